@@ -1,0 +1,16 @@
+from members import permissions
+from members.models import Notification
+
+
+def portal(request):
+    """Role flags for the navbar and the unread-notice count (one COUNT query, logged-in only)."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {
+        "is_staff_user": permissions.is_staff(user),
+        "is_leader_user": permissions.is_leader(user),
+        "is_member_user": permissions.is_member(user),
+        "is_unit_user": permissions.is_unit(user),
+        "unread_count": lambda: Notification.objects.for_user(user).unread().count(),
+    }

@@ -1,0 +1,99 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from members.models import (
+    Committee,
+    Constituent,
+    Council,
+    Member,
+    Notification,
+    Platform,
+    Sector,
+    User,
+)
+
+
+class FastChangeList(admin.ModelAdmin):
+    """Big tables: no full COUNT(*) on every page (see DESIGN.md, "What is fast here")."""
+
+    show_full_result_count = False
+    list_per_page = 50
+
+
+@admin.register(Council)
+class CouncilAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name"]
+    list_select_related = ["parent"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "display_name", "role", "council", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "council"]
+    search_fields = ["username", "display_name", "email"]
+    list_select_related = ["council"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Portal"), {"fields": ("display_name", "role", "council", "language")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Portal"), {"fields": ("display_name", "role", "council")}),
+    )
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_key", "council", "order"]
+    list_filter = ["kind", "is_key", "council"]
+    search_fields = ["name"]
+    list_select_related = ["council"]
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ["name", "council", "order"]
+    list_filter = ["council"]
+    search_fields = ["name"]
+    list_select_related = ["council"]
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin, FastChangeList):
+    list_display = ["name", "sector", "committee", "term", "status", "zone", "council"]
+    list_filter = ["status", "council", "sector", "committee"]
+    search_fields = ["name", "phone", "unit", "zone"]
+    list_select_related = ["sector", "committee", "council"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Platform)
+class PlatformAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "host_committee", "convenor", "opened_on", "active", "council"]
+    list_filter = ["kind", "active", "council"]
+    search_fields = ["name", "address"]
+    list_select_related = ["host_committee", "convenor", "council"]
+    filter_horizontal = ["sectors", "members"]
+    raw_id_fields = ["convenor"]
+
+
+@admin.register(Constituent)
+class ConstituentAdmin(SimpleHistoryAdmin, FastChangeList):
+    list_display = ["name", "sector", "member", "unit", "community", "active", "last_contacted_at"]
+    list_filter = ["active", "council", "sector"]
+    search_fields = ["name", "phone", "unit", "community"]
+    list_select_related = ["sector", "member"]
+    raw_id_fields = ["member"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(FastChangeList):
+    list_display = ["subject", "user", "kind", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["subject", "user__username"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]

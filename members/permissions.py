@@ -1,0 +1,124 @@
+"""Who may do what — the one module that says it.
+
+Roles (``User.role``): a council's *admin* and *staff* run the portal for their council;
+a *leader* reads dashboards and lists but changes nothing; a *member* sees their own
+roster, logs and proposals; a *unit* user answers the proposals assigned to its unit.
+A superuser is the operator of the whole installation.
+
+A user of a city or province council reaches its whole subtree (its districts).
+Lookups call ``Model.objects.visible_to(user)``: an object outside it is a 404.
+An object the user can see but not change is a 403 (``require``).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+STAFF_ROLES = {"admin", "staff"}
+
+
+def _role(user) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return user.role
+
+
+def is_superuser(user) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def is_admin(user) -> bool:
+    return is_superuser(user) or _role(user) == "admin"
+
+
+def is_staff(user) -> bool:
+    """Council staff (admins included): may see and change everything in their council."""
+    return is_superuser(user) or _role(user) in STAFF_ROLES
+
+
+def is_leader(user) -> bool:
+    return _role(user) == "leader"
+
+
+def can_read_council(user) -> bool:
+    """Staff and leaders read council-wide lists and dashboards."""
+    return is_staff(user) or is_leader(user)
+
+
+def is_member(user) -> bool:
+    return _role(user) == "member" and member_of(user) is not None
+
+
+def is_unit(user) -> bool:
+    return _role(user) == "unit"
+
+
+def member_of(user):
+    """The ``Member`` behind a login, or ``None`` (cached on the user by the relation)."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.member
+    except user._meta.model.member.RelatedObjectDoesNotExist:
+        return None
+
+
+def council_q(user, field: str = "council") -> Q:
+    """A filter on ``field`` (a FK to Council, or ``pk`` on Council itself) limiting rows to
+    the councils ``user`` reaches: their own and, for a city or province, its subtree."""
+    if is_superuser(user):
+        return Q()
+    if not user.is_authenticated or user.council_id is None:
+        return Q(pk__in=[])
+    if user.council.level == "district":
+        return Q(**{field if field == "pk" else f"{field}_id": user.council_id})
+    prefix = "" if field == "pk" else f"{field}__"
+    return (
+        Q(**{field if field == "pk" else f"{field}_id": user.council_id})
+        | Q(**{f"{prefix}parent_id": user.council_id})
+        | Q(**{f"{prefix}parent__parent_id": user.council_id})
+    )
+
+
+def can_see_constituent_phone(user, constituent) -> bool:
+    if is_staff(user):
+        return True
+    member = member_of(user)
+    return member is not None and constituent.member_id == member.pk
+
+
+def can_change_constituent(user, constituent) -> bool:
+    return can_see_constituent_phone(user, constituent)
+
+
+def require(allowed: bool) -> None:
+    """Refuse with 403: the user may see the object but not do this to it."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def role_required(check):
+    """View decorator: 403 unless ``check(request.user)``; anonymous users go to login."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = role_required(is_staff)
+council_reader_required = role_required(can_read_council)
+member_required = role_required(is_member)

@@ -1,0 +1,121 @@
+"""Personas and shared fixtures.
+
+Two councils: ``council`` (新兴区, where everyone below works) and ``other_council`` with its
+own staff, so that every view can be tested from the outside. Personas: ``admin`` (council
+admin), ``staff``, ``leader``, ``member_a``, ``member_b``, ``other_staff``; ``anonymous`` is
+a plain client. ``client_for(user)`` gives a logged-in client.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from liaison.celery import app as celery_app
+from members.models import Council, User
+from tests.factories import (
+    CommitteeFactory,
+    CouncilFactory,
+    MemberFactory,
+    SectorFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path, request):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Tasks run in-process, through the same code, except in tests that drive a real worker.
+    eager = request.node.get_closest_marker("worker") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    cache.clear()
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def council(db):
+    return CouncilFactory(name="新兴区政协", level=Council.Level.DISTRICT)
+
+
+@pytest.fixture
+def other_council(db):
+    return CouncilFactory(name="桃山区政协", level=Council.Level.DISTRICT)
+
+
+@pytest.fixture
+def sector(council):
+    return SectorFactory(council=council, name="经济界", is_key=True)
+
+
+@pytest.fixture
+def other_sector(council):
+    return SectorFactory(council=council, name="教育界")
+
+
+@pytest.fixture
+def committee(council):
+    return CommitteeFactory(council=council, name="经济委")
+
+
+@pytest.fixture
+def admin(council):
+    return UserFactory(username="admin", display_name="管理员", role=User.Role.ADMIN, council=council)
+
+
+@pytest.fixture
+def staff(council):
+    return UserFactory(username="staff", display_name="工作人员", role=User.Role.STAFF, council=council)
+
+
+@pytest.fixture
+def leader(council):
+    return UserFactory(username="leader", display_name="领导", role=User.Role.LEADER, council=council)
+
+
+@pytest.fixture
+def member_a(council, sector, committee):
+    return MemberFactory(
+        council=council, sector=sector, committee=committee, name="张委员",
+        user__username="member_a",
+    )
+
+
+@pytest.fixture
+def member_b(council, other_sector, committee):
+    return MemberFactory(
+        council=council, sector=other_sector, committee=committee, name="李委员",
+        user__username="member_b",
+    )
+
+
+@pytest.fixture
+def other_staff(other_council):
+    return UserFactory(
+        username="other_staff", display_name="外区工作人员", role=User.Role.STAFF,
+        council=other_council,
+    )
+
+
+@pytest.fixture
+def other_member(other_council):
+    return MemberFactory(council=other_council, name="外区委员", user__username="other_member")
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
+
+
+@pytest.fixture
+def client_for(db):
+    def make(user):
+        if hasattr(user, "user"):  # a Member
+            user = user.user
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
