@@ -1,4 +1,4 @@
-"""Views of the members app: member pages (phone first) and staff pages."""
+"""Member pages of the members app (phone first, 375 px): home, my constituents."""
 
 from django.shortcuts import render
 
@@ -8,8 +8,3 @@ from members import permissions
 @permissions.member_required
 def member_home(request):
     return render(request, "members/member_home.html", {"member": request.user.member})
-
-
-@permissions.council_reader_required
-def staff_home(request):
-    return render(request, "members/staff_home.html", {})

@@ -1,0 +1,1 @@
+"""Views of the activities app, one module per topic (contacts, events, reminders)."""

@@ -1,0 +1,2 @@
+from members.views.member_pages import *  # noqa: F403
+from members.views.staff_pages import *  # noqa: F403
