@@ -6,3 +6,13 @@ from activities.models.contacts import (  # noqa: F401
     ContactLogConstituent,
     ContactLogPhoto,
 )
+from activities.models.events import (  # noqa: F401
+    Activity,
+    ActivityKind,
+    ActivityPhoto,
+    ActivitySeries,
+    Attendance,
+    Consultation,
+    ConsultationPhoto,
+    Problem,
+)

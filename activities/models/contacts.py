@@ -75,6 +75,15 @@ class ContactLog(models.Model):
     )
     summary = models.TextField(_("what was said"))
     opinions = models.TextField(_("opinions raised"), blank=True)
+    # An opinion raised at this contact may be carried into a consultation session.
+    consultation = models.ForeignKey(
+        "activities.Consultation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_logs",
+        verbose_name=_("consultation"),
+    )
     difficulty = models.BooleanField(_("in difficulty"), default=False)
     difficulty_kind = models.CharField(
         _("kind of difficulty"), max_length=12, choices=Difficulty.choices, blank=True
