@@ -1,0 +1,370 @@
+"""The proposal itself, its co-signers and attachments, and the reads over them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from members import permissions
+from members.models import Committee, Council, Member, Sector
+from proposals.models.reference import Category, Session
+
+# A unit is told of a deadline this many days ahead ("临期").
+DUE_SOON_DAYS = 7
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    RETURNED = "returned", _("Returned for revision")
+    NOT_FILED = "not_filed", _("Not filed")
+    FILED = "filed", _("Filed, to assign")
+    ASSIGNED = "assigned", _("Being handled")
+    REPLIED = "replied", _("Replied, to rate")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged")
+
+
+class ProposerKind(models.TextChoices):
+    MEMBER = "member", _("Member")
+    SECTOR = "sector", _("Sector")
+    PARTY = "party", _("Party group")
+    COMMITTEE = "committee", _("Special committee")
+
+
+class ProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff, admins and leaders: their council's proposals. A member: their own (as
+        proposer or submitter), those they were invited to co-sign, and every filed one of
+        their council (public fields only — ``proposals.rules.can_see_private``). A unit
+        user: the proposals assigned to their unit and not sent back. Others: nothing."""
+        from proposals.models.handling import Assignment
+
+        if permissions.can_read_council(user):
+            return self.filter(permissions.council_q(user))
+        if permissions.is_unit(user):
+            assigned = Assignment.objects.filter(
+                proposal=OuterRef("pk"), unit__users=user, state=Assignment.State.ACTIVE
+            )
+            return self.filter(Exists(assigned))
+        if permissions.is_member(user):
+            member = permissions.member_of(user)
+            invited = CoSigner.objects.filter(proposal=OuterRef("pk"), member=member)
+            return self.filter(
+                Q(proposer=member)
+                | Q(submitted_by=user)
+                | Exists(invited)
+                | Q(council_id=member.council_id, number__isnull=False)
+            )
+        return self.none()
+
+    def of_member(self, member):
+        """Proposals a member made or was invited to co-sign ("my proposals")."""
+        invited = CoSigner.objects.filter(proposal=OuterRef("pk"), member=member)
+        return self.filter(Q(proposer=member) | Q(submitted_by_id=member.user_id) | Exists(invited))
+
+    def of_session(self, session):
+        return self.filter(session=session)
+
+    def filed(self):
+        """Filed (立案) at some point: they carry a number."""
+        return self.filter(number__isnull=False)
+
+    # --- staff queues --------------------------------------------------------------------
+    def to_review(self):
+        """待审查: submitted or under review."""
+        return self.filter(state__in=[State.SUBMITTED, State.UNDER_REVIEW])
+
+    def to_assign(self):
+        """待交办: filed, or sent back by a unit."""
+        return self.filter(state=State.FILED)
+
+    def due_soon(self, today: date, days: int = DUE_SOON_DAYS):
+        """临期: being handled, deadline within ``days`` days from ``today`` (inclusive)."""
+        return self.filter(
+            state=State.ASSIGNED, deadline__gte=today, deadline__lte=today + timedelta(days=days)
+        )
+
+    def overdue(self, today: date):
+        """超期未答复: being handled and the deadline has passed."""
+        return self.filter(state=State.ASSIGNED, deadline__lt=today)
+
+    def awaiting_rating(self):
+        """待评价: replied, ratings not all in."""
+        return self.filter(state=State.REPLIED)
+
+    def unsatisfied(self):
+        """不满意: sent back to the unit after a 不满意 rating of the previous round."""
+        from proposals.models.handling import Rating
+
+        rated_down = Rating.objects.filter(
+            proposal=OuterRef("pk"), round=OuterRef("round") - 1, value=Rating.Value.UNSATISFIED
+        )
+        return self.filter(state=State.ASSIGNED, round__gt=1).filter(Exists(rated_down))
+
+    # --- shapes for pages -----------------------------------------------------------------
+    def for_list(self):
+        return self.select_related(
+            "session", "category", "proposer", "proposer_sector", "proposer_committee"
+        )
+
+    def with_register_columns(self):
+        """The register (提案汇总表) columns in a fixed number of queries: the proposal with
+        its session, category and proposer; ``lead_unit_name`` and ``reply_category`` (of the
+        current round) as annotations; co-signers and active assignments prefetched."""
+        from proposals.models.handling import Assignment, Rating, Reply
+
+        lead = Assignment.objects.filter(
+            proposal=OuterRef("pk"), is_lead=True, state=Assignment.State.ACTIVE
+        )
+        reply = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round")
+        return (
+            self.for_list()
+            .annotate(
+                lead_unit_name=Subquery(lead.values("unit__name")[:1]),
+                reply_category=Subquery(reply.values("category")[:1]),
+            )
+            .prefetch_related(
+                models.Prefetch(
+                    "cosigners",
+                    queryset=CoSigner.objects.select_related("member").order_by("id"),
+                ),
+                models.Prefetch(
+                    "assignments",
+                    queryset=Assignment.objects.filter(state=Assignment.State.ACTIVE)
+                    .select_related("unit")
+                    .order_by("-is_lead", "id"),
+                    to_attr="active_assignments",
+                ),
+                models.Prefetch(
+                    "ratings",
+                    queryset=Rating.objects.select_related("member").order_by("round", "id"),
+                ),
+            )
+        )
+
+    def with_reply_category(self, category: str):
+        """Filter on the category of the latest reply (register filter)."""
+        from proposals.models.handling import Reply
+
+        latest = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round")
+        return self.annotate(_latest_reply=Subquery(latest.values("category")[:1])).filter(
+            _latest_reply=category
+        )
+
+    def search(self, text: str):
+        """Number (e.g. "12" or "第012号"), title or proposer name."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        q = (
+            Q(title__icontains=text)
+            | Q(proposer__name__icontains=text)
+            | Q(proposer_sector__name__icontains=text)
+            | Q(proposer_committee__name__icontains=text)
+        )
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if digits and len(digits) <= 6:
+            q |= Q(number=int(digits))
+        return self.filter(q)
+
+
+def _upload_to(instance, filename: str) -> str:
+    return f"proposals/{instance.proposal_id or 'new'}/{filename}"
+
+
+class Proposal(models.Model):
+    """A proposal (提案) of one session, from one member or a collective proposer.
+
+    ``state`` moves only through ``proposals.services`` (the table in ``proposals.rules``).
+    ``version`` grows with every change: a page sends the version it showed, and a service
+    refuses with a conflict if somebody changed the proposal meanwhile.
+    """
+
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("council")
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("session")
+    )
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    reasons = models.TextField(_("reasons"), help_text=_("案由: the situation and the problem."))
+    suggestions = models.TextField(_("suggestions"), help_text=_("建议: what should be done."))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals",
+        verbose_name=_("category"),
+    )
+    proposer_kind = models.CharField(
+        _("proposer kind"), max_length=10, choices=ProposerKind.choices, default=ProposerKind.MEMBER
+    )
+    proposer = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals",
+        verbose_name=_("proposer"),
+    )
+    proposer_sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals",
+        verbose_name=_("proposing sector or party"),
+    )
+    proposer_committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals",
+        verbose_name=_("proposing committee"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submitted_proposals",
+        verbose_name=_("entered by"),
+    )
+    state = models.CharField(_("state"), max_length=15, choices=State.choices, default=State.DRAFT)
+    cosign_deadline = models.DateField(_("co-signing deadline"), null=True, blank=True)
+    internal_note = models.TextField(
+        _("internal note"), blank=True, help_text=_("Seen by council staff only.")
+    )
+    not_filed_reason = models.TextField(_("reason for not filing"), blank=True)
+    to_opinion = models.BooleanField(
+        _("turned into an opinion"), default=False,
+        help_text=_("Not filed, but passed on as a social-conditions opinion (意见建议)."),
+    )
+    returned_reason = models.TextField(_("reason for returning"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_proposals",
+        verbose_name=_("merged into"),
+    )
+    # The handling round: 1, and one more each time a 不满意 rating sends it back.
+    round = models.PositiveSmallIntegerField(_("handling round"), default=1)
+    # The lead unit's current deadline, kept by the services: queues and the register
+    # filter on it with an index instead of a join.
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("filed"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["session", F("number").asc(nulls_last=True), "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["council", "state", "deadline"]),
+            models.Index(fields=["session", "state"]),
+            models.Index(fields=["proposer", "state"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "number"], condition=Q(number__isnull=False),
+                name="proposal_unique_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[s.value for s in State]), name="proposal_state_valid"
+            ),
+            # Exactly one kind of proposer: a member, a sector or party, or a committee.
+            models.CheckConstraint(
+                condition=(
+                    Q(proposer_kind="member", proposer__isnull=False,
+                      proposer_sector__isnull=True, proposer_committee__isnull=True)
+                    | Q(proposer_kind__in=["sector", "party"], proposer__isnull=True,
+                        proposer_sector__isnull=False, proposer_committee__isnull=True)
+                    | Q(proposer_kind="committee", proposer__isnull=True,
+                        proposer_sector__isnull=True, proposer_committee__isnull=False)
+                ),
+                name="proposal_one_proposer",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(number__gte=1), name="proposal_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="merged") | Q(merged_into__isnull=False),
+                name="proposal_merged_has_lead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.number:
+            return f"{self.display_number} {self.title}"
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse("proposals:proposal-detail", args=[self.pk])
+        except NoReverseMatch:  # the pages are not wired yet
+            return ""
+
+    @property
+    def display_number(self) -> str:
+        """第001号, or "" before filing."""
+        return f"第{self.number:03d}号" if self.number else ""
+
+    @property
+    def proposer_name(self) -> str:
+        if self.proposer_kind == ProposerKind.MEMBER:
+            return self.proposer.name if self.proposer_id else ""
+        if self.proposer_kind == ProposerKind.COMMITTEE:
+            return self.proposer_committee.name if self.proposer_committee_id else ""
+        return self.proposer_sector.name if self.proposer_sector_id else ""
+
+    def is_overdue(self, today: date) -> bool:
+        return self.state == State.ASSIGNED and self.deadline is not None and self.deadline < today
+
+
+class CoSigner(models.Model):
+    """A member invited by the proposer to co-sign (附议), who confirms or declines."""
+
+    class State(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="cosigners", verbose_name=_("proposal")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="cosignatures", verbose_name=_("member")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.INVITED)
+    invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-signer")
+        verbose_name_plural = _("co-signers")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "member"], name="cosigner_unique_member"),
+            models.CheckConstraint(
+                condition=Q(state__in=["invited", "confirmed", "declined"]),
+                name="cosigner_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_state_display()}"
+
+
+class ProposalAttachment(models.Model):
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("proposal")
+    )
+    file = models.FileField(_("file"), upload_to=_upload_to)
+    name = models.CharField(_("name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
