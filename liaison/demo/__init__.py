@@ -1,0 +1,40 @@
+"""The demo: a fictional 新兴区政协 whose data reproduce the seed article's figures
+(``../shared/DOMAIN.md``). Every person is fictional; the figures come from the data through
+the same code users run.
+
+``build()`` is idempotent: each part checks whether it is already there and a second run
+changes nothing. Parts run in dependency order; each is a module with
+``build(council, rng, today) -> None``.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from liaison.demo import members as members_part
+
+DEMO_COUNCIL = "新兴区政协"
+SEED = 1158
+
+# Order matters: later parts use what earlier ones made.
+PARTS = [members_part]
+
+DEMO_LOGINS = [
+    ("admin", "管理员（政协机关）"),
+    ("staff", "工作人员（提案委/联络办）"),
+    ("member", "委员（手机端）"),
+]
+DEMO_PASSWORD = "demo-1158"
+
+
+def build(today: date | None = None) -> None:
+    today = today or timezone.localdate()
+    rng = random.Random(SEED)
+    with transaction.atomic():
+        council = members_part.ensure_council()
+        for part in PARTS:
+            part.build(council, rng, today)
