@@ -1,5 +1,34 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from activities.views import events
 
 app_name = "activities"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Activities (staff and leaders read; staff change).
+    path("events/", events.activity_list, name="activity-list"),
+    path("events/calendar/", events.activity_calendar, name="activity-calendar"),
+    path("events/export.xlsx", events.activity_export, name="activity-export"),
+    path("events/new/", events.activity_create, name="activity-create"),
+    path("events/kinds/", events.activity_kinds, name="activity-kinds"),
+    path("events/<int:pk>/", events.activity_detail, name="activity-detail"),
+    path("events/<int:pk>/edit/", events.activity_edit, name="activity-edit"),
+    path("events/<int:pk>/attendance/", events.activity_attendance, name="activity-attendance"),
+    # Activities for members: sign up, withdraw, what I attended.
+    path("events/upcoming/", events.activity_upcoming, name="activity-upcoming"),
+    path("events/mine/", events.activity_mine, name="activity-mine"),
+    path("events/<int:pk>/sign-up/", events.activity_sign_up, name="activity-sign-up"),
+    path("events/<int:pk>/withdraw/", events.activity_sign_up_cancel, name="activity-sign-up-cancel"),
+    # Consultations and their problems.
+    path("consultations/", events.consultation_list, name="consultation-list"),
+    path("consultations/export.xlsx", events.consultation_export, name="consultation-export"),
+    path("consultations/new/", events.consultation_create, name="consultation-create"),
+    path("consultations/<int:pk>/", events.consultation_detail, name="consultation-detail"),
+    path("consultations/<int:pk>/edit/", events.consultation_edit, name="consultation-edit"),
+    path("consultations/<int:pk>/problems/", events.problem_create, name="problem-create"),
+    path("consultations/<int:pk>/proposal/", events.consultation_link_proposal, name="consultation-link-proposal"),
+    path("problems/", events.problem_board, name="problem-board"),
+    path("problems/<int:pk>/state/", events.problem_set_state, name="problem-set-state"),
+    path("problems/<int:pk>/proposal/", events.problem_link_proposal, name="problem-link-proposal"),
+    path("platforms/<int:pk>/events/", events.platform_events, name="platform-events"),
+]
