@@ -1,10 +1,13 @@
 from django.urls import path
 
-from activities.views import events
+from activities.views import events, staff_contacts
 
 app_name = "activities"
 
 urlpatterns = [
+    # Contact logs, staff side: the council's list and its Excel export.
+    path("contacts/all/", staff_contacts.contactlog_list, name="contactlog-list"),
+    path("contacts/all/export/", staff_contacts.contactlog_export, name="contactlog-export"),
     # Activities (staff and leaders read; staff change).
     path("events/", events.activity_list, name="activity-list"),
     path("events/calendar/", events.activity_calendar, name="activity-calendar"),

@@ -7,4 +7,21 @@ app_name = "members"
 urlpatterns = [
     path("me/", views.member_home, name="member-home"),
     path("staff/", views.staff_home, name="staff-home"),
+    # Staff pages (desktop): lists, coverage, Excel import and export.
+    path("staff/members/", views.member_list, name="member-list"),
+    path("staff/members/<int:pk>/", views.member_detail, name="member-detail"),
+    path("staff/members/export/", views.member_export, name="member-export"),
+    path("staff/members/import/", views.member_import, name="member-import"),
+    path("staff/members/import/template/", views.member_import_template, name="member-import-template"),
+    path("staff/platforms/", views.platform_list, name="platform-list"),
+    path("staff/platforms/<int:pk>/", views.platform_detail, name="platform-detail"),
+    path("staff/constituents/", views.constituent_list, name="constituent-list"),
+    path("staff/constituents/export/", views.constituent_export, name="constituent-export"),
+    path("staff/constituents/import/", views.constituent_import, name="constituent-import"),
+    path(
+        "staff/constituents/import/template/",
+        views.constituent_import_template,
+        name="constituent-import-template",
+    ),
+    path("staff/coverage/", views.coverage, name="coverage"),
 ]

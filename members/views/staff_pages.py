@@ -1,10 +1,178 @@
-"""Staff pages of the members app (desktop): members, platforms, constituents, coverage, import/export."""
+"""Staff pages of the members app (desktop): overview, members, platforms, constituents,
+coverage. Leaders read them too; imports and exports live in ``staff_excel``."""
 
-from django.shortcuts import render
+from __future__ import annotations
+
+from django.db.models import Count, Max, Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from members import permissions
+from members.filters import ConstituentFilter, MemberFilter, PlatformFilter
+from members.models import Constituent, Council, Member, Platform
+from members.pagination import page_of, query_without_page
+
+__all__ = [
+    "constituent_list",
+    "coverage",
+    "member_detail",
+    "member_list",
+    "platform_detail",
+    "platform_list",
+    "staff_home",
+]
+
+
+def month_start(now=None):
+    """The first instant of the current month in local time (Asia/Shanghai)."""
+    now = timezone.localtime(now)
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def coverage_figures(user) -> dict:
+    """"两个1": active members, how many have a zone and ≥1 active constituent, the share."""
+    members = Member.objects.visible_to(user).active()
+    active = members.count()
+    missing = members.coverage_problems().count()
+    covered = active - missing
+    percent = round(covered * 100 / active, 1) if active else None
+    return {"active": active, "covered": covered, "missing": missing, "percent": percent}
+
+
+def member_rows(user):
+    """Members as the staff list shows them, ordered like the (council, sector, name, id) index."""
+    return (
+        Member.objects.visible_to(user)
+        .select_related("sector", "committee")
+        .with_constituent_count()
+        .annotate(last_contacted_at=Max("constituents__last_contacted_at"))
+        .order_by("council_id", "sector_id", "name", "id")
+    )
+
+
+def constituent_rows(user):
+    return (
+        Constituent.objects.visible_to(user)
+        .select_related("sector", "member")
+        .order_by("council_id", "sector_id", "name", "id")
+    )
 
 
 @permissions.council_reader_required
 def staff_home(request):
-    return render(request, "members/staff_home.html", {})
+    user = request.user
+    platforms = dict(
+        Platform.objects.visible_to(user)
+        .filter(active=True)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    start = month_start()
+    # ContactLog lives in a later app: counted through the council's reverse relation.
+    contacts = Council.objects.visible_to(user).aggregate(
+        n=Count("contact_logs", filter=Q(contact_logs__contacted_at__gte=start))
+    )["n"]
+    context = {
+        "platform_kinds": [
+            (kind, label, platforms.get(kind, 0)) for kind, label in Platform.Kind.choices
+        ],
+        "coverage": coverage_figures(user),
+        "constituents": Constituent.objects.visible_to(user).active().count(),
+        "contacts_this_month": contacts,
+        "this_month": start.strftime("%Y-%m"),
+    }
+    return render(request, "members/staff_home.html", context)
+
+
+@permissions.council_reader_required
+def member_list(request):
+    filterset = MemberFilter(request.GET, queryset=member_rows(request.user), request=request)
+    page = page_of(filterset.qs, request)
+    return render(
+        request,
+        "members/member_list.html",
+        {"filter": filterset, "page": page, "query": query_without_page(request)},
+    )
+
+
+@permissions.council_reader_required
+def member_detail(request, pk: int):
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("sector", "committee", "council"),
+        pk=pk,
+    )
+    roster = list(member.constituents.select_related("sector").order_by("-active", "name", "id"))
+    for constituent in roster:
+        constituent.shown_phone = constituent.phone_for(request.user)
+    logs = member.contact_logs.select_related("platform").prefetch_related(
+        Prefetch("constituents", queryset=Constituent.objects.only("pk", "name"))
+    )[:20]
+    context = {
+        "member": member,
+        "roster": roster,
+        "logs": logs,
+        "platforms": member.platforms.order_by("kind", "name"),
+        "has_problem": member.status == Member.Status.ACTIVE
+        and (not member.zone or not any(c.active for c in roster)),
+    }
+    return render(request, "members/member_detail.html", context)
+
+
+@permissions.council_reader_required
+def platform_list(request):
+    platforms = (
+        Platform.objects.visible_to(request.user)
+        .select_related("host_committee", "convenor")
+        .prefetch_related(
+            "sectors", Prefetch("members", queryset=Member.objects.only("pk", "name"))
+        )
+    )
+    filterset = PlatformFilter(request.GET, queryset=platforms, request=request)
+    return render(request, "members/platform_list.html", {"filter": filterset})
+
+
+@permissions.council_reader_required
+def platform_detail(request, pk: int):
+    platform = get_object_or_404(
+        Platform.objects.visible_to(request.user).select_related("host_committee", "convenor"),
+        pk=pk,
+    )
+    members = (
+        platform.members.select_related("sector", "committee")
+        .with_constituent_count()
+        .order_by("name", "id")
+    )
+    context = {"platform": platform, "members": members, "sectors": platform.sectors.all()}
+    return render(request, "members/platform_detail.html", context)
+
+
+@permissions.council_reader_required
+def constituent_list(request):
+    filterset = ConstituentFilter(
+        request.GET, queryset=constituent_rows(request.user), request=request
+    )
+    page = page_of(filterset.qs, request, capped=True)
+    for constituent in page:
+        constituent.shown_phone = constituent.phone_for(request.user)
+    return render(
+        request,
+        "members/constituent_list.html",
+        {"filter": filterset, "page": page, "query": query_without_page(request)},
+    )
+
+
+@permissions.council_reader_required
+def coverage(request):
+    problems = (
+        Member.objects.visible_to(request.user)
+        .coverage_problems()
+        .select_related("sector", "committee")
+        .order_by("sector__order", "sector__name", "name", "id")
+    )
+    page = page_of(problems, request)
+    return render(
+        request,
+        "members/coverage.html",
+        {"coverage": coverage_figures(request.user), "page": page, "query": ""},
+    )

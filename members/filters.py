@@ -1,0 +1,101 @@
+"""Filters of the staff lists (django-filter). Choices come from the user's own council."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Committee, Constituent, Member, Platform, Sector
+
+
+def _sectors(request):
+    return Sector.objects.visible_to(request.user)
+
+
+def _committees(request):
+    return Committee.objects.visible_to(request.user)
+
+
+def _members(request):
+    return Member.objects.visible_to(request.user).only("pk", "name").order_by("name", "pk")
+
+
+class SearchFilterMixin:
+    """A free-text ``q`` over ``search_fields``: every word must match one of them."""
+
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        for word in value.split():
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+class MemberFilter(SearchFilterMixin, django_filters.FilterSet):
+    class Problem:
+        NO_ZONE = "no_zone"
+        NO_CONSTITUENTS = "no_constituents"
+        ANY = "any"
+
+    search_fields = ("name", "unit", "phone")
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=_sectors)
+    committee = django_filters.ModelChoiceFilter(label=_("Special committee"), queryset=_committees)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Member.Status.choices)
+    problem = django_filters.ChoiceFilter(
+        label=_("Coverage problem"),
+        method="filter_problem",
+        choices=[
+            (Problem.ANY, _("Any coverage problem")),
+            (Problem.NO_ZONE, _("No responsibility zone")),
+            (Problem.NO_CONSTITUENTS, _("No constituents")),
+        ],
+    )
+
+    class Meta:
+        model = Member
+        fields = ["q", "sector", "committee", "status", "problem"]
+
+    def filter_problem(self, queryset, name, value):
+        # The list is annotated with constituent_count (active constituents only).
+        queryset = queryset.filter(status=Member.Status.ACTIVE)
+        if value == self.Problem.NO_ZONE:
+            return queryset.filter(zone="")
+        if value == self.Problem.NO_CONSTITUENTS:
+            return queryset.filter(constituent_count=0)
+        return queryset.filter(Q(zone="") | Q(constituent_count=0))
+
+
+class ConstituentFilter(SearchFilterMixin, django_filters.FilterSet):
+    search_fields = ("name", "phone", "unit")
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=_sectors)
+    member = django_filters.ModelChoiceFilter(label=_("Keeping member"), queryset=_members)
+    community = django_filters.CharFilter(label=_("Community"), lookup_expr="icontains")
+    active = django_filters.BooleanFilter(
+        label=_("Active"),
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+
+    class Meta:
+        model = Constituent
+        fields = ["q", "sector", "member", "community", "active"]
+
+
+class PlatformFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Platform.Kind.choices)
+    active = django_filters.BooleanFilter(
+        label=_("Active"),
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+
+    class Meta:
+        model = Platform
+        fields = ["kind", "active"]
