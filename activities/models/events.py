@@ -119,6 +119,14 @@ class ActivityQuerySet(models.QuerySet):
             Q(platform__members=member) | Q(sectors=member.sector_id), council_id=member.council_id
         ).distinct()
 
+    def with_sign_up_of(self, member: Member):
+        """``signed_up`` / ``attended_by_me``: whether ``member`` signed up / attended."""
+        mine = Attendance.objects.filter(activity=models.OuterRef("pk"), member=member)
+        return self.annotate(
+            signed_up=models.Exists(mine.filter(signed_up_at__isnull=False)),
+            attended_by_me=models.Exists(mine.filter(attended=True)),
+        )
+
     def with_attendance_counts(self):
         return self.annotate(
             signed_up_count=Count(
@@ -306,6 +314,7 @@ class ConsultationQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("platform").annotate(
+            member_count=Count("members", distinct=True),
             problem_count=Count("problems", distinct=True),
             resolved_count=Count(
                 "problems", filter=Q(problems__state="resolved"), distinct=True
