@@ -105,7 +105,9 @@ class Reply(models.Model):
 
 class Rating(models.Model):
     """评价: the proposer's or a confirmed co-signer's rating of the reply of one round.
-    The comment is personal: shown to staff, the unit and the rater only."""
+    ``member`` is empty for a collective proposer (a sector, party or committee), whose
+    rating its submitter records. The comment is personal: shown to staff, the unit and
+    the rater only."""
 
     class Value(models.TextChoices):
         SATISFIED = "satisfied", _("Satisfied")
@@ -116,7 +118,12 @@ class Rating(models.Model):
         Proposal, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("proposal")
     )
     member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="proposal_ratings", verbose_name=_("member")
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="proposal_ratings",
+        verbose_name=_("member"),
+    )
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("rated by"),
     )
     round = models.PositiveSmallIntegerField(_("handling round"))
     value = models.CharField(_("rating"), max_length=12, choices=Value.choices)
@@ -131,6 +138,10 @@ class Rating(models.Model):
             models.UniqueConstraint(
                 fields=["proposal", "member", "round"], name="rating_once_per_round"
             ),
+            models.UniqueConstraint(
+                fields=["proposal", "round"], condition=Q(member__isnull=True),
+                name="rating_collective_once_per_round",
+            ),
             models.CheckConstraint(
                 condition=Q(value__in=["satisfied", "basically", "unsatisfied"]),
                 name="rating_value_valid",
@@ -138,7 +149,7 @@ class Rating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} · {self.get_value_display()}"
+        return f"{self.member or self.proposal_id} · {self.get_value_display()}"
 
 
 class ProposalEvent(models.Model):

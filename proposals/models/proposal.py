@@ -42,7 +42,7 @@ class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff, admins and leaders: their council's proposals. A member: their own (as
         proposer or submitter), those they were invited to co-sign, and every filed one of
-        their council (public fields only — ``proposals.rules.can_see_private``). A unit
+        their council (public fields only — ``proposals.rules.can_see_internal``). A unit
         user: the proposals assigned to their unit and not sent back. Others: nothing."""
         from proposals.models.handling import Assignment
 

@@ -1,0 +1,118 @@
+"""Who may do what to a proposal, in which state — the one table the services obey.
+
+``TRANSITIONS`` maps each action to the states it may start from, the relations a user
+must have to the proposal to perform it (``Actor``) and the state it leads to (``None``:
+the state does not change, or the service decides). Pages ask ``allowed_actions`` to show
+the buttons; services call ``check`` before acting. Relations are computed by ``actors``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from members import permissions
+from proposals.models import Assignment, CoSigner, Proposal, State
+
+
+class Actor(StrEnum):
+    STAFF = "staff"  # council staff or admin of the proposal's council (or above it)
+    PROPOSER = "proposer"  # the proposing member, or whoever entered a collective proposal
+    COSIGNER = "cosigner"  # a member invited to co-sign
+    LEAD_UNIT = "lead_unit"  # a login of the active lead unit
+    UNIT = "unit"  # a login of any active unit (lead or co-handling)
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    actors: frozenset[Actor]
+    target: str | None = None
+
+
+def _t(sources, actors, target=None) -> Transition:
+    return Transition(frozenset(sources), frozenset(actors), target)
+
+
+EDITABLE = {State.DRAFT, State.RETURNED}
+
+TRANSITIONS: dict[str, Transition] = {
+    "update": _t(EDITABLE, {Actor.PROPOSER}),
+    "submit": _t(EDITABLE, {Actor.PROPOSER}, State.SUBMITTED),
+    "invite": _t(EDITABLE | {State.SUBMITTED}, {Actor.PROPOSER}),
+    "cosign": _t(EDITABLE | {State.SUBMITTED}, {Actor.COSIGNER}),
+    "start_review": _t({State.SUBMITTED}, {Actor.STAFF}, State.UNDER_REVIEW),
+    "file": _t({State.UNDER_REVIEW}, {Actor.STAFF}, State.FILED),
+    "reject": _t({State.UNDER_REVIEW}, {Actor.STAFF}, State.NOT_FILED),
+    "return": _t({State.UNDER_REVIEW}, {Actor.STAFF}, State.RETURNED),
+    "assign": _t({State.FILED}, {Actor.STAFF}, State.ASSIGNED),
+    "set_deadline": _t({State.ASSIGNED}, {Actor.STAFF}),
+    # The lead unit sends the whole proposal back to staff (→ filed); a co-handling unit
+    # only withdraws its own part (state unchanged).
+    "send_back": _t({State.ASSIGNED}, {Actor.UNIT}),
+    "reply": _t({State.ASSIGNED}, {Actor.LEAD_UNIT}, State.REPLIED),
+    # → closed when every rater is in and none is unsatisfied; → assigned on 不满意.
+    "rate": _t({State.REPLIED}, {Actor.PROPOSER, Actor.COSIGNER}),
+    "merge": _t({State.SUBMITTED, State.UNDER_REVIEW, State.FILED}, {Actor.STAFF}, State.MERGED),
+    "note": _t(set(State), {Actor.STAFF}),
+}
+
+# States a lead proposal may be in to take others in (并案).
+MERGE_LEAD_STATES = frozenset(
+    {State.SUBMITTED, State.UNDER_REVIEW, State.FILED, State.ASSIGNED, State.REPLIED}
+)
+
+
+def _reaches(user, council) -> bool:
+    if permissions.is_superuser(user):
+        return True
+    ids = {council.pk, council.parent_id}
+    if council.parent_id:
+        ids.add(council.parent.parent_id)
+    return user.council_id is not None and user.council_id in ids
+
+
+def actors(user, proposal: Proposal) -> set[Actor]:
+    """The relations ``user`` has to ``proposal`` (a few small queries)."""
+    found: set[Actor] = set()
+    if not user.is_authenticated:
+        return found
+    if permissions.is_staff(user) and _reaches(user, proposal.council):
+        found.add(Actor.STAFF)
+    member = permissions.member_of(user) if permissions.is_member(user) else None
+    if proposal.submitted_by_id == user.pk or (member and proposal.proposer_id == member.pk):
+        found.add(Actor.PROPOSER)
+    if member and CoSigner.objects.filter(proposal=proposal, member=member).exists():
+        found.add(Actor.COSIGNER)
+    if permissions.is_unit(user):
+        leads = Assignment.objects.filter(
+            proposal=proposal, unit__users=user, state=Assignment.State.ACTIVE
+        ).values_list("is_lead", flat=True)
+        for is_lead in leads:
+            found.add(Actor.UNIT)
+            if is_lead:
+                found.add(Actor.LEAD_UNIT)
+    return found
+
+
+def allowed_actions(user, proposal: Proposal) -> set[str]:
+    """The actions ``user`` may take on ``proposal`` now (role and state; the services
+    still check the details, e.g. a co-signer's own invitation or the signing deadline)."""
+    mine = actors(user, proposal)
+    return {
+        action
+        for action, rule in TRANSITIONS.items()
+        if proposal.state in rule.sources and mine & rule.actors
+    }
+
+
+def can_see_internal(user, proposal: Proposal) -> bool:
+    """Internal notes and staff-only events: council staff only (never units or members)."""
+    return Actor.STAFF in actors(user, proposal)
+
+
+def can_see_rating_comment(user, rating) -> bool:
+    """A rating's comment is personal: its rater and council staff."""
+    if permissions.is_staff(user):
+        return True
+    return rating.rated_by_id == user.pk
