@@ -16,3 +16,9 @@ from activities.models.events import (  # noqa: F401
     ConsultationPhoto,
     Problem,
 )
+from activities.models.reminders import (  # noqa: F401
+    Campaign,
+    MustVisitRule,
+    Reminder,
+    TriggerType,
+)

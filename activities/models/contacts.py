@@ -84,6 +84,16 @@ class ContactLog(models.Model):
         related_name="contact_logs",
         verbose_name=_("consultation"),
     )
+    # The proposal an opinion raised here became: its constituents are the ones the
+    # "proposal reply feedback" must-visit sends the member back to.
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_logs",
+        verbose_name=_("proposal it became"),
+    )
     difficulty = models.BooleanField(_("in difficulty"), default=False)
     difficulty_kind = models.CharField(
         _("kind of difficulty"), max_length=12, choices=Difficulty.choices, blank=True
