@@ -105,6 +105,29 @@ def other_member(other_council):
 
 
 @pytest.fixture
+def handling_unit(council):
+    from tests.proposals.factories import HandlingUnitFactory
+
+    return HandlingUnitFactory(council=council, name="区教育局")
+
+
+@pytest.fixture
+def unit_user(handling_unit):
+    """A login of a handling unit (承办单位, 区教育局) of ``council``."""
+    from tests.proposals.factories import unit_login
+
+    return unit_login(handling_unit, "unit")
+
+
+@pytest.fixture
+def other_unit_user(council):
+    """A login of another handling unit (区卫健局) of the same council."""
+    from tests.proposals.factories import HandlingUnitFactory, unit_login
+
+    return unit_login(HandlingUnitFactory(council=council, name="区卫健局"), "other_unit")
+
+
+@pytest.fixture
 def anonymous():
     return Client()
 
