@@ -15,13 +15,14 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from liaison.demo import activities as activities_part
 from liaison.demo import members as members_part
 
 DEMO_COUNCIL = "新兴区政协"
 SEED = 1158
 
 # Order matters: later parts use what earlier ones made.
-PARTS = [members_part]
+PARTS = [members_part, activities_part]
 
 DEMO_LOGINS = [
     ("admin", "管理员（政协机关）"),
