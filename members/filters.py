@@ -7,15 +7,18 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from members import permissions
 from members.models import Committee, Constituent, Member, Platform, Sector
 
 
+# Not Sector/Committee.objects.visible_to(): that CouncilQuerySet method filters on the
+# council's own pk (it is written for Council), so for these models it matches by id.
 def _sectors(request):
-    return Sector.objects.visible_to(request.user)
+    return Sector.objects.filter(permissions.council_q(request.user))
 
 
 def _committees(request):
-    return Committee.objects.visible_to(request.user)
+    return Committee.objects.filter(permissions.council_q(request.user))
 
 
 def _members(request):

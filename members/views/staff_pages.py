@@ -70,7 +70,7 @@ def staff_home(request):
     )
     start = month_start()
     # ContactLog lives in a later app: counted through the council's reverse relation.
-    contacts = Council.objects.visible_to(user).aggregate(
+    contacts = Council.objects.filter(permissions.council_q(user, field="pk")).aggregate(
         n=Count("contact_logs", filter=Q(contact_logs__contacted_at__gte=start))
     )["n"]
     context = {

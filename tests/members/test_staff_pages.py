@@ -1,0 +1,238 @@
+"""Staff pages of the members app: permissions, query budgets, figures and filters."""
+
+import pytest
+from django.urls import reverse
+
+from members.models import Member, Platform
+from tests.factories import (
+    ConstituentFactory,
+    ContactLogFactory,
+    MemberFactory,
+    PlatformFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+READ_URLS = [
+    ("members:staff-home", False),
+    ("members:member-list", False),
+    ("members:member-detail", True),
+    ("members:platform-list", False),
+    ("members:platform-detail", True),
+    ("members:constituent-list", False),
+    ("members:coverage", False),
+    ("members:member-export", False),
+    ("members:constituent-export", False),
+    ("activities:contactlog-list", False),
+    ("activities:contactlog-export", False),
+]
+WRITE_URLS = [
+    "members:member-import",
+    "members:constituent-import",
+    "members:member-import-template",
+    "members:constituent-import-template",
+]
+
+
+@pytest.fixture
+def platform(council, member_a, sector):
+    platform = PlatformFactory(council=council, kind=Platform.Kind.LIAISON_POINT, name="工商联联系点")
+    platform.members.add(member_a)
+    platform.sectors.add(sector)
+    return platform
+
+
+def _url(name, needs_object, member_a, platform):
+    if not needs_object:
+        return reverse(name)
+    obj = member_a if name == "members:member-detail" else platform
+    return reverse(name, args=[obj.pk])
+
+
+@pytest.mark.parametrize(("name", "needs_object"), READ_URLS)
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("admin", 200), ("staff", 200), ("leader", 200), ("member_a", 403), ("other_staff", 404)],
+)
+def test_read_permission_matrix(request, client_for, name, needs_object, persona, expected, member_a, platform):
+    url = _url(name, needs_object, member_a, platform)
+    response = client_for(request.getfixturevalue(persona)).get(url)
+    # Staff of another council see their own (empty) lists; our objects are 404 to them.
+    if persona == "other_staff" and not needs_object:
+        expected = 200
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("name", "needs_object"), READ_URLS)
+def test_anonymous_goes_to_login(anonymous, name, needs_object, member_a, platform):
+    response = anonymous.get(_url(name, needs_object, member_a, platform))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("name", WRITE_URLS)
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("admin", 200), ("staff", 200), ("leader", 403), ("member_a", 403), ("other_staff", 200)],
+)
+def test_import_permission_matrix(request, client_for, name, persona, expected):
+    response = client_for(request.getfixturevalue(persona)).get(reverse(name))
+    assert response.status_code == expected
+
+
+def test_other_council_sees_none_of_ours(client_for, other_staff, member_a, platform):
+    ConstituentFactory(member=member_a, name="本区群众")
+    ContactLogFactory(member=member_a, summary="本区联系")
+    client = client_for(other_staff)
+    for name in ["members:member-list", "members:platform-list", "members:constituent-list",
+                 "members:coverage", "activities:contactlog-list"]:
+        body = client.get(reverse(name)).content.decode()
+        assert "张委员" not in body and "工商联联系点" not in body and "本区群众" not in body, name
+
+
+def test_other_council_staff_home_counts_only_theirs(client_for, other_staff, member_a, platform):
+    ConstituentFactory(member=member_a)
+    response = client_for(other_staff).get(reverse("members:staff-home"))
+    assert response.context["coverage"]["active"] == 0
+    assert response.context["constituents"] == 0
+    assert dict((k, n) for k, _label, n in response.context["platform_kinds"])["liaison_point"] == 0
+
+
+# ---------------------------------------------------------------- figures
+
+
+def test_staff_home_figures(client_for, staff, council, member_a, member_b, platform):
+    PlatformFactory.create_batch(2, council=council, kind=Platform.Kind.STUDIO)
+    PlatformFactory(council=council, kind=Platform.Kind.WORKSTATION, active=False)
+    ConstituentFactory.create_batch(3, member=member_a)
+    ConstituentFactory(member=member_b, active=False)
+    ContactLogFactory(member=member_a, constituents=[member_a.constituents.first()])
+    response = client_for(staff).get(reverse("members:staff-home"))
+    kinds = {k: n for k, _label, n in response.context["platform_kinds"]}
+    assert kinds == {"liaison_point": 1, "studio": 2, "workstation": 0}
+    assert response.context["constituents"] == 3
+    assert response.context["contacts_this_month"] == 1
+    # member_b has only an inactive constituent: not covered.
+    assert response.context["coverage"] == {"active": 2, "covered": 1, "missing": 1, "percent": 50.0}
+    body = response.content.decode()
+    assert reverse("members:coverage") in body
+    assert f'{reverse("members:platform-list")}?kind=studio' in body
+
+
+def test_coverage_page_lists_who_misses_what(client_for, staff, council, member_a, member_b, sector):
+    ConstituentFactory(member=member_a)
+    no_zone = MemberFactory(council=council, sector=sector, name="缺区委员", zone="", status=Member.Status.INACTIVE)
+    # An inactive member without a zone is not a coverage problem; made active, they are.
+    Member.objects.filter(pk=no_zone.pk).update(status=Member.Status.INACTIVE)
+    response = client_for(staff).get(reverse("members:coverage"))
+    assert [m.name for m in response.context["page"]] == ["李委员"]
+    assert response.context["coverage"]["percent"] == 50.0
+    body = response.content.decode()
+    assert "李委员" in body and "张委员" not in body.split("<tbody>")[1]
+
+
+def test_full_coverage(client_for, staff, member_a, member_b):
+    ConstituentFactory(member=member_a)
+    ConstituentFactory(member=member_b)
+    response = client_for(staff).get(reverse("members:coverage"))
+    assert response.context["coverage"]["percent"] == 100.0
+    assert list(response.context["page"]) == []
+
+
+# ---------------------------------------------------------------- filters
+
+
+def test_member_list_filters(client_for, staff, member_a, member_b, sector, other_sector):
+    ConstituentFactory.create_batch(2, member=member_a)
+    client = client_for(staff)
+
+    def names(**params):
+        response = client.get(reverse("members:member-list"), params)
+        return sorted(m.name for m in response.context["page"])
+
+    assert names() == ["张委员", "李委员"]
+    assert names(sector=other_sector.pk) == ["李委员"]
+    assert names(problem="no_constituents") == ["李委员"]
+    assert names(problem="no_zone") == []
+    assert names(q="张") == ["张委员"]
+    assert names(q=member_b.phone[-6:]) == ["李委员"]
+    response = client.get(reverse("members:member-list"))
+    counts = {m.name: m.constituent_count for m in response.context["page"]}
+    assert counts == {"张委员": 2, "李委员": 0}
+
+
+def test_constituent_list_filters_and_phone(client_for, staff, leader, member_a, member_b):
+    ConstituentFactory(member=member_a, name="王群众", phone="13812345678", community="兴安社区")
+    ConstituentFactory(member=member_b, name="赵群众", community="新建社区", active=False)
+    client = client_for(staff)
+
+    def names(**params):
+        response = client.get(reverse("members:constituent-list"), params)
+        return sorted(c.name for c in response.context["page"])
+
+    assert names(member=member_a.pk) == ["王群众"]
+    assert names(community="新建") == ["赵群众"]
+    assert names(active="true") == ["王群众"]
+    assert names(q="王") == ["王群众"]
+    assert "13812345678" in client.get(reverse("members:constituent-list")).content.decode()
+    # Leaders read the list, but constituents' phone numbers are masked for them.
+    body = client_for(leader).get(reverse("members:constituent-list")).content.decode()
+    assert "13812345678" not in body and "138****5678" in body
+
+
+def test_member_detail_shows_zone_roster_and_contacts(client_for, staff, member_a):
+    person = ConstituentFactory(member=member_a, name="王群众")
+    ContactLogFactory(member=member_a, constituents=[person], summary="了解企业用工困难")
+    body = client_for(staff).get(reverse("members:member-detail", args=[member_a.pk])).content.decode()
+    assert member_a.zone in body and "王群众" in body and "了解企业用工困难" in body
+
+
+def test_platform_list_groups_by_kind(client_for, staff, council, platform):
+    PlatformFactory(council=council, kind=Platform.Kind.STUDIO, name="民盟委员工作室")
+    response = client_for(staff).get(reverse("members:platform-list"), {"kind": "studio"})
+    body = response.content.decode()
+    assert "民盟委员工作室" in body and "工商联联系点" not in body
+
+
+def test_platform_detail_lists_members(client_for, staff, platform):
+    body = client_for(staff).get(reverse("members:platform-detail", args=[platform.pk])).content.decode()
+    assert "张委员" in body and "经济界" in body
+
+
+# ---------------------------------------------------------------- query budgets
+
+
+def _populate(council, sector, committee, n):
+    """n members, each with 3 constituents, 2 logs, and all on two platforms."""
+    platforms = [PlatformFactory(council=council, kind=k) for k in (Platform.Kind.STUDIO, Platform.Kind.WORKSTATION)]
+    for _ in range(n):
+        member = MemberFactory(council=council, sector=sector, committee=committee)
+        people = ConstituentFactory.create_batch(3, member=member)
+        ContactLogFactory(member=member, constituents=people[:2])
+        ContactLogFactory(member=member, constituents=people[2:])
+        for p in platforms:
+            p.members.add(member)
+            p.sectors.add(sector)
+    return platforms[0]
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_query_budgets(client_for, django_assert_max_num_queries, staff, council, sector, committee, n):
+    platform = _populate(council, sector, committee, n)
+    member = Member.objects.filter(council=council).first()
+    client = client_for(staff)
+    # "unread ×2": the navbar shows the unread count twice (phone bell, desktop link).
+    with django_assert_max_num_queries(10):  # session, user, council, platforms by kind, month's contacts, active count, problem count, constituents, unread ×2
+        client.get(reverse("members:staff-home"))
+    with django_assert_max_num_queries(9):  # session, user, council, count, page, sector choices, committee choices, unread ×2
+        client.get(reverse("members:member-list"))
+    with django_assert_max_num_queries(10):  # session, user, council, member, roster, platforms, logs, their constituents, unread ×2
+        client.get(reverse("members:member-detail", args=[member.pk]))
+    with django_assert_max_num_queries(8):  # session, user, council, platforms, their sectors, their members, unread ×2
+        client.get(reverse("members:platform-list"))
+    with django_assert_max_num_queries(8):  # session, user, council, platform, sectors, members, unread ×2
+        client.get(reverse("members:platform-detail", args=[platform.pk]))
+    with django_assert_max_num_queries(9):  # session, user, council, capped count, page, sector choices, member choices, unread ×2
+        client.get(reverse("members:constituent-list"))
+    with django_assert_max_num_queries(9):  # session, user, council, active count, problem count, page count, page, unread ×2
+        client.get(reverse("members:coverage"))
