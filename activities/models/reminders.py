@@ -174,6 +174,23 @@ class CampaignQuerySet(models.QuerySet):
             return self.filter(permissions.council_q(user))
         return self.none()
 
+    def with_progress(self):
+        """``reminder_count`` and ``done_count``: the reminders a campaign made (their
+        period key names it) — two correlated counts in the same query."""
+        from django.db.models import Count, OuterRef, Subquery, Value
+        from django.db.models.functions import Cast, Coalesce, Concat
+
+        key = Concat(Value("campaign-"), Cast(OuterRef("pk"), models.CharField()))
+
+        def count(**filters):
+            rows = (
+                Reminder.objects.filter(rule_id=OuterRef("rule_id"), period_key=key, **filters)
+                .order_by().values("rule_id").annotate(n=Count("id")).values("n")
+            )
+            return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
+
+        return self.annotate(reminder_count=count(), done_count=count(state="done"))
+
 
 class Campaign(models.Model):
     """Staff ask members to visit constituents after a meeting or a new policy."""

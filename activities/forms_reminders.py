@@ -1,0 +1,125 @@
+"""Forms of the must-visit pages: rule editor, campaign launcher, dismissing, filters."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Campaign, MustVisitRule, Reminder, TriggerType
+from activities.models.reminders import validate_windows
+from members.models import Committee, Member, Sector
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+class RuleForm(forms.ModelForm):
+    """A rule; calendar windows are typed one a line: ``春节 01-15 02-15``."""
+
+    windows_text = forms.CharField(
+        label=_("Calendar windows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One window a line: name, start MM-DD, end MM-DD — e.g. 中秋 09-10 09-25."),
+    )
+
+    class Meta:
+        model = MustVisitRule
+        fields = [
+            "name", "description", "trigger_type", "period_days", "lead_days", "within_days",
+            "escalate_after_days", "sectors", "active", "order",
+        ]
+        widgets = {"sectors": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.council = council
+        self.fields["sectors"].queryset = Sector.objects.filter(council=council)
+        self.fields["sectors"].required = False
+        if self.instance.windows:
+            self.initial["windows_text"] = "\n".join(
+                f"{w['label']} {w['start']} {w['end']}" for w in self.instance.windows
+            )
+        self.helper = _helper()
+
+    def clean_windows_text(self):
+        windows = []
+        for line in self.cleaned_data["windows_text"].splitlines():
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) < 3:
+                raise ValidationError(_("Write each window as: name start end, e.g. 中秋 09-10 09-25."))
+            windows.append({"label": " ".join(parts[:-2]), "start": parts[-2], "end": parts[-1]})
+        validate_windows(windows)
+        return windows
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = MustVisitRule.objects.filter(council=self.instance.council, name=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("A rule with this name already exists."))
+        return name
+
+    def _post_clean(self):
+        self.instance.windows = self.cleaned_data.get("windows_text", self.instance.windows)
+        super()._post_clean()
+
+
+class CampaignForm(forms.Form):
+    rule = forms.ModelChoiceField(label=_("Rule"), queryset=MustVisitRule.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Campaign.Kind.choices)
+    sectors = forms.ModelMultipleChoiceField(
+        label=_("Sectors"), queryset=Sector.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None chosen: all sectors."),
+    )
+    due_in_days = forms.IntegerField(label=_("Due in days"), min_value=1, max_value=365, initial=30)
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].queryset = MustVisitRule.objects.filter(
+            council=council, trigger_type=TriggerType.CAMPAIGN, active=True
+        )
+        self.fields["sectors"].queryset = Sector.objects.filter(council=council)
+        self.helper = _helper()
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=200)
+
+
+class ReminderFilterForm(forms.Form):
+    """Drill-down filters of the staff reminder list (all optional)."""
+
+    state = forms.ChoiceField(label=_("State"), required=False,
+                              choices=[("", _("All states")), *Reminder.State.choices])
+    rule = forms.ModelChoiceField(label=_("Rule"), required=False, queryset=MustVisitRule.objects.none())
+    sector = forms.ModelChoiceField(label=_("Sector"), required=False, queryset=Sector.objects.none())
+    committee = forms.ModelChoiceField(label=_("Special committee"), required=False,
+                                       queryset=Committee.objects.none())
+    member = forms.ModelChoiceField(label=_("Member"), required=False, queryset=Member.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].queryset = MustVisitRule.objects.visible_to(user)
+        self.fields["sector"].queryset = Sector.objects.visible_to(user)
+        self.fields["committee"].queryset = Committee.objects.visible_to(user)
+        self.fields["member"].queryset = Member.objects.visible_to(user)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
+
+    def apply(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        for name, lookup in [("state", "state"), ("rule", "rule"), ("sector", "member__sector"),
+                             ("committee", "member__committee"), ("member", "member")]:
+            if data.get(name):
+                queryset = queryset.filter(**{lookup: data[name]})
+        return queryset

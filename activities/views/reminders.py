@@ -1,0 +1,202 @@
+"""Must-visit reminders ("8个必访").
+
+Members (phone first): their reminders, dismissing one with a reason. The member home shows
+today's, due-soon and overdue ones through ``{% my_reminders %}``.
+Staff (desktop): compliance per member, sector, committee and rule with drill-down to the
+reminders; the rule editor; the campaign launcher with a preview count. Leaders read.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from activities import reminders as services
+from activities.forms_reminders import CampaignForm, DismissForm, ReminderFilterForm, RuleForm
+from activities.models import Campaign, MustVisitRule, Reminder
+from members import permissions
+
+PAGE_SIZE = 30
+
+COMPLIANCE_GROUPS = {
+    # ?by= → (the value grouped on, its label column, heading, drill-down filter)
+    "member": ("member_id", "member__name", "member"),
+    "sector": ("member__sector_id", "member__sector__name", "sector"),
+    "committee": ("member__committee_id", "member__committee__name", "committee"),
+    "rule": ("rule_id", "rule__name", "rule"),
+}
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- members and staff --------------------------------------------------------------------
+
+
+def reminder_list(request):
+    """A member's pending reminders; for staff and leaders, the council's, filtered (the
+    compliance page's drill-down)."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    reminders = Reminder.objects.visible_to(request.user).for_list()
+    is_reader = permissions.can_read_council(request.user)
+    if not is_reader and not permissions.is_member(request.user):
+        permissions.require(False)
+    form = None
+    if is_reader:
+        form = ReminderFilterForm(request.GET, user=request.user)
+        reminders = form.apply(reminders).select_related("member__sector")
+    else:
+        reminders = reminders.pending()
+    page = Paginator(reminders, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "activities/reminder_list.html", {
+        "page": page, "form": form, "query": _query_without_page(request),
+        "today": timezone.localdate(), "dismiss_form": DismissForm(),
+    })
+
+
+@require_POST
+def reminder_dismiss(request, pk: int):
+    if not request.user.is_authenticated:
+        permissions.require(False)
+    reminder = get_object_or_404(Reminder.objects.visible_to(request.user), pk=pk)
+    own = permissions.is_member(request.user) and reminder.member.user_id == request.user.pk
+    permissions.require(own or permissions.is_staff(request.user))
+    form = DismissForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why the reminder is dismissed."))
+        services.reminder_dismiss(reminder=reminder, reason=form.cleaned_data["reason"],
+                                  by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Reminder dismissed."))
+    return redirect("activities:reminder-list")
+
+
+# --- staff: compliance --------------------------------------------------------------------
+
+
+@permissions.council_reader_required
+def compliance(request):
+    """On-time rate and overdue count per member, sector, committee or rule (one aggregate)."""
+    by = request.GET.get("by", "member")
+    if by not in COMPLIANCE_GROUPS:
+        by = "member"
+    key, label, param = COMPLIANCE_GROUPS[by]
+    rows = list(
+        Reminder.objects.visible_to(request.user)
+        .exclude(state=Reminder.State.DISMISSED)
+        .compliance(key)
+        .values(key, label, "total", "done", "on_time_count", "overdue_count", "open_count")
+        .order_by(label, key)
+    )
+    for row in rows:
+        row["id"], row["label"] = row[key], row[label]
+        came_due = row["done"] + row["overdue_count"]
+        row["rate"] = round(100 * row["on_time_count"] / came_due) if came_due else None
+    totals = {name: sum(r[name] for r in rows)
+              for name in ("total", "done", "on_time_count", "overdue_count", "open_count")}
+    came_due = totals["done"] + totals["overdue_count"]
+    totals["rate"] = round(100 * totals["on_time_count"] / came_due) if came_due else None
+    return render(request, "activities/compliance.html", {
+        "rows": rows, "by": by, "param": param, "totals": totals,
+        "groups": [("member", _("Member")), ("sector", _("Sector")),
+                   ("committee", _("Special committee")), ("rule", _("Rule"))],
+    })
+
+
+# --- staff: rules -------------------------------------------------------------------------
+
+
+@permissions.council_reader_required
+def rule_list(request):
+    rules = MustVisitRule.objects.visible_to(request.user).select_related("council").prefetch_related("sectors")
+    return render(request, "activities/rule_list.html", {"rules": rules})
+
+
+def _rule_form(request, rule: MustVisitRule | None):
+    council = rule.council if rule else request.user.council
+    form = RuleForm(request.POST or None, instance=rule, council=council)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rule_save(rule=form.instance, sectors=form.cleaned_data["sectors"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Rule saved."))
+            return redirect("activities:rule-list")
+    return render(request, "activities/rule_form.html", {"form": form, "rule": rule})
+
+
+@permissions.staff_required
+def rule_create(request):
+    permissions.require(request.user.council_id is not None)
+    return _rule_form(request, None)
+
+
+@permissions.staff_required
+def rule_edit(request, pk: int):
+    rule = get_object_or_404(MustVisitRule.objects.visible_to(request.user), pk=pk)
+    return _rule_form(request, rule)
+
+
+@require_POST
+@permissions.staff_required
+def rule_toggle(request, pk: int):
+    rule = get_object_or_404(MustVisitRule.objects.visible_to(request.user), pk=pk)
+    rule.active = not rule.active
+    services.rule_save(rule=rule, by=request.user)
+    messages.success(request, _("Rule enabled.") if rule.active else _("Rule disabled."))
+    return redirect("activities:rule-list")
+
+
+# --- staff: campaigns ---------------------------------------------------------------------
+
+
+@permissions.council_reader_required
+def campaign_list(request):
+    campaigns = (
+        Campaign.objects.visible_to(request.user)
+        .select_related("rule", "started_by")
+        .prefetch_related("sectors")
+        .with_progress()
+    )
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "activities/campaign_list.html", {"page": page})
+
+
+@permissions.staff_required
+def campaign_create(request):
+    """Two steps: "preview" shows how many reminders the campaign will create; "start"
+    (the confirm button of the preview) starts it."""
+    council = request.user.council
+    permissions.require(council is not None)
+    form = CampaignForm(request.POST or None, council=council)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if "start" in request.POST:
+                services.campaign_start(
+                    council=council, rule=data["rule"], title=data["title"], kind=data["kind"],
+                    sectors=data["sectors"], due_in_days=data["due_in_days"], by=request.user,
+                )
+                messages.success(request, _("Campaign started: reminders are being sent to members."))
+                return redirect("activities:campaign-list")
+            preview = services.campaign_preview(council=council, rule=data["rule"], sectors=data["sectors"])
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(request, "activities/campaign_form.html", {"form": form, "preview": preview})
