@@ -1,6 +1,7 @@
 from django.urls import path
 
 from activities.views import events, staff_contacts
+from activities.views import reminders as reminder_views
 
 app_name = "activities"
 
@@ -34,4 +35,14 @@ urlpatterns = [
     path("problems/<int:pk>/state/", events.problem_set_state, name="problem-set-state"),
     path("problems/<int:pk>/proposal/", events.problem_link_proposal, name="problem-link-proposal"),
     path("platforms/<int:pk>/events/", events.platform_events, name="platform-events"),
+    # Must-visit reminders: the member's list, staff compliance, rules and campaigns.
+    path("reminders/", reminder_views.reminder_list, name="reminder-list"),
+    path("reminders/<int:pk>/dismiss/", reminder_views.reminder_dismiss, name="reminder-dismiss"),
+    path("reminders/compliance/", reminder_views.compliance, name="compliance"),
+    path("reminders/rules/", reminder_views.rule_list, name="rule-list"),
+    path("reminders/rules/new/", reminder_views.rule_create, name="rule-create"),
+    path("reminders/rules/<int:pk>/", reminder_views.rule_edit, name="rule-edit"),
+    path("reminders/rules/<int:pk>/toggle/", reminder_views.rule_toggle, name="rule-toggle"),
+    path("reminders/campaigns/", reminder_views.campaign_list, name="campaign-list"),
+    path("reminders/campaigns/new/", reminder_views.campaign_create, name="campaign-create"),
 ]
