@@ -1,0 +1,67 @@
+"""Filters of the proposal register (提案汇总, django-filter). Choices come from the user's
+own council; the export reads the same filter so it writes exactly what the page lists."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import Assignment, Category, HandlingUnit, Proposal, Reply, Session, State
+
+
+def _sessions(request):
+    return Session.objects.visible_to(request.user)
+
+
+def _categories(request):
+    return Category.objects.visible_to(request.user)
+
+
+def _units(request):
+    return HandlingUnit.objects.visible_to(request.user)
+
+
+class RegisterFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_search",
+        widget=forms.TextInput(attrs={"placeholder": _("Number, title or proposer")}),
+    )
+    session = django_filters.ModelChoiceFilter(label=_("Session"), queryset=_sessions)
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=[c for c in State.choices if c[0] != State.DRAFT]
+    )
+    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=_categories)
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Handling unit"), queryset=_units, method="filter_unit"
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue"), method="filter_overdue",
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    reply_category = django_filters.ChoiceFilter(
+        label=_("Reply category"), choices=Reply.Category.choices, method="filter_reply_category"
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["q", "session", "state", "category", "unit", "overdue", "reply_category"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_unit(self, queryset, name, value):
+        active = Assignment.objects.filter(
+            proposal=OuterRef("pk"), unit=value, state=Assignment.State.ACTIVE
+        )
+        return queryset.filter(Exists(active))
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        overdue = queryset.overdue(today)
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+    def filter_reply_category(self, queryset, name, value):
+        return queryset.with_reply_category(value)
