@@ -346,6 +346,15 @@ class ConstituentQuerySet(models.QuerySet):
             models.F("last_contacted_at").asc(nulls_first=True), "name", "id"
         )
 
+    def search(self, text: str):
+        """Name, work unit or community containing ``text`` (blank: everyone)."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text) | Q(unit__icontains=text) | Q(community__icontains=text)
+        )
+
 
 class Constituent(models.Model):
     """界别群众联系人: a person of the sector whom a member keeps in touch with.

@@ -1,0 +1,104 @@
+"""Forms of the activities app. Forms validate and clean; ``activities.services`` writes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Channel, ContactLog
+from activities.services import MAX_CONTACT_PHOTOS
+from members.models import Constituent, Platform
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several files from one ``<input type=file multiple>``; each is checked by the service
+    (``activities.photos.validate_photo``), which decodes the content."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleImageField, self).clean(f, initial) for f in files]
+
+
+class ContactLogForm(forms.Form):
+    """Log a contact: who (from my roster), how, what was said, difficulty, photos."""
+
+    constituents = forms.ModelMultipleChoiceField(
+        label=_("Who"),
+        queryset=Constituent.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one person you were in contact with.")},
+    )
+    contacted_at = forms.DateTimeField(
+        label=_("When"),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    mode = forms.ChoiceField(
+        label=_("How"), choices=ContactLog.Mode.choices, widget=forms.RadioSelect,
+        initial=ContactLog.Mode.VISIT,
+    )
+    platform = forms.ModelChoiceField(
+        label=_("Platform"),
+        queryset=Platform.objects.none(),
+        required=False,
+        help_text=_("Needed when you met at a liaison point, studio or workstation."),
+    )
+    summary = forms.CharField(
+        label=_("What was said"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    opinions = forms.CharField(
+        label=_("Opinions raised"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        help_text=_("Opinions and suggestions the person asked you to pass on."),
+    )
+    difficulty = forms.BooleanField(
+        label=_("The person is in difficulty"), required=False,
+        widget=forms.CheckboxInput(attrs={"class": "js-difficulty"}),
+    )
+    difficulty_kind = forms.ChoiceField(
+        label=_("Kind of difficulty"),
+        choices=[("", "---------"), *ContactLog.Difficulty.choices],
+        required=False,
+    )
+    photos = MultipleImageField(label=_("Photos"), required=False)
+
+    def __init__(self, *args, member, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["constituents"].queryset = (
+            Constituent.objects.visible_to(user).filter(member=member).active()
+            .never_contacted_first()
+        )
+        self.fields["photos"].help_text = _("Up to %(n)d photos.") % {"n": MAX_CONTACT_PHOTOS}
+        self.fields["platform"].queryset = Platform.objects.visible_to(user).filter(active=True)
+        self.fields["contacted_at"].initial = timezone.localtime().replace(
+            second=0, microsecond=0
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("difficulty") and not cleaned.get("difficulty_kind"):
+            self.add_error("difficulty_kind", _("Say what kind of difficulty the person is in."))
+        if not cleaned.get("difficulty"):
+            cleaned["difficulty_kind"] = ""
+        if len(cleaned.get("photos") or []) > MAX_CONTACT_PHOTOS:
+            self.add_error(
+                "photos", _("At most %(n)d photos per contact.") % {"n": MAX_CONTACT_PHOTOS}
+            )
+        return cleaned
