@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities import reminders
 from activities.models import (
     Activity,
     ActivityKind,
@@ -305,8 +306,9 @@ def consultation_create(
         )
         consultation.members.set(members)
         _save_photos(ConsultationPhoto, photos, consultation=consultation)
-        # Must-visit rule 7 ("before a consultation"): the reminders engineer enqueues the
-        # "consultation scheduled" reminders for the participating members here, on commit.
+        # Must-visit rule 7 ("before a consultation"): reminders for the participating
+        # members, enqueued on commit (the daily sweep catches up if the broker is down).
+        reminders.enqueue_for_consultation(consultation)
     return consultation
 
 
