@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from activities.models import MustVisitRule, Reminder, TriggerType
 from activities.reminders import reminders_sweep, rules_install_defaults
-from tests.activities.reminder_helpers import TODAY, at, log_contact, only_rule
+from tests.activities.reminder_helpers import TODAY, log_contact, only_rule
 from tests.factories import ConstituentFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,16 +126,17 @@ def test_consultation_reminds_participating_members_before_its_date(council, mem
     from activities.services_events import consultation_create
 
     only_rule(council, TriggerType.CONSULTATION)
+    today = timezone.localdate()  # the event task runs on the real day
     with django_capture_on_commit_callbacks(execute=True):
         consultation = consultation_create(council=council, by=staff, topic="老旧小区改造",
-                                           held_on=TODAY + timedelta(days=10), members=[member_a])
+                                           held_on=today + timedelta(days=10), members=[member_a])
     assert Reminder.objects.count() == 1  # the event made it
-    reminders_sweep(today=TODAY)  # the sweep finds the same reminder: no duplicate
+    reminders_sweep(today=today)  # the sweep finds the same reminder: no duplicate
     [reminder] = Reminder.objects.all()
     assert (reminder.member, reminder.constituent) == (member_a, None)
     assert reminder.due_on == consultation.held_on
     assert reminder.period_key == f"consultation-{consultation.pk}"
-    reminders_sweep(today=TODAY + timedelta(days=11))  # past consultations make no new ones
+    reminders_sweep(today=today + timedelta(days=11))  # past consultations make no new ones
     assert Reminder.objects.count() == 1
 
 
