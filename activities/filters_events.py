@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityKind, ActivitySeries, Channel, Consultation
+from members import permissions
 from members.models import Platform, Sector
 
 
@@ -15,7 +16,8 @@ def _council_choices(model):
     def queryset(request):
         if request is None:
             return model.objects.none()
-        return model.objects.visible_to(request.user)
+        # council_q directly: Sector.objects.visible_to filters on the sector's own pk.
+        return model.objects.filter(permissions.council_q(request.user))
 
     return queryset
 

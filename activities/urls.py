@@ -1,11 +1,15 @@
 from django.urls import path
 
-from activities.views import events, staff_contacts
+from activities.views import contacts, events, staff_contacts
 from activities.views import reminders as reminder_views
 
 app_name = "activities"
 
 urlpatterns = [
+    # Contact logs, member side (phone first); staff and leaders read a log's page too.
+    path("contacts/new/", contacts.contactlog_create, name="contactlog-create"),
+    path("contacts/mine/", contacts.contactlog_mine, name="my-contactlogs"),
+    path("contacts/<int:pk>/", contacts.contactlog_detail, name="contactlog-detail"),
     # Contact logs, staff side: the council's list and its Excel export.
     path("contacts/all/", staff_contacts.contactlog_list, name="contactlog-list"),
     path("contacts/all/export/", staff_contacts.contactlog_export, name="contactlog-export"),

@@ -6,6 +6,11 @@ app_name = "members"
 
 urlpatterns = [
     path("me/", views.member_home, name="member-home"),
+    # Member pages (phone first): my roster; a constituent's page is shared with staff.
+    path("me/constituents/", views.constituent_mine, name="my-constituents"),
+    path("me/constituents/new/", views.constituent_create, name="constituent-create"),
+    path("constituents/<int:pk>/", views.constituent_detail, name="constituent-detail"),
+    path("constituents/<int:pk>/edit/", views.constituent_edit, name="constituent-edit"),
     path("staff/", views.staff_home, name="staff-home"),
     # Staff pages (desktop): lists, coverage, Excel import and export.
     path("staff/members/", views.member_list, name="member-list"),

@@ -64,7 +64,10 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 
 def _filtered_activities(request):
-    base = Activity.objects.visible_to(request.user).for_list().with_attendance_counts()
+    base = (
+        Activity.objects.visible_to(request.user).for_list().with_attendance_counts()
+        .order_by("-starts_at", "-id")
+    )
     return ActivityFilter(request.GET, queryset=base, request=request)
 
 
@@ -281,7 +284,7 @@ def activity_sign_up_cancel(request, pk: int):
 
 
 def _filtered_consultations(request):
-    base = Consultation.objects.visible_to(request.user).for_list()
+    base = Consultation.objects.visible_to(request.user).for_list().order_by("-held_on", "-id")
     return ConsultationFilter(request.GET, queryset=base, request=request)
 
 
