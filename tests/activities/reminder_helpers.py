@@ -8,7 +8,8 @@ from activities.models import MustVisitRule, Reminder, TriggerType
 from activities.reminders import reminders_close_for_contact, rules_install_defaults
 from tests.factories import ContactLogFactory
 
-TODAY = date(2025, 3, 10)
+# Today: constituents' created_at is real time (auto_now_add), so tests run on the real day.
+TODAY = timezone.localdate()
 
 
 def at(day: date, hour: int = 10) -> datetime:

@@ -88,7 +88,7 @@ def test_calendar_window_is_member_level_and_only_inside_the_window(council, mem
     rule = only_rule(council, TriggerType.CALENDAR)  # 春节 01-15..02-15, 中秋 09-10..09-30
     ConstituentFactory(member=member_a)
     ConstituentFactory(member=member_b)
-    reminders_sweep(today=TODAY)  # March: no window open
+    reminders_sweep(today=TODAY.replace(month=3, day=10))  # no window open in March
     assert not Reminder.objects.exists()
     day = TODAY.replace(month=9, day=12)
     log_contact(member_b, [member_b.constituents.first()], day - timedelta(days=1))
@@ -152,8 +152,8 @@ def test_proposal_reply_reminds_the_constituents_whose_opinion_it_came_from(
     unit_login(unit, "unit1")
     proposal = proposal_in(State.ASSIGNED, proposer=member_a, staff=staff, unit=unit)
     source, bystander = ConstituentFactory(member=member_a), ConstituentFactory(member=member_a)
-    log_contact(member_a, [source], TODAY, proposal=proposal)
-    log_contact(member_a, [bystander], TODAY)
+    log_contact(member_a, [source], TODAY - timedelta(days=1), proposal=proposal)
+    log_contact(member_a, [bystander], TODAY - timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):
         proposal_services.proposal_reply(proposal=proposal, by=unit.users.first(),
                                          category="A", text="已解决。")
