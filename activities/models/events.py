@@ -347,6 +347,15 @@ class Consultation(models.Model):
     constituents_count = models.PositiveIntegerField(_("constituents"), default=0)
     constituents_names = models.TextField(_("constituents' names"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
+    # The proposal the session's outcome went into (proposals know nothing of activities).
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("became proposal"),
+    )
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("recorded by"),
@@ -428,6 +437,14 @@ class Problem(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OPEN)
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("became proposal"),
+    )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
