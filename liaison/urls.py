@@ -3,7 +3,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from liaison import views
+from liaison import views, views_dashboard
+
+# Dashboards, duty records, duty points and reports (namespace "liaison").
+dashboard_patterns = [
+    path("", views_dashboard.dashboard, name="dashboard"),
+    path("duty/me/", views_dashboard.my_duty_record, name="my-duty-record"),
+    path("duty/<int:pk>/", views_dashboard.duty_record, name="duty-record"),
+    path("points/", views_dashboard.points, name="points"),
+    path("points/scheme/", views_dashboard.points_scheme, name="points-scheme"),
+    path("report/", views_dashboard.report, name="report"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,6 +35,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("proposals/", include("proposals.urls")),
     path("activities/", include("activities.urls")),
+    path("dashboard/", include((dashboard_patterns, "liaison"))),
     path("admin/", admin.site.urls),
     # Uploaded photos are served by the portal itself, to logged-in users only.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),

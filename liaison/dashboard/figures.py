@@ -1,0 +1,373 @@
+"""The dashboard's figures, each one SQL aggregate (conditional counts, one query per model).
+
+``dashboard_data(scope, params)`` returns plain data (ids, keys, numbers, ISO months) so that
+it can be cached; labels and links are added by the view. Query count is fixed: it does not
+grow with the number of rows, sectors, platforms or months.
+"""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, TruncMonth
+
+from activities.models import Activity, Channel, Consultation, ContactLog, Problem, Reminder
+from liaison.dashboard.scope import Params, Scope, subtree_q
+from members.models import Committee, Constituent, Council, Member, Platform, Sector
+from proposals.models import Proposal, Rating, Reply, Session
+from proposals.models import State as ProposalState
+
+CHANNELS = [value for value, _label in Channel.choices]
+PLATFORM_KINDS = [value for value, _label in Platform.Kind.choices]
+REPLY_CATEGORIES = [value for value, _label in Reply.Category.choices]
+RATING_VALUES = [value for value, _label in Rating.Value.choices]
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated subquery: a per-row count without joining (and multiplying)
+    the outer rows."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset.order_by().values("pk"), **kwargs)
+
+
+# --- choices of the filter bar: one UNION query ---------------------------------------------
+
+
+def reference(scope: Scope) -> dict:
+    """Sessions, sectors and committees in scope, and every council the user reaches (for the
+    drill-down), in one UNION query."""
+
+    def rows(qs, kind, a, b, extra):
+        return (
+            qs.order_by()
+            .annotate(_k=Value(kind), _n=F("name"), _a=a, _b=b, _e=extra)
+            .values_list("_k", "pk", "_n", "_a", "_b", "_e")
+        )
+
+    zero = Value(0, output_field=IntegerField())
+    reach = Scope(user=scope.user)
+    union = (
+        rows(scope.rows(Session), "session", -F("term"), -F("number"),
+             Cast("is_current", IntegerField()))
+        .union(rows(scope.rows(Sector), "sector", F("order"), zero, F("council_id")), all=True)
+        .union(rows(scope.rows(Committee), "committee", F("order"), zero, F("council_id")), all=True)
+        .union(rows(reach.rows(Council, "pk"), "council", zero, zero, F("parent_id")), all=True)
+    )
+    result = {"session": [], "sector": [], "committee": [], "council": []}
+    for kind, pk, name, a, b, extra in union:
+        result[kind].append({"id": pk, "name": name, "a": a, "b": b, "extra": extra})
+    for kind in result:
+        result[kind].sort(key=lambda row: (row["a"], row["b"], row["name"], row["id"]))
+    return result
+
+
+def current_session_q(params: Params, field: str = "session") -> Q:
+    """The chosen session, or the current session of every council in scope."""
+    if params.session_id:
+        return Q(**{f"{field}_id": params.session_id})
+    return Q(**{f"{field}__is_current": True})
+
+
+# --- headline figures -----------------------------------------------------------------------
+
+
+def platform_rows(scope: Scope, params: Params) -> list[dict]:
+    """Every platform with its contacts, activities held and consultations in the period."""
+    contacts = ContactLog.objects.filter(platform=OuterRef("pk")).filter(
+        params.span("contacted_at", is_datetime=True)
+    )
+    activities = Activity.objects.filter(
+        platform=OuterRef("pk"), state=Activity.State.HELD
+    ).filter(params.span("starts_at", is_datetime=True))
+    consultations = Consultation.objects.filter(platform=OuterRef("pk")).filter(
+        params.span("held_on", is_datetime=False)
+    )
+    return list(
+        scope.rows(Platform)
+        .annotate(
+            n_contacts=SubqueryCount(contacts),
+            n_activities=SubqueryCount(activities),
+            n_consultations=SubqueryCount(consultations),
+        )
+        .order_by("kind", "name", "pk")
+        .values("pk", "name", "kind", "active", "council_id", "n_contacts", "n_activities", "n_consultations")
+    )
+
+
+def member_figures(scope: Scope, params: Params) -> dict:
+    """Serving members and the "两个1" gaps (no zone, or no active constituent)."""
+    active = Q(status=Member.Status.ACTIVE)
+    has_contacts = Exists(Constituent.objects.filter(member=OuterRef("pk"), active=True))
+    return (
+        scope.rows(Member)
+        .filter(params.by("sector_id", "committee_id"))
+        .aggregate(
+            active=Count("pk", filter=active),
+            missing=Count("pk", filter=active & (Q(zone="") | ~has_contacts)),
+        )
+    )
+
+
+def constituent_count(scope: Scope, params: Params) -> int:
+    return (
+        scope.rows(Constituent)
+        .filter(active=True)
+        .filter(params.by("sector_id", "member__committee_id"))
+        .count()
+    )
+
+
+def contact_months(scope: Scope, params: Params) -> list[dict]:
+    """Contacts per month and channel in the period (trend and headline in one query)."""
+    return list(
+        scope.rows(ContactLog)
+        .filter(params.span("contacted_at", is_datetime=True))
+        .filter(params.by("member__sector_id", "member__committee_id"))
+        .annotate(month=TruncMonth("contacted_at"))
+        .values("month", "channel")
+        .annotate(n=Count("pk"))
+        .order_by("month", "channel")
+    )
+
+
+def reminder_figures(scope: Scope, params: Params) -> dict:
+    """Must-visits that came due in the period: done on time, done late, overdue."""
+    S = Reminder.State
+    return (
+        scope.rows(Reminder)
+        .filter(params.span("due_on", is_datetime=False))
+        .filter(params.by("member__sector_id", "member__committee_id"))
+        .aggregate(
+            due=Count("pk", filter=Q(state__in=[S.DONE, S.OVERDUE])),
+            on_time=Count("pk", filter=Q(state=S.DONE, on_time=True)),
+            overdue=Count("pk", filter=Q(state=S.OVERDUE)),
+        )
+    )
+
+
+def proposal_rows(scope: Scope, params: Params):
+    """The session's proposals, narrowed by the proposer's sector or committee (a member's,
+    or the collective proposer itself)."""
+    qs = scope.rows(Proposal).filter(current_session_q(params))
+    if params.sector_id:
+        qs = qs.filter(Q(proposer__sector_id=params.sector_id) | Q(proposer_sector_id=params.sector_id))
+    if params.committee_id:
+        qs = qs.filter(
+            Q(proposer__committee_id=params.committee_id)
+            | Q(proposer_committee_id=params.committee_id)
+        )
+    return qs
+
+
+def proposal_figures(scope: Scope, params: Params) -> dict:
+    """Collected, filed, closed; the latest reply's category; ratings by value."""
+    latest = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round").values("category")[:1]
+    counts = {
+        "collected": Count("pk", filter=~Q(state=ProposalState.DRAFT), distinct=True),
+        "filed": Count("pk", filter=Q(number__isnull=False), distinct=True),
+        "closed": Count("pk", filter=Q(state=ProposalState.CLOSED), distinct=True),
+    }
+    for category in REPLY_CATEGORIES:
+        counts[f"reply_{category}"] = Count("pk", filter=Q(reply_category=category), distinct=True)
+    for value in RATING_VALUES:
+        counts[f"rating_{value}"] = Count("ratings", filter=Q(ratings__value=value))
+    return proposal_rows(scope, params).annotate(reply_category=Subquery(latest)).aggregate(**counts)
+
+
+def consultation_figures(scope: Scope, params: Params) -> dict:
+    """Consultations held in the period and the problems they raised and solved."""
+    return (
+        scope.rows(Consultation)
+        .filter(params.span("held_on", is_datetime=False))
+        .aggregate(
+            held=Count("pk", distinct=True),
+            raised=Count("problems"),
+            solved=Count("problems", filter=Q(problems__state=Problem.State.RESOLVED)),
+        )
+    )
+
+
+def activity_rows(scope: Scope, params: Params):
+    """Activities held in the period, narrowed by one of their sectors and the organising
+    committee."""
+    qs = (
+        scope.rows(Activity)
+        .filter(state=Activity.State.HELD)
+        .filter(params.span("starts_at", is_datetime=True))
+    )
+    if params.sector_id:
+        qs = qs.filter(
+            Exists(
+                Activity.sectors.through.objects.filter(
+                    activity_id=OuterRef("pk"), sector_id=params.sector_id
+                )
+            )
+        )
+    if params.committee_id:
+        qs = qs.filter(committee_id=params.committee_id)
+    return qs
+
+
+def activity_figures(scope: Scope, params: Params) -> dict:
+    """Activities held by channel, cross-sector (≥ 2 sectors), at workstations."""
+    cross = (
+        Activity.sectors.through.objects.values("activity_id")
+        .annotate(n=Count("sector_id"))
+        .filter(n__gte=2)
+        .values("activity_id")
+    )
+    workstation = Q(platform__kind=Platform.Kind.WORKSTATION)
+    counts = {
+        "total": Count("pk"),
+        "cross_sector": Count("pk", filter=Q(pk__in=cross)),
+        "workstation": Count("pk", filter=workstation),
+        "workstations_used": Count("platform", filter=workstation, distinct=True),
+    }
+    for channel in CHANNELS:
+        counts[f"channel_{channel}"] = Count("pk", filter=Q(channel=channel))
+    return activity_rows(scope, params).aggregate(**counts)
+
+
+def activity_months(scope: Scope, params: Params) -> list[dict]:
+    """Activities held per month and kind (trend and the by-kind figures in one query)."""
+    return list(
+        activity_rows(scope, params)
+        .annotate(month=TruncMonth("starts_at"))
+        .values("month", "kind_id", "kind__name")
+        .annotate(n=Count("pk"))
+        .order_by("month", "kind_id")
+    )
+
+
+# --- breakdowns -----------------------------------------------------------------------------
+
+
+def sector_rows(scope: Scope, params: Params) -> list[dict]:
+    members = Member.objects.filter(sector=OuterRef("pk"), status=Member.Status.ACTIVE)
+    constituents = Constituent.objects.filter(sector=OuterRef("pk"), active=True)
+    contacts = ContactLog.objects.filter(member__sector=OuterRef("pk")).filter(
+        params.span("contacted_at", is_datetime=True)
+    )
+    proposals = Proposal.objects.filter(
+        Q(proposer__sector=OuterRef("pk")) | Q(proposer_sector=OuterRef("pk")),
+        number__isnull=False,
+    ).filter(current_session_q(params))
+    return list(
+        scope.rows(Sector)
+        .annotate(
+            n_members=SubqueryCount(members),
+            n_constituents=SubqueryCount(constituents),
+            n_contacts=SubqueryCount(contacts),
+            n_proposals_filed=SubqueryCount(proposals),
+        )
+        .order_by("council_id", "order", "name", "pk")
+        .values("pk", "name", "is_key", "council_id", "n_members", "n_constituents", "n_contacts",
+                "n_proposals_filed")
+    )
+
+
+def committee_rows(scope: Scope, params: Params) -> list[dict]:
+    members = Member.objects.filter(committee=OuterRef("pk"), status=Member.Status.ACTIVE)
+    constituents = Constituent.objects.filter(member__committee=OuterRef("pk"), active=True)
+    contacts = ContactLog.objects.filter(member__committee=OuterRef("pk")).filter(
+        params.span("contacted_at", is_datetime=True)
+    )
+    activities = Activity.objects.filter(
+        committee=OuterRef("pk"), state=Activity.State.HELD
+    ).filter(params.span("starts_at", is_datetime=True))
+    return list(
+        scope.rows(Committee)
+        .annotate(
+            n_members=SubqueryCount(members),
+            n_constituents=SubqueryCount(constituents),
+            n_contacts=SubqueryCount(contacts),
+            n_activities=SubqueryCount(activities),
+        )
+        .order_by("council_id", "order", "name", "pk")
+        .values("pk", "name", "council_id", "n_members", "n_constituents", "n_contacts", "n_activities")
+    )
+
+
+def council_rows(scope: Scope, params: Params, root_id: int | None) -> list[dict]:
+    """Roll-up: each child council of ``root_id`` with its subtree's figures."""
+    def under(model, **extra):
+        return model.objects.filter(subtree_q(OuterRef("pk")), **extra)
+
+    members = under(Member, status=Member.Status.ACTIVE)
+    constituents = under(Constituent, active=True)
+    contacts = under(ContactLog).filter(params.span("contacted_at", is_datetime=True))
+    proposals = under(Proposal).exclude(state=ProposalState.DRAFT).filter(current_session_q(params))
+    consultations = under(Consultation).filter(params.span("held_on", is_datetime=False))
+    activities = under(Activity, state=Activity.State.HELD).filter(
+        params.span("starts_at", is_datetime=True)
+    )
+    children = scope.rows(Council, "pk").filter(parent_id=root_id)
+    return list(
+        children.annotate(
+            n_members=SubqueryCount(members),
+            n_constituents=SubqueryCount(constituents),
+            n_contacts=SubqueryCount(contacts),
+            n_proposals=SubqueryCount(proposals),
+            n_consultations=SubqueryCount(consultations),
+            n_activities=SubqueryCount(activities),
+        )
+        .order_by("name", "pk")
+        .values("pk", "name", "level", "n_members", "n_constituents", "n_contacts", "n_proposals",
+                "n_consultations", "n_activities")
+    )
+
+
+# --- all of it ------------------------------------------------------------------------------
+
+
+def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_children: bool) -> dict:
+    """Every figure of the dashboard as plain data (cacheable)."""
+    platforms = platform_rows(scope, params)
+    kinds = dict.fromkeys(PLATFORM_KINDS, 0)
+    for row in platforms:
+        if row["active"]:
+            kinds[row["kind"]] += 1
+    contacts = contact_months(scope, params)
+    by_channel = dict.fromkeys(CHANNELS, 0)
+    for row in contacts:
+        by_channel[row["channel"]] += row["n"]
+    activity_trend = activity_months(scope, params)
+    by_kind: dict[int, dict] = {}
+    for row in activity_trend:
+        entry = by_kind.setdefault(row["kind_id"], {"id": row["kind_id"], "name": row["kind__name"], "n": 0})
+        entry["n"] += row["n"]
+    return {
+        "platform_kinds": kinds,
+        "platforms": platforms,
+        "members": member_figures(scope, params),
+        "constituents": constituent_count(scope, params),
+        "contacts": {"by_channel": by_channel, "total": sum(by_channel.values())},
+        "contact_months": [
+            {"month": row["month"].strftime("%Y-%m"), "channel": row["channel"], "n": row["n"]}
+            for row in contacts
+        ],
+        "visits": reminder_figures(scope, params),
+        "proposals": proposal_figures(scope, params),
+        "consultations": consultation_figures(scope, params),
+        "activities": activity_figures(scope, params),
+        "activity_kinds": sorted(by_kind.values(), key=lambda k: (-k["n"], k["name"])),
+        "activity_months": [
+            {"month": row["month"].strftime("%Y-%m"), "kind": row["kind__name"], "n": row["n"]}
+            for row in activity_trend
+        ],
+        "sectors": sector_rows(scope, params),
+        "committees": committee_rows(scope, params),
+        "councils": council_rows(scope, params, root_id) if has_children else [],
+    }

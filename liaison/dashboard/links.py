@@ -1,0 +1,89 @@
+"""The list behind each dashboard number, filtered with the same values as the figure.
+
+The lists belong to the other apps; their filter parameters are named here in one place.
+A test requests every link and checks that the list counts what the dashboard shows.
+Period filters are django-filter ``DateFromToRangeFilter``s named ``period``
+(``period_after`` / ``period_before``, both inclusive).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import NoReverseMatch, reverse
+
+from liaison.dashboard.scope import Params
+
+
+def _url(name: str, **params) -> str | None:
+    try:
+        base = reverse(name)
+    except NoReverseMatch:  # the list is not wired (yet): show the number without a link
+        return None
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{base}?{query}" if query else base
+
+
+class Links:
+    """``links.contacts(channel="forum")`` → the contact-log list for that figure."""
+
+    def __init__(self, params: Params, council_id: int | None = None):
+        self.p = params
+        self.council = council_id
+
+    def _common(self, *, period: bool = True, sector: bool = True, committee: bool = True) -> dict:
+        p = self.p
+        out = {"council": self.council}
+        if period:
+            out["period_after"] = p.date_from.isoformat() if p.date_from else None
+            out["period_before"] = p.date_to.isoformat() if p.date_to else None
+        if sector:
+            out["sector"] = p.sector_id
+        if committee:
+            out["committee"] = p.committee_id
+        return out
+
+    def platforms(self, kind: str) -> str | None:
+        return _url("members:platform-list", kind=kind, active="true",
+                    **self._common(period=False, sector=False, committee=False))
+
+    def members_active(self, **override) -> str | None:
+        return _url("members:member-list", status="active",
+                    **{**self._common(period=False), **override})
+
+    def members_missing(self, **override) -> str | None:
+        return _url("members:member-list", problem="any",
+                    **{**self._common(period=False), **override})
+
+    def constituents(self, **override) -> str | None:
+        return _url("members:constituent-list", active="true",
+                    **{**self._common(period=False), **override})
+
+    def contacts(self, channel: str | None = None, **override) -> str | None:
+        return _url("activities:contactlog-list", channel=channel,
+                    **{**self._common(), **override})
+
+    def reminders(self, state: str) -> str | None:
+        return _url("activities:reminder-list", state=state, **self._common())
+
+    def compliance(self) -> str | None:
+        return _url("activities:compliance")
+
+    def proposals(self, session_id: int | None, state: str | None = None,
+                  reply_category: str | None = None, filed: bool = False,
+                  **override) -> str | None:
+        return _url("proposals:register", session=session_id, state=state,
+                    reply_category=reply_category, filed="true" if filed else None,
+                    **{**self._common(period=False), **override})
+
+    def consultations(self) -> str | None:
+        return _url("activities:consultation-list",
+                    **self._common(sector=False, committee=False))
+
+    def activities(self, channel: str | None = None, kind: int | None = None,
+                   cross_sector: bool = False, workstation: bool = False,
+                   **override) -> str | None:
+        return _url("activities:activity-list", state="held", channel=channel, kind=kind,
+                    cross_sector="true" if cross_sector else None,
+                    platform_kind="workstation" if workstation else None,
+                    **{**self._common(), **override})

@@ -1,0 +1,138 @@
+"""Turn ``dashboard_data`` (plain, cacheable numbers) into what the page shows: labelled
+figures with the link to the list behind each, breakdown tables and chart data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from activities.models import Channel
+from liaison.dashboard.links import Links
+from members.models import Platform
+from proposals.models import Rating, Reply
+from proposals.models import State as ProposalState
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    value: object
+    url: str | None = None
+    suffix: str = ""
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tuple[str, list[Figure]]]:
+    m, v, p = data["members"], data["visits"], data["proposals"]
+    c, a = data["consultations"], data["activities"]
+    covered = m["active"] - m["missing"]
+    people = [
+        Figure(f"platforms-{kind}", str(label), data["platform_kinds"][kind], links.platforms(kind))
+        for kind, label in Platform.Kind.choices
+    ] + [
+        Figure("members-active", _("Serving members"), m["active"], links.members_active()),
+        Figure("members-missing", _("Members missing a zone or constituents"), m["missing"],
+               links.members_missing()),
+        Figure("coverage", _("\"Two ones\" coverage"), percent(covered, m["active"]), None, "%"),
+        Figure("constituents", _("Constituents linked"), data["constituents"], links.constituents()),
+    ]
+    contacts = [Figure("contacts-total", _("Contacts in the period"), data["contacts"]["total"],
+                       links.contacts())] + [
+        Figure(f"contacts-{channel}", str(label), data["contacts"]["by_channel"][channel],
+               links.contacts(channel))
+        for channel, label in Channel.choices
+    ]
+    visits = [
+        Figure("visits-rate", _("Must-visits done on time"), percent(v["on_time"], v["due"]),
+               links.compliance(), "%"),
+        Figure("visits-due", _("Must-visits that came due"), v["due"]),
+        Figure("visits-on-time", _("Done on time"), v["on_time"]),
+        Figure("visits-overdue", _("Overdue"), v["overdue"], links.reminders("overdue")),
+    ]
+    proposals = [
+        Figure("proposals-collected", _("Proposals collected"), p["collected"],
+               links.proposals(session_id)),
+        Figure("proposals-filed", _("Filed"), p["filed"], links.proposals(session_id, filed=True)),
+        Figure("proposals-closed", _("Closed"), p["closed"],
+               links.proposals(session_id, state=ProposalState.CLOSED)),
+    ] + [
+        Figure(f"reply-{cat}", str(label), p[f"reply_{cat}"],
+               links.proposals(session_id, reply_category=cat))
+        for cat, label in Reply.Category.choices
+    ]
+    rated = sum(p[f"rating_{value}"] for value, _label in Rating.Value.choices)
+    proposals += [
+        Figure(f"rating-{value}", str(label), p[f"rating_{value}"])
+        for value, label in Rating.Value.choices
+    ] + [
+        Figure("satisfaction", _("Satisfied or basically satisfied"),
+               percent(p["rating_satisfied"] + p["rating_basically"], rated), None, "%"),
+    ]
+    consultations = [
+        Figure("consultations", _("Consultations held"), c["held"], links.consultations()),
+        Figure("problems-solved", _("Problems solved"), c["solved"], links.consultations()),
+    ]
+    activities = [
+        Figure("activities-total", _("Activities held"), a["total"], links.activities()),
+        Figure("activities-cross", _("Cross-sector activities"), a["cross_sector"],
+               links.activities(cross_sector=True)),
+        Figure("activities-workstation", _("Activities at member workstations"), a["workstation"],
+               links.activities(workstation=True)),
+    ] + [
+        Figure(f"activities-{channel}", str(label), a[f"channel_{channel}"],
+               links.activities(channel))
+        for channel, label in Channel.choices
+    ]
+    return [
+        (_("Platforms and people"), people),
+        (_("Contacts with constituents"), contacts),
+        (_("Must-visits"), visits),
+        (_("Proposals of the session"), proposals),
+        (_("Consultations"), consultations),
+        (_("Activities"), activities),
+    ]
+
+
+def chart_data(data: dict) -> dict:
+    """Series for Chart.js (read by static/js/dashboard.js through json_script)."""
+    channel_labels = dict(Channel.choices)
+    months = sorted({row["month"] for row in data["contact_months"]})
+    by = {(row["month"], row["channel"]): row["n"] for row in data["contact_months"]}
+    contacts = {
+        "labels": months,
+        "datasets": [
+            {"label": str(label), "data": [by.get((month, channel), 0) for month in months]}
+            for channel, label in channel_labels.items()
+        ],
+    }
+    act_months = sorted({row["month"] for row in data["activity_months"]})
+    per_month: dict[str, int] = {}
+    for row in data["activity_months"]:
+        per_month[row["month"]] = per_month.get(row["month"], 0) + row["n"]
+    activities = {
+        "labels": act_months,
+        "datasets": [{"label": _("Activities held"),
+                      "data": [per_month[month] for month in act_months]}],
+    }
+    channels = {
+        "labels": [str(label) for label in channel_labels.values()],
+        "datasets": [{"label": _("Contacts"),
+                      "data": [data["contacts"]["by_channel"][ch] for ch in channel_labels]}],
+    }
+    return {"contacts": contacts, "activities": activities, "channels": channels}
+
+
+def chart_tables(charts: dict) -> dict:
+    """The same series as rows, for the accessible tables under each chart."""
+    tables = {}
+    for name, chart in charts.items():
+        rows = []
+        for i, label in enumerate(chart["labels"]):
+            rows.append([label] + [ds["data"][i] for ds in chart["datasets"]])
+        tables[name] = {"columns": [ds["label"] for ds in chart["datasets"]], "rows": rows}
+    return tables

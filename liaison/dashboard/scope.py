@@ -1,0 +1,114 @@
+"""Who is looking at what: the reach of a dashboard (``Scope``) and its filters (``Params``)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db.models import Q
+from django.utils import timezone
+
+from members import permissions
+from members.models import Committee, Council, Sector
+
+
+def subtree_q(council_id, field_name: str = "council") -> Q:
+    """Rows of ``council_id`` and of the councils under it (two levels: province → city →
+    district), like ``permissions.council_q`` but rooted at any council."""
+    if field_name == "pk":
+        return Q(pk=council_id) | Q(parent_id=council_id) | Q(parent__parent_id=council_id)
+    return (
+        Q(**{f"{field_name}_id": council_id})
+        | Q(**{f"{field_name}__parent_id": council_id})
+        | Q(**{f"{field_name}__parent__parent_id": council_id})
+    )
+
+
+_COUNCIL_SCOPED = {Council, Sector, Committee}
+
+
+def councils_visible(user):
+    """The councils ``user`` reaches (their own and, for a city or province, its subtree)."""
+    return Council.objects.filter(permissions.council_q(user, field="pk"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A user's reach (``visible_to``), or a council's subtree when there is no user (the
+    ``report`` command), optionally narrowed to ``council_id`` (drill-down)."""
+
+    user: object = None
+    council_id: int | None = None
+
+    def rows(self, model, council_field: str = "council"):
+        """``model``'s rows in scope: through ``visible_to(user)``, then the drill-down."""
+        if self.user is None:
+            qs = model.objects.all()
+        elif model in _COUNCIL_SCOPED:
+            # Reference data readable by the whole council: scoped by council directly
+            # (Council has no visible_to; Sector/Committee.visible_to filter on the wrong field).
+            qs = model.objects.filter(permissions.council_q(self.user, council_field))
+        else:
+            qs = model.objects.visible_to(self.user)
+        if self.council_id is not None:
+            qs = qs.filter(subtree_q(self.council_id, council_field))
+        return qs
+
+    @property
+    def cache_key(self) -> str:
+        """Users with the same reach see the same figures: key by that reach."""
+        if self.user is None:
+            reach = "none"
+        elif permissions.is_superuser(self.user):
+            reach = "all"
+        else:
+            reach = f"c{self.user.council_id}"
+        return f"{reach}:{self.council_id or ''}"
+
+
+@dataclass(frozen=True)
+class Params:
+    """The dashboard's filters. Empty dates: no bound. ``session_id`` None: the current one."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    session_id: int | None = None
+    sector_id: int | None = None
+    committee_id: int | None = None
+    errors: tuple = field(default=(), compare=False)
+
+    def span(self, field_name: str, *, is_datetime: bool) -> Q:
+        """The period as a filter on a date or datetime field (both ends inclusive)."""
+        q = Q()
+        if self.date_from:
+            start = _start_of(self.date_from) if is_datetime else self.date_from
+            q &= Q(**{f"{field_name}__gte": start})
+        if self.date_to:
+            if is_datetime:
+                q &= Q(**{f"{field_name}__lt": _start_of(self.date_to, next_day=True)})
+            else:
+                q &= Q(**{f"{field_name}__lte": self.date_to})
+        return q
+
+    def by(self, sector_field: str | None, committee_field: str | None) -> Q:
+        """The sector and committee filters on the given fields (None: not applicable)."""
+        q = Q()
+        if self.sector_id and sector_field:
+            q &= Q(**{sector_field: self.sector_id})
+        if self.committee_id and committee_field:
+            q &= Q(**{committee_field: self.committee_id})
+        return q
+
+    @property
+    def digest(self) -> str:
+        raw = f"{self.date_from}|{self.date_to}|{self.session_id}|{self.sector_id}|{self.committee_id}"
+        return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+def _start_of(day: date, *, next_day: bool = False) -> datetime:
+    from datetime import timedelta
+
+    if next_day:
+        day = day + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time.min))

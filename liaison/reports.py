@@ -1,0 +1,326 @@
+"""The period report: an Excel workbook and the statistics paragraph of the kind the seed's
+article prints ("截至目前，共建立界别委员联系点1个……"), written from the data.
+
+Used by ``manage.py report`` and by the report page; both read through the same selectors
+as the dashboard, so the report and the dashboard agree.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import formats
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from activities.models import Channel, Consultation, Problem
+from liaison.dashboard import duty, figures
+from liaison.dashboard.scope import Params, Scope
+from members.models import Council, Member, Platform
+from proposals.models import Proposal, Session
+from proposals.models import State as ProposalState
+
+
+@dataclass
+class ReportFigures:
+    council: str
+    date_from: date
+    date_to: date
+    liaison_points: int
+    studios: int
+    workstations: int
+    constituents: int
+    members_active: int
+    members_missing: int
+    session: str
+    collected: int
+    filed: int
+    closed: int
+    consultations: int
+    problems_solved: int
+    workstation_activities: int
+    series: str
+
+    @property
+    def coverage(self) -> float | None:
+        if not self.members_active:
+            return None
+        return round((self.members_active - self.members_missing) * 100 / self.members_active, 1)
+
+
+def report_session(scope: Scope, date_to: date):
+    """The session the period ends in: the latest one opened by ``date_to``."""
+    return scope.rows(Session).filter(opened_on__lte=date_to).order_by("-opened_on", "-pk").first()
+
+
+def collect(scope: Scope, council_name: str, date_from: date, date_to: date) -> ReportFigures:
+    session = report_session(scope, date_to)
+    params = Params(date_from=date_from, date_to=date_to, session_id=session.pk if session else -1)
+    kinds = dict(
+        scope.rows(Platform).filter(active=True).order_by().values_list("kind").annotate(n=Count("pk"))
+    )
+    members = figures.member_figures(scope, params)
+    proposals = figures.proposal_figures(scope, params)
+    consultations = figures.consultation_figures(scope, params)
+    series = (
+        figures.activity_rows(scope, params)
+        .filter(platform__kind=Platform.Kind.WORKSTATION)
+        .order_by()
+        .values("series__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "series__name")
+    )
+    series = list(series)
+    top = next((row for row in series if row["series__name"]), None)
+    return ReportFigures(
+        council=council_name,
+        date_from=date_from,
+        date_to=date_to,
+        liaison_points=kinds.get(Platform.Kind.LIAISON_POINT, 0),
+        studios=kinds.get(Platform.Kind.STUDIO, 0),
+        workstations=kinds.get(Platform.Kind.WORKSTATION, 0),
+        constituents=figures.constituent_count(scope, params),
+        members_active=members["active"],
+        members_missing=members["missing"],
+        session=session.name if session else "",
+        collected=proposals["collected"],
+        filed=proposals["filed"],
+        closed=proposals["closed"],
+        consultations=consultations["held"],
+        problems_solved=consultations["solved"],
+        workstation_activities=top["n"] if top else sum(row["n"] for row in series),
+        series=top["series__name"] if top else "",
+    )
+
+
+def about(n: int) -> str:
+    """A count the way the article states it: 34 → "30余" ("more than 30"), 26 → "26"."""
+    if n >= 20 and n % 10:
+        return _("more than %(n)s") % {"n": n // 10 * 10}
+    return str(n)
+
+
+def _since(day: date) -> str:
+    if day.month == 1 and day.day == 1:
+        return _("%(year)s") % {"year": day.year}
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def paragraph(f: ReportFigures) -> str:
+    """The statistics paragraph, in the active language (Chinese for the portal)."""
+    values = {
+        "since": _since(f.date_from),
+        "council": f.council,
+        "points": f.liaison_points,
+        "studios": f.studios,
+        "constituents": f.constituents,
+        "coverage": f"{f.coverage:g}" if f.coverage is not None else "—",
+        "session": f.session or _("the current session"),
+        "collected": f.collected,
+        "filed": f.filed,
+        "closed": f.closed,
+        "consultations": f.consultations,
+        "problems": about(f.problems_solved),
+        "workstations": f.workstations,
+        "activities": f.workstation_activities,
+        "series": f.series,
+    }
+    parts = [
+        _(
+            "Since %(since)s, %(council)s has set up %(points)s sector liaison point(s) and "
+            "%(studios)s member studios, linking %(constituents)s constituents; %(coverage)s%% "
+            "of the members are covered by the \"two ones\"."
+        ) % values,
+        _(
+            "Since the plenary session %(session)s, %(collected)s proposals have been collected, "
+            "%(filed)s filed and %(closed)s closed; %(consultations)s consultations have been "
+            "held, solving %(problems)s problems."
+        ) % values,
+    ]
+    if f.series:
+        parts.append(
+            _("%(workstations)s member workstations held %(activities)s activities of the "
+              "series %(series)s.") % values
+        )
+    else:
+        parts.append(
+            _("%(workstations)s member workstations held %(activities)s activities.") % values
+        )
+    # Chinese sentences run on; English ones take a space.
+    return ("" if parts[0].endswith("。") else " ").join(parts)
+
+
+# --- the workbook ---------------------------------------------------------------------------
+
+
+def _sheet(book, title: str, headers: list[str]):
+    sheet = book.create_sheet(title)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _local(dt):
+    from django.utils import timezone
+
+    return timezone.localtime(dt).replace(tzinfo=None) if dt else None
+
+
+def workbook(scope: Scope, council_name: str, date_from: date, date_to: date) -> bytes:
+    """The report as .xlsx bytes: summary, members with duty points, platforms, contacts by
+    channel, proposals, activities, consultations and problems."""
+    f = collect(scope, council_name, date_from, date_to)
+    params = Params(date_from=date_from, date_to=date_to)
+    book = Workbook()
+    book.remove(book.active)
+
+    summary = _sheet(book, _("Summary"), [_("Figure"), _("Value")])
+    for label, value in [
+        (_("Council"), f.council),
+        (_("From"), f.date_from),
+        (_("To"), f.date_to),
+        (_("Sector liaison points"), f.liaison_points),
+        (_("Member studios"), f.studios),
+        (_("Member workstations"), f.workstations),
+        (_("Constituents linked"), f.constituents),
+        (_("Serving members"), f.members_active),
+        (_("\"Two ones\" coverage (%)"), f.coverage),
+        (_("Session"), f.session),
+        (_("Proposals collected"), f.collected),
+        (_("Proposals filed"), f.filed),
+        (_("Proposals closed"), f.closed),
+        (_("Consultations held"), f.consultations),
+        (_("Problems solved"), f.problems_solved),
+        (_("Activities at member workstations"), f.workstation_activities),
+    ]:
+        summary.append([label, value])
+    summary.append([])
+    summary.append([_("Summary paragraph"), paragraph(f)])
+    summary.column_dimensions["A"].width = 28
+    summary.column_dimensions["B"].width = 60
+
+    _members_sheet(book, scope, params)
+    _platforms_sheet(book, scope, params)
+    _contacts_sheet(book, scope, params)
+    _proposals_sheet(book, scope, date_to)
+    _activities_sheet(book, scope, params)
+    _consultations_sheet(book, scope, params)
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _members_sheet(book, scope, params):
+    items = [str(label) for _key, label in duty.DutyScheme.ITEMS]
+    sheet = _sheet(
+        book, _("Members and duty points"),
+        [_("Council"), _("Member"), _("Sector"), _("Special committee")]
+        + [_("%(item)s (count)") % {"item": i} for i in items]
+        + [_("%(item)s (points)") % {"item": i} for i in items]
+        + [_("Duty points")],
+    )
+    councils = scope.rows(Member).order_by().values_list("council_id", flat=True).distinct()
+    for council in Council.objects.filter(pk__in=councils).order_by("name"):
+        scheme = duty.scheme_for(council)
+        members = duty.with_points(
+            scope.rows(Member).filter(council=council, status=Member.Status.ACTIVE)
+            .select_related("sector", "committee"),
+            params, scheme,
+        ).order_by("-points", "name", "pk")
+        keys = [key for key, _label in duty.DutyScheme.ITEMS]
+        for m in members:
+            sheet.append(
+                [council.name, m.name, m.sector.name, m.committee.name if m.committee else ""]
+                + [getattr(m, f"n_{k}") for k in keys]
+                + [getattr(m, f"pts_{k}") for k in keys]
+                + [m.points]
+            )
+
+
+def _platforms_sheet(book, scope, params):
+    sheet = _sheet(book, _("Platforms"), [_("Platform"), _("Kind"), _("Active"), _("Contacts"),
+                                          _("Activities held"), _("Consultations")])
+    for row in figures.platform_rows(scope, params):
+        sheet.append([row["name"], str(Platform.Kind(row["kind"]).label),
+                      _("Yes") if row["active"] else _("No"), row["contacts"],
+                      row["activities"], row["consultations"]])
+
+
+def _contacts_sheet(book, scope, params):
+    rows = figures.contact_months(scope, params)
+    labels = dict(Channel.choices)
+    sheet = _sheet(book, _("Contacts by channel"), [_("Month")] + [str(v) for v in labels.values()]
+                   + [_("Total")])
+    months: dict[str, dict] = {}
+    for row in rows:
+        months.setdefault(row["month"].strftime("%Y-%m"), {})[row["channel"]] = row["n"]
+    totals = dict.fromkeys(labels, 0)
+    for month, counts in sorted(months.items()):
+        sheet.append([month] + [counts.get(ch, 0) for ch in labels] + [sum(counts.values())])
+        for ch in labels:
+            totals[ch] += counts.get(ch, 0)
+    sheet.append([_("Total")] + list(totals.values()) + [sum(totals.values())])
+
+
+def _proposals_sheet(book, scope, date_to):
+    session = report_session(scope, date_to)
+    sheet = _sheet(book, _("Proposals"), [_("Session"), _("Number"), _("Title"), _("Proposer"),
+                                          _("State"), _("Reply category"), _("Filed"),
+                                          _("Closed")])
+    rows = (
+        scope.rows(Proposal).exclude(state=ProposalState.DRAFT)
+        .filter(session=session)
+        .with_register_columns()
+        .order_by("number", "pk")
+    )
+    for p in rows.iterator(chunk_size=500):
+        sheet.append([p.session.name, p.display_number, p.title, p.proposer_name,
+                      str(p.get_state_display()), p.reply_category or "",
+                      _local(p.filed_at), _local(p.closed_at)])
+
+
+def _activities_sheet(book, scope, params):
+    sheet = _sheet(book, _("Activities"), [_("Starts at"), _("Title"), _("Kind"), _("Channel"),
+                                           _("Platform"), _("Series"), _("Sectors"),
+                                           _("Members attended"), _("Constituents reached")])
+    rows = (
+        figures.activity_rows(scope, params)
+        .select_related("kind", "platform", "series")
+        .prefetch_related("sectors")
+        .annotate(attended=Count("attendances", filter=Q(attendances__attended=True)))
+        .order_by("starts_at", "pk")
+    )
+    for a in rows:
+        sheet.append([_local(a.starts_at), a.title, a.kind.name, str(a.get_channel_display()),
+                      a.platform.name if a.platform else "", a.series.name if a.series else "",
+                      "、".join(s.name for s in a.sectors.all()), a.attended,
+                      a.constituents_reached])
+
+
+def _consultations_sheet(book, scope, params):
+    sheet = _sheet(book, _("Consultations and problems"),
+                   [_("Held on"), _("Topic"), _("Platform"), _("Problem"), _("State"),
+                    _("Resolved on")])
+    rows = (
+        scope.rows(Consultation).filter(params.span("held_on", is_datetime=False))
+        .select_related("platform")
+        .prefetch_related(Prefetch("problems", queryset=Problem.objects.order_by("pk")))
+        .order_by("held_on", "pk")
+    )
+    for c in rows:
+        problems = list(c.problems.all()) or [None]
+        for problem in problems:
+            sheet.append([
+                c.held_on, c.topic, c.platform.name if c.platform else "",
+                problem.description if problem else "",
+                str(problem.get_state_display()) if problem else "",
+                problem.resolved_on if problem else None,
+            ])
+

@@ -1,0 +1,297 @@
+"""The dashboard (数据看板) for staff and leaders, with roll-up over a city's or province's
+councils and drill-down into each."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from activities.models import Channel
+from liaison import reports
+from liaison.dashboard import duty, figures, present
+from liaison.dashboard.links import Links
+from liaison.dashboard.scope import Params, Scope, councils_visible
+from liaison.forms import DashboardFilterForm, DutyPeriodForm, DutySchemeForm, ReportForm
+from liaison.services import duty_scheme_save
+from members import permissions
+from members.models import Committee, Council, Member, Platform, Sector
+from members.pagination import page_of, query_without_page
+
+
+def _council_param(request) -> int | None:
+    raw = request.GET.get("council", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return int(raw)
+
+
+def _resolve_session(params: Params, reference: dict) -> Params:
+    """No session chosen and exactly one current session in scope: name it, so that the
+    figures and the register link both mean that session."""
+    if params.session_id:
+        return params
+    current = [s["id"] for s in reference["session"] if s["extra"]]
+    if len(current) != 1:
+        return params
+    return Params(params.date_from, params.date_to, current[0], params.sector_id,
+                  params.committee_id)
+
+
+def cached_dashboard_data(scope: Scope, params: Params, root_id, has_children: bool) -> dict:
+    """``figures.dashboard_data``, cached for ``DASHBOARD_CACHE_SECONDS`` per reach, drill-down
+    and filters (0: not cached). Figures may thus lag writes by that long."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return figures.dashboard_data(scope, params, root_id=root_id, has_children=has_children)
+    key = f"dashboard:v1:{scope.cache_key}:{params.digest}:{root_id}"
+    data = cache.get(key)
+    if data is None:
+        data = figures.dashboard_data(scope, params, root_id=root_id, has_children=has_children)
+        cache.set(key, data, seconds)
+    return data
+
+
+@permissions.council_reader_required
+def dashboard(request):
+    user = request.user
+    council_id = _council_param(request)
+    scope = Scope(user=user, council_id=council_id)
+    reference = figures.reference(scope)
+    councils = {c["id"]: c for c in reference["council"]}
+    if council_id is not None and council_id not in councils:
+        raise Http404  # outside the user's subtree
+    form = DashboardFilterForm(request.GET or None, reference=reference, council_id=council_id)
+    params = _resolve_session(form.params(), reference)
+    root_id = council_id or user.council_id
+    has_children = any(c["extra"] == root_id for c in reference["council"])
+    data = cached_dashboard_data(scope, params, root_id, has_children)
+    links = Links(params, council_id)
+    charts = present.chart_data(data)
+    context = {
+        "form": form,
+        "params": params,
+        "council": councils.get(council_id) if council_id else councils.get(user.council_id),
+        "drilled": council_id is not None,
+        "groups": present.figure_groups(data, links, params.session_id),
+        "session_name": next(
+            (s["name"] for s in reference["session"] if s["id"] == params.session_id), None
+        ),
+        "activity_kinds": [
+            {**kind, "url": links.activities(kind=kind["id"])} for kind in data["activity_kinds"]
+        ],
+        "sectors": [_sector_row(row, links, params) for row in data["sectors"]],
+        "committees": [_committee_row(row, links) for row in data["committees"]],
+        "platforms": [_platform_row(row, links) for row in data["platforms"]],
+        "councils": [_council_row(row, request) for row in data["councils"]],
+        "charts": charts,
+        "chart_tables": present.chart_tables(charts),
+        "report_url": reverse("liaison:report"),
+    }
+    return render(request, "liaison/dashboard.html", context)
+
+
+def _sector_row(row, links: Links, params: Params) -> dict:
+    pk = row["pk"]
+    return {
+        **row,
+        "members_url": links.members_active(sector=pk),
+        "constituents_url": links.constituents(sector=pk),
+        "contacts_url": links.contacts(sector=pk),
+        "proposals_url": links.proposals(params.session_id, filed=True, sector=pk),
+    }
+
+
+def _committee_row(row, links: Links) -> dict:
+    pk = row["pk"]
+    return {
+        **row,
+        "members_url": links.members_active(committee=pk),
+        "constituents_url": links.constituents(committee=pk),
+        "contacts_url": links.contacts(committee=pk),
+        "activities_url": links.activities(committee=pk),
+    }
+
+
+def _platform_row(row, links: Links) -> dict:
+    return {
+        **row,
+        "kind_label": Platform.Kind(row["kind"]).label,
+        "activities_url": links.activities(platform=row["pk"]),
+    }
+
+
+def _council_row(row, request) -> dict:
+    query = request.GET.copy()
+    for name in ("council", "sector", "committee", "session"):
+        query.pop(name, None)  # a child council has its own sectors, committees and sessions
+    query["council"] = row["pk"]
+    return {**row, "url": f"{reverse('liaison:dashboard')}?{query.urlencode()}"}
+
+
+# --- member duty records (委员履职档案) -------------------------------------------------------
+
+
+def _period_params(form) -> Params:
+    date_from, date_to = form.period()
+    return Params(date_from=date_from, date_to=date_to)
+
+
+@login_required
+def duty_record(request, pk: int):
+    """One member's duty record for a period: members see only their own, staff and leaders
+    every member of their council (``Member.objects.visible_to``)."""
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("sector", "committee", "council"),
+        pk=pk,
+    )
+    form = DutyPeriodForm(request.GET or None)
+    params = _period_params(form)
+    scheme = duty.scheme_for(member.council)
+    scored = duty.with_points(Member.objects.filter(pk=member.pk), params, scheme).get()
+    record = duty.duty_record(member, params)
+    context = {
+        "member": member,
+        "form": form,
+        "params": params,
+        "record": record,
+        "channel_rows": [
+            (label, record["contacts"].get(value, 0)) for value, label in Channel.choices
+        ],
+        "lines": duty.explain(scored, scheme),
+        "points": scored.points,
+    }
+    return render(request, "liaison/duty_record.html", context)
+
+
+@login_required
+def my_duty_record(request):
+    member = permissions.member_of(request.user)
+    if member is None:
+        raise Http404
+    query = request.GET.urlencode()
+    url = reverse("liaison:duty-record", args=[member.pk])
+    return redirect(f"{url}?{query}" if query else url)
+
+
+# --- duty points (履职积分) -----------------------------------------------------------------
+
+
+def _points_council(request):
+    """The council whose scheme and members the points page shows: the user's own, or for a
+    city or province user the council chosen in ``?council=`` (default: the first district)."""
+    councils = councils_visible(request.user).filter(level=Council.Level.DISTRICT)
+    raw = request.GET.get("council", "")
+    if raw:
+        if not raw.isdigit():
+            raise Http404
+        return get_object_or_404(councils, pk=raw), councils
+    own = request.user.council
+    if own is not None and own.level == Council.Level.DISTRICT:
+        return own, councils
+    first = councils.order_by("name", "pk").first()
+    if first is None:
+        raise Http404
+    return first, councils
+
+
+@permissions.council_reader_required
+def points(request):
+    """The ranking by duty points in a period, within each sector and committee."""
+    council, councils = _points_council(request)
+    form = DutyPeriodForm(request.GET or None)
+    params = _period_params(form)
+    scheme = duty.scheme_for(council)
+    members = Member.objects.visible_to(request.user).filter(
+        council=council, status=Member.Status.ACTIVE
+    ).select_related("sector", "committee")
+    sector = request.GET.get("sector", "")
+    committee = request.GET.get("committee", "")
+    ranked = duty.with_points(members, params, scheme, rank=True).order_by("-points", "name", "pk")
+    if sector.isdigit():
+        ranked = ranked.filter(sector_id=sector)
+    if committee.isdigit():
+        ranked = ranked.filter(committee_id=committee)
+    page = page_of(ranked, request, per_page=100)
+    context = {
+        "council": council,
+        "councils": councils if councils.count() > 1 else [],
+        "form": form,
+        "scheme": scheme,
+        "rules": scheme.rules(),
+        "page": page,
+        "query": query_without_page(request),
+        "sectors": Sector.objects.filter(council=council),
+        "committees": Committee.objects.filter(council=council),
+        "sector": sector,
+        "committee": committee,
+        "can_edit": permissions.is_staff(request.user),
+    }
+    return render(request, "liaison/points_ranking.html", context)
+
+
+@permissions.staff_required
+def points_scheme(request):
+    """Staff edit the council's scoring scheme (points per item and caps)."""
+    council, _councils = _points_council(request)
+    scheme = duty.scheme_for(council)
+    form = DutySchemeForm(request.POST or None, instance=scheme)
+    if request.method == "POST" and form.is_valid():
+        duty_scheme_save(scheme=scheme, data=form.cleaned_data, by=request.user)
+        messages.success(request, _("The duty points scheme has been saved."))
+        return redirect(f"{reverse('liaison:points')}?council={council.pk}")
+    return render(request, "liaison/points_scheme.html", {"form": form, "council": council})
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+@permissions.council_reader_required
+def report(request):
+    """The period report: the summary paragraph on the page, the workbook as a download."""
+    council, councils = _report_council(request)
+    form = ReportForm(request.GET or None, councils=list(councils), council=council)
+    context = {"form": form, "council": council}
+    if form.is_bound and form.is_valid():
+        date_from, date_to = form.period()
+        scope = Scope(user=request.user, council_id=council.pk)
+        if request.GET.get("format") == "xlsx":
+            content = reports.workbook(scope, council.name, date_from, date_to)
+            response = HttpResponse(
+                content,
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            name = f"report-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        figures_ = reports.collect(scope, council.name, date_from, date_to)
+        context.update(
+            {
+                "figures": figures_,
+                "paragraph": reports.paragraph(figures_),
+                "download": f"{request.path}?{request.GET.urlencode()}&format=xlsx",
+            }
+        )
+    return render(request, "liaison/report.html", context)
+
+
+def _report_council(request):
+    councils = councils_visible(request.user)
+    raw = request.GET.get("council", "")
+    if raw:
+        if not raw.isdigit():
+            raise Http404
+        return get_object_or_404(councils, pk=raw), councils
+    if request.user.council is None:
+        council = councils.order_by("name", "pk").first()
+        if council is None:
+            raise Http404
+        return council, councils
+    return request.user.council, councils
