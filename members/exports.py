@@ -17,7 +17,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from members.imports import CONSTITUENT_COLUMNS, GENDERS, MEMBER_COLUMNS
+from members.imports import (
+    CONSTITUENT_COLUMNS,
+    CONSTITUENT_EXPORT_ONLY,
+    GENDERS,
+    MEMBER_COLUMNS,
+    MEMBER_EXPORT_ONLY,
+)
 
 CHUNK = 2000
 GENDER_TEXT = {code: text for text, code in GENDERS.items()}
@@ -59,8 +65,8 @@ def stamped(name: str) -> str:
 
 # Exports start with the import template's columns, so an export can be edited and imported
 # into another council (or back after clearing it), then add what only the portal knows.
-MEMBER_HEADERS = [c.header for c in MEMBER_COLUMNS] + ["状态", "联系群众数", "最近联系"]
-CONSTITUENT_HEADERS = [c.header for c in CONSTITUENT_COLUMNS] + ["是否有效", "最近联系"]
+MEMBER_HEADERS = [c.header for c in MEMBER_COLUMNS] + list(MEMBER_EXPORT_ONLY)
+CONSTITUENT_HEADERS = [c.header for c in CONSTITUENT_COLUMNS] + list(CONSTITUENT_EXPORT_ONLY)
 
 
 def member_rows(queryset) -> Iterable[list]:

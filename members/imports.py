@@ -76,6 +76,11 @@ CONSTITUENT_COLUMNS = (
 
 GENDERS = {"男": Member.Gender.MALE, "女": Member.Gender.FEMALE}
 
+# Columns the exports add after the template's: ignored on import, so that an exported
+# file can be edited and imported again.
+MEMBER_EXPORT_ONLY = ("状态", "联系群众数", "最近联系")
+CONSTITUENT_EXPORT_ONLY = ("是否有效", "最近联系")
+
 
 @dataclass
 class RowError:
@@ -160,7 +165,7 @@ def _header_key(text: str) -> str:
     return clean_text(text).rstrip("*").strip()
 
 
-def read_rows(upload, columns, report: ImportReport) -> list[tuple[int, dict]]:
+def read_rows(upload, columns, report: ImportReport, *, ignored=()) -> list[tuple[int, dict]]:
     """The data rows of the first sheet as (row number, {key: cleaned text}).
 
     File-level problems (not an .xlsx, missing or unknown columns, too many rows) go into
@@ -179,7 +184,7 @@ def read_rows(upload, columns, report: ImportReport) -> list[tuple[int, dict]]:
         keys = []
         for text in header:
             name = _header_key(text)
-            if name and name not in by_header:
+            if name and name not in by_header and name not in ignored:
                 report.add(1, name, _("Unknown column. Please use the template's columns."))
             keys.append(by_header[name].key if name in by_header else None)
         for column in columns:
@@ -295,7 +300,7 @@ def members_import(*, council: Council, upload, by: User) -> ImportReport:
     staff set one (or the member resets it), so nobody can log in with a guessed password.
     """
     report = ImportReport()
-    rows = read_rows(upload, MEMBER_COLUMNS, report)
+    rows = read_rows(upload, MEMBER_COLUMNS, report, ignored=MEMBER_EXPORT_ONLY)
     report.rows = len(rows)
     valid = validate_members(council, rows, report) if rows else []
     if not report.ok:
@@ -392,7 +397,7 @@ def _find_member(number, cells, members_by_name, col, report):
 def constituents_import(*, council: Council, upload, by: User) -> ImportReport:
     """Add the constituents of an uploaded file to their members' rosters, or nothing at all."""
     report = ImportReport()
-    rows = read_rows(upload, CONSTITUENT_COLUMNS, report)
+    rows = read_rows(upload, CONSTITUENT_COLUMNS, report, ignored=CONSTITUENT_EXPORT_ONLY)
     report.rows = len(rows)
     valid = validate_constituents(council, rows, report) if rows else []
     if not report.ok:
