@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Channel, ContactLog
-from members.models import Member
+from members import permissions
+from members.filters import council_filter, period_filter
+from members.models import Committee, Member, Sector
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -60,6 +62,17 @@ class ContactLogFilter(django_filters.FilterSet):
     difficulty_kind = django_filters.ChoiceFilter(
         label=_("Kind of difficulty"), choices=ContactLog.Difficulty.choices
     )
+    # Filters the dashboard links with: its period, the member's sector and committee, council.
+    period = period_filter("contacted_at")
+    sector = django_filters.ModelChoiceFilter(
+        label=_("Sector"), field_name="member__sector",
+        queryset=lambda request: Sector.objects.filter(permissions.council_q(request.user)),
+    )
+    committee = django_filters.ModelChoiceFilter(
+        label=_("Special committee"), field_name="member__committee",
+        queryset=lambda request: Committee.objects.filter(permissions.council_q(request.user)),
+    )
+    council = council_filter()
 
     class Meta:
         model = ContactLog

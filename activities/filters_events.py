@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityKind, ActivitySeries, Channel, Consultation
 from members import permissions
-from members.models import Platform, Sector
+from members.filters import council_filter, period_filter
+from members.models import Committee, Platform, Sector
 
 
 def _council_choices(model):
@@ -60,6 +61,15 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("Cross-sector only"), method="filter_cross_sector",
         widget=forms.CheckboxInput,
     )
+    # Filters the dashboard links with: its period, committee, platform kind and council.
+    period = period_filter("starts_at")
+    committee = django_filters.ModelChoiceFilter(
+        label=_("Special committee"), queryset=_council_choices(Committee)
+    )
+    platform_kind = django_filters.ChoiceFilter(
+        label=_("Platform kind"), field_name="platform__kind", choices=Platform.Kind.choices
+    )
+    council = council_filter()
 
     class Meta:
         model = Activity
@@ -75,6 +85,8 @@ class ConsultationFilter(django_filters.FilterSet):
     )
     month = MonthFilter(label=_("Month"), date_field="held_on")
     topic = django_filters.CharFilter(label=_("Topic"), lookup_expr="icontains")
+    period = period_filter("held_on")
+    council = council_filter()
 
     class Meta:
         model = Consultation

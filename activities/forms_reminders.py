@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Campaign, MustVisitRule, Reminder, TriggerType
 from activities.models.reminders import validate_windows
+from members import permissions
 from members.models import Committee, Member, Sector
 
 
@@ -104,12 +105,17 @@ class ReminderFilterForm(forms.Form):
     committee = forms.ModelChoiceField(label=_("Special committee"), required=False,
                                        queryset=Committee.objects.none())
     member = forms.ModelChoiceField(label=_("Member"), required=False, queryset=Member.objects.none())
+    # The dashboard's period (due dates, both inclusive) and roll-up council, when it links here.
+    period_after = forms.DateField(label=_("Due from"), required=False, widget=forms.HiddenInput)
+    period_before = forms.DateField(label=_("Due until"), required=False, widget=forms.HiddenInput)
+    council = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].queryset = MustVisitRule.objects.visible_to(user)
-        self.fields["sector"].queryset = Sector.objects.visible_to(user)
-        self.fields["committee"].queryset = Committee.objects.visible_to(user)
+        # council_q directly: Sector/Committee.objects.visible_to filter on their own pk.
+        self.fields["sector"].queryset = Sector.objects.filter(permissions.council_q(user))
+        self.fields["committee"].queryset = Committee.objects.filter(permissions.council_q(user))
         self.fields["member"].queryset = Member.objects.visible_to(user)
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
@@ -119,7 +125,9 @@ class ReminderFilterForm(forms.Form):
             return queryset
         data = self.cleaned_data
         for name, lookup in [("state", "state"), ("rule", "rule"), ("sector", "member__sector"),
-                             ("committee", "member__committee"), ("member", "member")]:
+                             ("committee", "member__committee"), ("member", "member"),
+                             ("period_after", "due_on__gte"), ("period_before", "due_on__lte"),
+                             ("council", "council_id")]:
             if data.get(name):
                 queryset = queryset.filter(**{lookup: data[name]})
         return queryset

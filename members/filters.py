@@ -25,6 +25,20 @@ def _members(request):
     return Member.objects.visible_to(request.user).only("pk", "name").order_by("name", "pk")
 
 
+def council_filter():
+    """Drill-down from the dashboard's roll-up: one council of the user's subtree (hidden;
+    the list's queryset is already limited to the subtree)."""
+    return django_filters.NumberFilter(field_name="council_id", widget=forms.HiddenInput)
+
+
+def period_filter(field_name: str):
+    """``period_after`` / ``period_before`` (both inclusive): the dashboard's period."""
+    return django_filters.DateFromToRangeFilter(
+        label=_("Period"), field_name=field_name,
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+
+
 class SearchFilterMixin:
     """A free-text ``q`` over ``search_fields``: every word must match one of them."""
 
@@ -60,6 +74,7 @@ class MemberFilter(SearchFilterMixin, django_filters.FilterSet):
             (Problem.NO_CONSTITUENTS, _("No constituents")),
         ],
     )
+    council = council_filter()
 
     class Meta:
         model = Member
@@ -80,6 +95,9 @@ class ConstituentFilter(SearchFilterMixin, django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=_sectors)
+    committee = django_filters.ModelChoiceFilter(
+        label=_("Special committee"), field_name="member__committee", queryset=_committees
+    )
     member = django_filters.ModelChoiceFilter(label=_("Keeping member"), queryset=_members)
     community = django_filters.CharFilter(label=_("Community"), lookup_expr="icontains")
     active = django_filters.BooleanFilter(
@@ -90,6 +108,8 @@ class ConstituentFilter(SearchFilterMixin, django_filters.FilterSet):
     class Meta:
         model = Constituent
         fields = ["q", "sector", "member", "community", "active"]
+
+    council = council_filter()
 
 
 class PlatformFilter(django_filters.FilterSet):
@@ -102,3 +122,5 @@ class PlatformFilter(django_filters.FilterSet):
     class Meta:
         model = Platform
         fields = ["kind", "active"]
+
+    council = council_filter()

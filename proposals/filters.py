@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members import permissions
+from members.filters import council_filter
+from members.models import Committee, Sector
 from proposals.models import Assignment, Category, HandlingUnit, Proposal, Reply, Session, State
 
 
@@ -45,9 +48,31 @@ class RegisterFilter(django_filters.FilterSet):
         label=_("Reply category"), choices=Reply.Category.choices, method="filter_reply_category"
     )
 
+    # Filters the dashboard links with: the proposer's sector or committee (a member's, or
+    # the collective proposer itself), filed (立案, numbered) and the council.
+    sector = django_filters.ModelChoiceFilter(
+        label=_("Sector"), method="filter_sector",
+        queryset=lambda request: Sector.objects.filter(permissions.council_q(request.user)),
+    )
+    committee = django_filters.ModelChoiceFilter(
+        label=_("Special committee"), method="filter_committee",
+        queryset=lambda request: Committee.objects.filter(permissions.council_q(request.user)),
+    )
+    filed = django_filters.BooleanFilter(
+        label=_("Filed"), field_name="number", lookup_expr="isnull", exclude=True,
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    council = council_filter()
+
     class Meta:
         model = Proposal
         fields = ["q", "session", "state", "category", "unit", "overdue", "reply_category"]
+
+    def filter_sector(self, queryset, name, value):
+        return queryset.filter(Q(proposer__sector=value) | Q(proposer_sector=value))
+
+    def filter_committee(self, queryset, name, value):
+        return queryset.filter(Q(proposer__committee=value) | Q(proposer_committee=value))
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
