@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities import reminders
 from activities.models import Channel, ContactLog, ContactLogConstituent, ContactLogPhoto
 from activities.photos import make_thumbnail, validate_photo
 from members import permissions
@@ -86,6 +87,11 @@ def _on_contact_logged(log: ContactLog) -> None:
         if log.difficulty:
             transaction.on_commit(partial(tasks.difficulty_flagged.delay, contact_log_id=log.pk))
     """
+    # Must-visits: close what this contact satisfies now, in the same transaction (the
+    # member's list is right the moment the page reloads); a difficulty flag enqueues its
+    # follow-up reminders on commit.
+    reminders.reminders_close_for_contact(log)
+    reminders.enqueue_for_difficulty(log)
 
 
 def _may_log_for(user: User, member: Member) -> bool:

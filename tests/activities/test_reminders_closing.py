@@ -199,3 +199,23 @@ def test_remind_command_runs_sweep_and_digest(council, member_a, capsys):
     call_command("remind", "--date", TODAY.isoformat())
     assert Reminder.objects.filter(rule=rule(council, "first_visit")).count() == 1
     assert "1 reminders created" in capsys.readouterr().out
+
+
+def test_contact_log_service_closes_and_flags(council, member_a, django_capture_on_commit_callbacks):
+    """The real contact-log service: closes the first visit at once; a difficulty flag
+    enqueues its follow-up (run on commit)."""
+    from activities.services import contact_log_create
+    from tests.activities.reminder_helpers import at
+
+    rules_install_defaults(council=council)
+    person = ConstituentFactory(member=member_a)
+    reminders_sweep(today=TODAY)
+    first = Reminder.objects.get(constituent=person, rule__trigger_type="first_visit")
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_log_create(by=member_a.user, member=member_a, constituents=[person],
+                           contacted_at=at(TODAY, 0), channel="forum", mode="visit",
+                           summary="走访", difficulty=True, difficulty_kind="illness")
+    first.refresh_from_db()
+    assert first.state == "done"
+    follow_up = Reminder.objects.get(constituent=person, rule__trigger_type="difficulty")
+    assert (follow_up.state, follow_up.due_on) == ("open", TODAY + timedelta(days=7))
