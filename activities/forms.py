@@ -39,7 +39,7 @@ class ContactLogForm(forms.Form):
     constituents = forms.ModelMultipleChoiceField(
         label=_("Who"),
         queryset=Constituent.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Choose at least one person you were in contact with.")},
     )
     contacted_at = forms.DateTimeField(

@@ -1,10 +1,122 @@
-"""Member pages of the members app (phone first, 375 px): home, my constituents."""
+"""Member pages of the members app (phone first, 375 px): home, my constituents, and the
+constituent pages (which staff of the council open too).
 
-from django.shortcuts import render
+Contact logs live in ``activities``, which this app may not import: the home page reads
+them through the member's reverse relation (``member.contact_logs``).
+"""
 
-from members import permissions
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members import permissions, services
+from members.forms import ConstituentForm, RosterSearchForm
+from members.models import Constituent
+
+ROSTER_PAGE_SIZE = 30
+RECENT_LOGS = 5
 
 
 @permissions.member_required
 def member_home(request):
-    return render(request, "members/member_home.html", {"member": request.user.member})
+    member = permissions.member_of(request.user)
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    roster = Constituent.objects.visible_to(request.user).active().aggregate(
+        total=Count("id"), never_contacted=Count("id", filter=Q(last_contacted_at__isnull=True))
+    )
+    recent = member.contact_logs.prefetch_related("constituents")[:RECENT_LOGS]
+    return render(
+        request,
+        "members/member_home.html",
+        {
+            "member": member,
+            "constituent_count": roster["total"],
+            "never_contacted_count": roster["never_contacted"],
+            "month_contact_count": member.contact_logs.filter(
+                contacted_at__gte=month_start
+            ).count(),
+            "recent_logs": recent,
+        },
+    )
+
+
+@permissions.member_required
+def constituent_mine(request):
+    """My roster: search by name, unit or community; never-contacted people first."""
+    search = RosterSearchForm(request.GET)
+    text = search.cleaned_data["q"] if search.is_valid() else ""
+    roster = (
+        Constituent.objects.visible_to(request.user).active().search(text).never_contacted_first()
+    )
+    page = Paginator(roster, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({"q": text}) if text else ""
+    return render(
+        request,
+        "members/constituent_mine.html",
+        {"search": search, "page": page, "query": query, "text": text},
+    )
+
+
+@permissions.member_required
+def constituent_create(request):
+    member = permissions.member_of(request.user)
+    form = ConstituentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            constituent = services.constituent_create(
+                by=request.user, member=member, **form.service_fields()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s was added to your roster.") % {"name": constituent})
+            return redirect(constituent)
+    return render(request, "members/constituent_form.html", {"form": form, "constituent": None})
+
+
+@login_required
+def constituent_detail(request, pk: int):
+    constituent = get_object_or_404(
+        Constituent.objects.visible_to(request.user).select_related("member", "sector"), pk=pk
+    )
+    logs = constituent.contact_logs.select_related("member").order_by("-contacted_at", "-id")
+    return render(
+        request,
+        "members/constituent_detail.html",
+        {
+            "constituent": constituent,
+            "phone": constituent.phone_for(request.user),
+            "can_change": permissions.can_change_constituent(request.user, constituent),
+            "is_own": constituent.member.user_id == request.user.pk,
+            "logs": logs[:10],
+        },
+    )
+
+
+@login_required
+def constituent_edit(request, pk: int):
+    constituent = get_object_or_404(
+        Constituent.objects.visible_to(request.user).select_related("member"), pk=pk
+    )
+    permissions.require(permissions.can_change_constituent(request.user, constituent))
+    form = ConstituentForm(request.POST or None, instance=constituent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.constituent_update(
+                by=request.user, constituent=constituent, **form.service_fields()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(constituent)
+    return render(
+        request, "members/constituent_form.html", {"form": form, "constituent": constituent}
+    )

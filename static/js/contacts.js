@@ -1,0 +1,30 @@
+// The contact-log form: filter my roster as I type, keep ticked people at the top, and
+// show "kind of difficulty" only when the difficulty box is ticked.
+(function () {
+  "use strict";
+  var roster = document.querySelector(".js-roster");
+  var filter = document.querySelector(".js-roster-filter");
+  if (roster) {
+    // People ticked in advance (?constituent=…) come first, where the thumb is.
+    Array.prototype.slice.call(roster.querySelectorAll("input:checked")).reverse()
+      .forEach(function (box) { roster.insertBefore(box.closest("label"), roster.firstChild); });
+  }
+  if (roster && filter) {
+    filter.addEventListener("input", function () {
+      var text = filter.value.trim().toLowerCase();
+      roster.querySelectorAll("label[data-search]").forEach(function (label) {
+        var match = !text || label.getAttribute("data-search").toLowerCase().indexOf(text) !== -1;
+        label.classList.toggle("d-none", !match && !label.querySelector("input").checked);
+      });
+    });
+    // Enter in the filter must not submit the whole form.
+    filter.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
+  }
+  var difficulty = document.querySelector(".js-difficulty");
+  var kind = document.querySelector(".js-difficulty-kind");
+  if (difficulty && kind) {
+    var sync = function () { kind.classList.toggle("d-none", !difficulty.checked); };
+    difficulty.addEventListener("change", sync);
+    sync();
+  }
+})();

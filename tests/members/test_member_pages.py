@@ -1,0 +1,236 @@
+"""Member pages of the members app: home, my constituents, add / edit / read a constituent.
+Permission matrix × persona, query budgets at two sizes, masked phones, audited changes."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Constituent
+from members.services import constituent_create, constituent_update
+from tests.factories import ConstituentFactory, ContactLogFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "member_a", "member_b", "staff", "leader", "other_staff", "other_member"]
+
+
+def get_as(request, persona, client_for, url):
+    client = request.getfixturevalue("anonymous") if persona == "anonymous" else client_for(
+        request.getfixturevalue(persona)
+    )
+    return client.get(url)
+
+
+@pytest.fixture
+def person(member_a):
+    return ConstituentFactory(member=member_a, name="王群众", phone="13812345678", unit="兴安煤矿")
+
+
+# Permission matrix ----------------------------------------------------------------------
+# Pages of the member's own roster: members only (staff and leaders have their own lists).
+OWN_PAGES = {
+    "members:member-home": {"member_a": 200, "member_b": 200, "staff": 403, "leader": 403,
+                            "other_staff": 403, "other_member": 200},
+    "members:my-constituents": {"member_a": 200, "member_b": 200, "staff": 403, "leader": 403,
+                                "other_staff": 403, "other_member": 200},
+    "members:constituent-create": {"member_a": 200, "member_b": 200, "staff": 403, "leader": 403,
+                                   "other_staff": 403, "other_member": 200},
+}
+# Pages of one constituent (member_a's): its member and staff; leaders read; others 404.
+CONSTITUENT_PAGES = {
+    "members:constituent-detail": {"member_a": 200, "member_b": 404, "staff": 200, "leader": 200,
+                                   "other_staff": 404, "other_member": 404},
+    "members:constituent-edit": {"member_a": 200, "member_b": 404, "staff": 200, "leader": 403,
+                                 "other_staff": 404, "other_member": 404},
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(OWN_PAGES))
+def test_own_pages_matrix(request, client_for, persona, name):
+    response = get_as(request, persona, client_for, reverse(name))
+    if persona == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == OWN_PAGES[name][persona]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(CONSTITUENT_PAGES))
+def test_constituent_pages_matrix(request, client_for, person, persona, name):
+    response = get_as(request, persona, client_for, reverse(name, args=[person.pk]))
+    if persona == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == CONSTITUENT_PAGES[name][persona]
+
+
+@pytest.mark.parametrize("persona", ["member_b", "leader", "other_staff"])
+def test_outsiders_cannot_post_an_edit(request, client_for, person, persona):
+    client = client_for(request.getfixturevalue(persona))
+    response = client.post(
+        reverse("members:constituent-edit", args=[person.pk]), {"name": "改名"}
+    )
+    assert response.status_code in (403, 404)
+    person.refresh_from_db()
+    assert person.name == "王群众"
+
+
+# Masked phones ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [("member_a", "13812345678"), ("staff", "13812345678"), ("leader", "138****5678")],
+)
+def test_phone_is_masked_for_all_but_its_member_and_staff(
+    request, client_for, person, persona, shown
+):
+    client = client_for(request.getfixturevalue(persona))
+    html = client.get(person.get_absolute_url()).content.decode()
+    assert shown in html
+    if shown.count("*"):
+        assert "13812345678" not in html
+
+
+# Home ------------------------------------------------------------------------------------
+
+
+def test_home_counts_and_recent_logs(client_for, member_a, member_b):
+    people = ConstituentFactory.create_batch(3, member=member_a)
+    ConstituentFactory(member=member_b)
+    ContactLogFactory(member=member_a, constituents=people[:1], summary="本月走访")
+    ContactLogFactory(
+        member=member_a, constituents=people[1:2], summary="去年走访",
+        contacted_at=timezone.now() - timezone.timedelta(days=400),
+    )
+    ContactLogFactory(member=member_b, summary="别人的联系")
+    response = client_for(member_a).get(reverse("members:member-home"))
+    assert response.context["constituent_count"] == 3
+    assert response.context["month_contact_count"] == 1
+    html = response.content.decode()
+    assert "本月走访" in html
+    assert "别人的联系" not in html
+    assert reverse("activities:contactlog-create") in html
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_home_query_budget(client_for, member_a, django_assert_max_num_queries, size):
+    people = ConstituentFactory.create_batch(size, member=member_a)
+    for p in people:
+        ContactLogFactory(member=member_a, constituents=[p])
+    client = client_for(member_a)
+    # session, user, member, roster counts (one aggregate), month count, recent logs, their
+    # constituents, must-visit reminders, unread notices (twice: the navbar shows it twice)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("members:member-home"))
+
+
+# My constituents -------------------------------------------------------------------------
+
+
+def test_roster_never_contacted_first_and_only_mine(client_for, member_a, member_b):
+    seen = ConstituentFactory(member=member_a, name="甲", last_contacted_at=timezone.now())
+    never = ConstituentFactory(member=member_a, name="乙")
+    ConstituentFactory(member=member_b, name="丙")
+    response = client_for(member_a).get(reverse("members:my-constituents"))
+    assert list(response.context["page"]) == [never, seen]
+
+
+def test_roster_search_by_name_unit_or_community(client_for, member_a):
+    ConstituentFactory(member=member_a, name="赵一", unit="七台河供电", community="新华社区")
+    ConstituentFactory(member=member_a, name="钱二", unit="兴安煤矿", community="兴北社区")
+    client = client_for(member_a)
+    for text, expected in [("赵", ["赵一"]), ("煤矿", ["钱二"]), ("新华", ["赵一"]), ("无此人", [])]:
+        page = client.get(reverse("members:my-constituents"), {"q": text}).context["page"]
+        assert [c.name for c in page] == expected
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_roster_query_budget(client_for, member_a, django_assert_max_num_queries, size):
+    ConstituentFactory.create_batch(size, member=member_a)
+    client = client_for(member_a)
+    # session, user, member, count, page, unread notices ×2
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("members:my-constituents"))
+    assert len(response.context["page"]) == min(size, 30)
+
+
+# Add and edit ----------------------------------------------------------------------------
+
+
+def test_member_adds_a_constituent_with_a_messy_phone(client_for, member_a):
+    response = client_for(member_a).post(
+        reverse("members:constituent-create"),
+        {"name": " 孙三 ", "phone": "１３９ 1234-5678", "community": "新建社区"},
+    )
+    person = Constituent.objects.get(name="孙三")
+    assert response.status_code == 302
+    assert response["Location"] == person.get_absolute_url()
+    assert person.phone == "13912345678"
+    assert person.member == member_a
+    assert person.council == member_a.council
+    assert person.sector == member_a.sector
+    assert person.history.get().history_user == member_a.user
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [({"name": "孙三", "phone": "12345"}, "phone"), ({"name": "", "phone": ""}, "name")],
+)
+def test_bad_input_is_refused_and_nothing_is_written(client_for, member_a, data, field):
+    response = client_for(member_a).post(reverse("members:constituent-create"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Constituent.objects.exists()
+
+
+def test_the_same_phone_twice_on_a_roster_is_refused(client_for, member_a, person):
+    response = client_for(member_a).post(
+        reverse("members:constituent-create"), {"name": "王二", "phone": "138-1234-5678"}
+    )
+    assert response.status_code == 200
+    assert "王群众" in str(response.context["form"].errors["phone"])
+    assert Constituent.objects.count() == 1
+
+
+def test_another_member_may_keep_the_same_person(member_b, person):
+    other = constituent_create(by=member_b.user, member=member_b, name="王群众", phone="13812345678")
+    assert other.pk != person.pk
+
+
+@pytest.mark.parametrize("persona", ["member_a", "staff"])
+def test_member_or_staff_edit(request, client_for, person, persona):
+    editor = request.getfixturevalue(persona)
+    response = client_for(editor).post(
+        reverse("members:constituent-edit", args=[person.pk]),
+        {"name": "王群众", "phone": "0464-1234567", "unit": "新单位"},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.phone, person.unit) == ("04641234567", "新单位")
+    user = getattr(editor, "user", editor)
+    assert person.history.latest().history_user == user
+
+
+def test_services_refuse_outsiders(member_a, member_b, other_staff, leader, person):
+    from django.core.exceptions import PermissionDenied
+
+    for outsider in (member_b.user, other_staff, leader):
+        with pytest.raises(PermissionDenied):
+            constituent_update(by=outsider, constituent=person, name="改名")
+        with pytest.raises(PermissionDenied):
+            constituent_create(by=outsider, member=member_a, name="新人")
+    assert Constituent.objects.count() == 1
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_detail_query_budget(client_for, member_a, person, django_assert_max_num_queries, size):
+    for _ in range(size):
+        ContactLogFactory(member=member_a, constituents=[person])
+    client = client_for(member_a)
+    # session, user, constituent (+member, sector), member of the user, logs, unread ×2
+    with django_assert_max_num_queries(7):
+        client.get(person.get_absolute_url())
