@@ -57,8 +57,11 @@ def my_list(request):
 @permissions.member_required
 def filed_list(request):
     """Every filed proposal of the council, public fields only."""
-    sessions = Session.objects.visible_to(request.user)
-    session = sessions.filter(pk=request.GET.get("session") or 0).first() or sessions.current().first()
+    sessions = list(Session.objects.visible_to(request.user))
+    wanted = request.GET.get("session", "")
+    session = next((s for s in sessions if str(s.pk) == wanted), None) or next(
+        (s for s in sessions if s.is_current), None
+    )
     proposals = Proposal.objects.visible_to(request.user).filed().for_list()
     if session is not None:
         proposals = proposals.of_session(session)
