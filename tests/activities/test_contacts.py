@@ -170,3 +170,167 @@ def test_difficulty_kind_is_dropped_without_the_flag(member_a):
     person = ConstituentFactory(member=member_a)
     log = log_for(member_a, [person], difficulty=False, difficulty_kind="illness")
     assert log.difficulty_kind == ""
+
+
+# The pages -------------------------------------------------------------------------------
+
+PERSONAS = ["anonymous", "member_a", "member_b", "staff", "leader", "other_staff", "other_member"]
+# The form and my history are a member's own; a log's page is its member's and the council's.
+MATRIX = {
+    "activities:contactlog-create": {"member_a": 200, "member_b": 200, "staff": 403,
+                                     "leader": 403, "other_staff": 403, "other_member": 200},
+    "activities:my-contactlogs": {"member_a": 200, "member_b": 200, "staff": 403, "leader": 403,
+                                  "other_staff": 403, "other_member": 200},
+    "activities:contactlog-detail": {"member_a": 200, "member_b": 404, "staff": 200,
+                                     "leader": 200, "other_staff": 404, "other_member": 404},
+}
+
+
+@pytest.fixture
+def log_a(member_a):
+    return ContactLogFactory(member=member_a, summary="了解企业经营情况")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_permission_matrix(request, client_for, log_a, persona, name):
+    url = reverse(name, args=[log_a.pk]) if name.endswith("detail") else reverse(name)
+    if persona == "anonymous":
+        response = request.getfixturevalue("anonymous").get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        response = client_for(request.getfixturevalue(persona)).get(url)
+        assert response.status_code == MATRIX[name][persona]
+
+
+@pytest.mark.parametrize("persona", ["staff", "leader"])
+def test_staff_read_a_log_without_actions(request, client_for, log_a, persona):
+    html = client_for(request.getfixturevalue(persona)).get(log_a.get_absolute_url()).content
+    assert "了解企业经营情况" in html.decode()
+    assert reverse("activities:my-contactlogs") not in html.decode()
+
+
+def form_data(people, **overrides):
+    data = {
+        "constituents": [p.pk for p in people],
+        "contacted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "channel": Channel.RESEARCH,
+        "mode": ContactLog.Mode.VISIT,
+        "summary": "走访了解用工情况",
+        "opinions": "建议简化审批",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_member_logs_a_contact_with_a_photo(client_for, member_a):
+    person = ConstituentFactory(member=member_a)
+    response = client_for(member_a).post(
+        reverse("activities:contactlog-create"), form_data([person], photos=[png()])
+    )
+    log = ContactLog.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == log.get_absolute_url()
+    assert list(log.constituents.all()) == [person]
+    assert log.photos.count() == 1
+    person.refresh_from_db()
+    assert person.last_contacted_at == log.contacted_at
+
+
+def test_form_prefills_a_constituent_of_my_roster_only(client_for, member_a, member_b):
+    mine = ConstituentFactory(member=member_a)
+    theirs = ConstituentFactory(member=member_b, name="别人的群众")
+    client = client_for(member_a)
+    url = reverse("activities:contactlog-create")
+    form = client.get(url, {"constituent": mine.pk}).context["form"]
+    assert form["constituents"].value() == [mine.pk]
+    html = client.get(url, {"constituent": theirs.pk}).content.decode()
+    assert "别人的群众" not in html
+    assert client.get(url, {"constituent": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"summary": ""}, "summary"),
+        ({"difficulty": "on", "difficulty_kind": ""}, "difficulty_kind"),
+        ({"mode": ContactLog.Mode.PLATFORM}, "platform"),
+        ({"contacted_at": "昨天"}, "contacted_at"),
+    ],
+)
+def test_bad_form_input_writes_nothing(client_for, member_a, overrides, field):
+    person = ConstituentFactory(member=member_a)
+    response = client_for(member_a).post(
+        reverse("activities:contactlog-create"), form_data([person], **overrides)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    nothing_written()
+
+
+def test_posting_another_members_constituent_writes_nothing(client_for, member_a, member_b):
+    theirs = ConstituentFactory(member=member_b)
+    response = client_for(member_a).post(
+        reverse("activities:contactlog-create"), form_data([theirs])
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["constituents"]
+    nothing_written()
+
+
+def test_seven_photos_and_a_fake_image_are_refused_by_the_form(client_for, member_a):
+    person = ConstituentFactory(member=member_a)
+    client = client_for(member_a)
+    url = reverse("activities:contactlog-create")
+    response = client.post(url, form_data([person], photos=[png(f"{n}.png") for n in range(7)]))
+    assert response.context["form"].errors["photos"]
+    fake = SimpleUploadedFile("x.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg")
+    response = client.post(url, form_data([person], photos=[fake]))
+    assert "x.jpg" in str(response.context["form"].errors["photos"])
+    nothing_written()
+
+
+def test_history_shows_only_mine_with_thumbnails(client_for, member_a, member_b):
+    person = ConstituentFactory(member=member_a)
+    log_for(member_a, [person], summary="我的联系", photos=[png()])
+    ContactLogFactory(member=member_b, summary="别人的联系")
+    html = client_for(member_a).get(reverse("activities:my-contactlogs")).content.decode()
+    assert "我的联系" in html
+    assert "别人的联系" not in html
+    assert "thumb-" in html  # the thumbnail's file name
+
+
+@pytest.mark.parametrize("size", [2, 25])
+def test_history_query_budget(client_for, member_a, django_assert_max_num_queries, size):
+    for _ in range(size):
+        ContactLogFactory(member=member_a, constituents=ConstituentFactory.create_batch(2, member=member_a))
+    client = client_for(member_a)
+    # session, user, member, count, page of logs (+member, platform), their constituents,
+    # their photos, unread notices ×2
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("activities:my-contactlogs"))
+    assert len(response.context["page"]) == min(size, 20)
+
+
+@pytest.mark.parametrize("photos", [1, 6])
+def test_detail_query_budget(client_for, member_a, staff, django_assert_max_num_queries, photos):
+    people = ConstituentFactory.create_batch(photos, member=member_a)
+    log = log_for(member_a, people, photos=[png(f"{n}.png") for n in range(photos)])
+    for user in (member_a, staff):
+        client = client_for(user)
+        # session, user, (member), log (+member, platform), constituents, photos, unread ×2
+        with django_assert_max_num_queries(8):
+            response = client.get(log.get_absolute_url())
+        assert response.content.decode().count('class="thumb"') == photos
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_form_query_budget(client_for, member_a, django_assert_max_num_queries, size):
+    ConstituentFactory.create_batch(size, member=member_a)
+    PlatformFactory.create_batch(3, council=member_a.council)
+    client = client_for(member_a)
+    # session, user, member, council (platform scope), roster exists, roster, platforms,
+    # unread notices ×2
+    with django_assert_max_num_queries(9):
+        client.get(reverse("activities:contactlog-create"))
