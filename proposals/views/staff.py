@@ -85,17 +85,19 @@ def staff_queues(request):
     return render(request, "proposals/staff_queues.html", context)
 
 
-def _register_filter(request) -> RegisterFilter:
+def _register_filter(request) -> tuple[RegisterFilter, object]:
+    """The register's filter and its rows: none at all when a filter value is not valid
+    (e.g. another council's session), rather than every row unfiltered."""
     base = Proposal.objects.visible_to(request.user).exclude(state=State.DRAFT)
-    return RegisterFilter(request.GET, queryset=base, request=request)
+    filterset = RegisterFilter(request.GET, queryset=base, request=request)
+    return filterset, (filterset.qs if filterset.is_valid() else base.none())
 
 
 @permissions.council_reader_required
 def register(request):
     """提案汇总: every proposal handed in, filtered and searched; the figures above the
     table (collected / filed / closed) are of the filtered rows."""
-    filterset = _register_filter(request)
-    rows = filterset.qs
+    filterset, rows = _register_filter(request)
     figures = rows.order_by().aggregate(
         collected=Count("pk"),
         filed=Count("pk", filter=Q(number__isnull=False)),
@@ -115,7 +117,8 @@ def register(request):
 @permissions.council_reader_required
 def register_export(request):
     """The filtered register as an Excel workbook (提案汇总表)."""
-    rows = _register_filter(request).qs.with_register_columns().order_by("session", "number", "id")
+    _filterset, rows = _register_filter(request)
+    rows = rows.with_register_columns().order_by("session", "number", "id")
     return exports.register_response(rows)
 
 
