@@ -71,6 +71,12 @@ class RuleForm(forms.ModelForm):
         self.instance.windows = self.cleaned_data.get("windows_text", self.instance.windows)
         super()._post_clean()
 
+    def _update_errors(self, errors):
+        # The model speaks of ``windows``; the form shows them as ``windows_text``.
+        if hasattr(errors, "error_dict") and "windows" in errors.error_dict:
+            errors.error_dict["windows_text"] = errors.error_dict.pop("windows")
+        super()._update_errors(errors)
+
 
 class CampaignForm(forms.Form):
     rule = forms.ModelChoiceField(label=_("Rule"), queryset=MustVisitRule.objects.none())
