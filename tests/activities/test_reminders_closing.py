@@ -186,7 +186,8 @@ def test_escalation_tells_council_staff_about_long_overdue(council, other_counci
     assert reminders_escalate(today=due + timedelta(days=8)) == 1
     notices = Notification.objects.filter(kind="reminder_escalation")
     assert {n.user for n in notices} == {staff, admin}
-    assert "张委员" in notices.first().body and "李委员" not in notices.first().body
+    assert "张委员" in notices.first().body
+    assert "李委员" not in notices.first().body
     first.escalate_after_days = 30
     first.save()
     Notification.objects.all().delete()
