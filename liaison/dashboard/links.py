@@ -67,6 +67,10 @@ class Links:
         return _url("activities:reminder-list", state=state, **self._common())
 
     def compliance(self) -> str | None:
+        """The compliance page rates the whole reach, unfiltered: linked only then."""
+        p = self.p
+        if p.date_from or p.date_to or p.sector_id or p.committee_id or self.council:
+            return None
         return _url("activities:compliance")
 
     def proposals(self, session_id: int | None, state: str | None = None,

@@ -1,0 +1,218 @@
+"""The dashboard: every number equals the list behind its link; who may see what; query
+budgets at two data sizes; the cache."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.liaison.conftest import build_world
+
+URL = reverse("liaison:dashboard")
+
+# Figures with no list behind them: percentages computed from linked counts, and counts no
+# list can filter on (on time / came due; ratings are per rater, not per proposal).
+UNLINKED = {
+    "coverage", "visits-due", "visits-on-time", "satisfaction",
+    "rating-satisfied", "rating-basically", "rating-unsatisfied",
+}
+
+
+def figures_of(response) -> dict:
+    return {f.key: f for _title, group in response.context["groups"] for f in group}
+
+
+def list_count(client, figure) -> int | float:
+    """The number the linked list shows for this figure."""
+    response = client.get(figure.url)
+    assert response.status_code == 200, figure.url
+    context = response.context
+    if figure.key == "problems-solved":
+        return context["totals"]["resolved"]
+    if figure.key == "visits-rate":
+        return context["totals"]["rate"]
+    if "page" in context:
+        return context["page"].paginator.count
+    return context["filter"].qs.count()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"from": "2025-05-01", "to": "2025-12-31"},
+        {"sector": "SECTOR"},
+        {"committee": "COMMITTEE", "from": "2025-01-01", "to": "2025-04-30"},
+    ],
+    ids=["all", "period", "sector", "committee-period"],
+)
+def test_every_number_equals_the_count_of_its_list(client_for, leader, world, sector,
+                                                   other_committee, query):
+    query = {k: {"SECTOR": sector.pk, "COMMITTEE": other_committee.pk}.get(v, v)
+             for k, v in query.items()}
+    client = client_for(leader)
+    response = client.get(URL, query)
+    assert response.status_code == 200
+    figures = figures_of(response)
+    unlinked = UNLINKED | ({"visits-rate"} if query else set())  # compliance: unfiltered only
+    assert {key for key, f in figures.items() if f.url is None} == unlinked
+    checked = 0
+    for key, figure in figures.items():
+        if figure.url is None:
+            continue
+        expected = round(figure.value) if key == "visits-rate" and figure.value else figure.value
+        assert list_count(client, figure) == expected, (key, figure.url)
+        checked += 1
+    assert checked == len(figures) - len(unlinked)
+
+
+def test_breakdown_numbers_equal_their_lists(client_for, leader, world):
+    client = client_for(leader)
+    response = client.get(URL, {"from": "2025-05-01"})
+    rows = response.context["sectors"] + response.context["committees"]
+    assert rows
+    for row in rows:
+        for name, url_key in [("n_members", "members_url"), ("n_constituents", "constituents_url"),
+                              ("n_contacts", "contacts_url")]:
+            assert client.get(row[url_key]).context["page"].paginator.count == row[name], row
+
+
+def test_headline_figures_of_the_world(client_for, staff, world):
+    figures = {k: f.value for k, f in figures_of(client_for(staff).get(URL)).items()}
+    assert figures["platforms-liaison_point"] == 1
+    assert figures["platforms-studio"] == 1  # the closed studio is not counted
+    assert figures["platforms-workstation"] == 1
+    assert figures["members-active"] == 5
+    assert figures["members-missing"] == 1
+    assert figures["coverage"] == 80.0
+    assert figures["constituents"] == 8
+    assert figures["contacts-total"] == 8
+    assert figures["visits-due"] == 12  # done (on time or late) and overdue, 3 per member
+    assert figures["visits-on-time"] == 4
+    assert figures["visits-rate"] == 33.3
+    assert (figures["proposals-collected"], figures["proposals-filed"], figures["proposals-closed"]) == (4, 3, 1)
+    assert figures["consultations"] == 2
+    assert figures["problems-solved"] == 2
+    assert figures["activities-total"] == 3
+    assert figures["activities-cross"] == 2
+    assert figures["activities-workstation"] == 1
+
+
+def test_charts_come_as_json_with_a_table_each(client_for, leader, world):
+    response = client_for(leader).get(URL)
+    html = response.content.decode()
+    assert 'id="dashboard-charts"' in html and "<script>" not in html.replace(
+        '<script id="dashboard-charts" type="application/json">', ""
+    )
+    assert html.count('class="js-chart"') == 3
+    charts = response.context["charts"]
+    assert charts["contacts"]["labels"] == ["2025-03", "2025-06"]
+    assert sum(sum(ds["data"]) for ds in charts["contacts"]["datasets"]) == 8
+    assert response.context["chart_tables"]["activities"]["rows"] == [["2025-03", 2], ["2025-06", 1]]
+
+
+def test_bad_filters_are_refused_with_a_message(client_for, leader, world, other_council):
+    from tests.factories import SectorFactory
+
+    foreign = SectorFactory(council=other_council, name="外区界别")
+    response = client_for(leader).get(URL, {"from": "2025-09-01", "to": "2025-01-01",
+                                            "sector": foreign.pk})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.has_error("__all__") and form.has_error("sector")
+    params = response.context["params"]
+    assert params.date_from is None and params.sector_id is None
+    assert figures_of(response)["contacts-total"].value == 8  # filters dropped, not applied
+
+
+# --- permissions ----------------------------------------------------------------------------
+
+
+def test_members_cannot_open_the_dashboard(client_for, member_a, anonymous):
+    assert client_for(member_a).get(URL).status_code == 403
+    assert anonymous.get(URL).status_code == 302
+
+
+def test_staff_see_only_their_council(client_for, other_staff, world, council):
+    client = client_for(other_staff)
+    figures = figures_of(client.get(URL))
+    assert figures["constituents"].value == 0
+    assert figures["contacts-total"].value == 0
+    assert client.get(URL, {"council": council.pk}).status_code == 404
+
+
+def test_a_district_leader_cannot_drill_into_another_district(client_for, leader, other_council):
+    assert client_for(leader).get(URL, {"council": other_council.pk}).status_code == 404
+    assert client_for(leader).get(URL, {"council": "x"}).status_code == 404
+
+
+def test_a_city_user_sees_the_roll_up_and_drills_down(client_for, city_leader, world, council,
+                                                     other_council, other_member):
+    client = client_for(city_leader)
+    response = client.get(URL)
+    assert response.status_code == 200
+    rows = {row["name"]: row for row in response.context["councils"]}
+    assert set(rows) == {council.name, other_council.name}
+    assert rows[council.name]["n_members"] == 5
+    assert rows[other_council.name]["n_members"] == 1
+    figures = figures_of(response)
+    assert figures["members-active"].value == 6  # the whole city
+    drilled = client.get(rows[council.name]["url"])
+    assert drilled.status_code == 200
+    inner = figures_of(drilled)
+    assert inner["members-active"].value == 5
+    # The lists follow the drill-down too.
+    for key in ("members-active", "constituents", "contacts-total", "activities-total",
+                "consultations"):
+        assert list_count(client, inner[key]) == inner[key].value, key
+
+
+def test_a_city_user_cannot_drill_outside_the_city(client_for, city_leader):
+    from tests.factories import CouncilFactory
+
+    elsewhere = CouncilFactory(name="鸡西市政协")
+    assert client_for(city_leader).get(URL, {"council": elsewhere.pk}).status_code == 404
+
+
+# --- speed ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_query_count_does_not_grow_with_the_data(client_for, leader, council, staff, sector,
+                                                 other_sector, committee, other_committee,
+                                                 django_assert_max_num_queries, settings, size):
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    build_world(council, staff, sectors=[sector, other_sector],
+                committees=[committee, other_committee], size=size)
+    client = client_for(leader)
+    # session, user, user's council, choices (one UNION), platforms, members, constituents,
+    # contacts by month × channel, must-visits, proposals (+ replies, ratings),
+    # consultations (+ problems), activities, activities by month × kind, by sector,
+    # by committee, unread notices (twice: phone and desktop navbar)
+    with django_assert_max_num_queries(17):
+        response = client.get(URL, {"from": "2025-01-01", "sector": sector.pk})
+    assert response.status_code == 200
+
+
+def test_a_city_dashboard_keeps_its_budget(client_for, city_leader, world, council,
+                                           django_assert_max_num_queries, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    client = client_for(city_leader)
+    # as above, plus the roll-up by council; with ?council= the same (the choices hold it)
+    with django_assert_max_num_queries(18):
+        client.get(URL)
+    with django_assert_max_num_queries(18):
+        client.get(URL, {"council": council.pk})
+
+
+def test_figures_are_cached_per_reach_and_filters(client_for, leader, staff, world,
+                                                  django_assert_max_num_queries, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    client_for(leader).get(URL)
+    client = client_for(staff)
+    # session, user, council, choices, unread count (twice: phone and desktop navbar):
+    # the figures come from the cache
+    with django_assert_max_num_queries(6):
+        client.get(URL)
+    response = client.get(URL, {"from": "2025-05-01"})  # other filters: computed
+    assert figures_of(response)["contacts-total"].value == 4
