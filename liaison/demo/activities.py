@@ -124,6 +124,7 @@ def build(council, rng, today: date) -> None:
     _others(council, rng, today, staff, kinds, sectors, platforms)
     _upcoming(council, rng, today, staff, kinds, sectors, platforms)
     _consultations(council, rng, today, staff, platforms)
+    _to_proposals(council, staff)
 
 
 def _hold(activity, rng, staff, platform, today) -> None:
@@ -184,7 +185,7 @@ def _upcoming(council, rng, today, staff, kinds, sectors, platforms) -> None:
         # A few members have already signed up; the demo member ("member") has not.
         people = [m for m in platform.members.all() if m.user.username != "member"]
         for member in rng.sample(people, min(3, len(people))):
-            services.activity_sign_up(activity=activity, member=member)
+            services.activity_sign_up(activity=activity, member=member, now=_at(today, 0))
 
 
 def _consultations(council, rng, today, staff, platforms) -> None:
@@ -226,3 +227,13 @@ def _follow_up(problem: Problem, unfinished: str | None, rng, today, staff, held
         problem=problem, by=staff, state=Problem.State.RESOLVED, resolved_on=resolved_on,
         resolution=f"{problem.responsible_unit}已落实整改，并向界别群众反馈。",
     )
+
+
+def _to_proposals(council, staff) -> None:
+    """Two problems went into proposals of the demo session (when the proposals part ran)."""
+    from proposals.models import Proposal
+
+    proposals = list(Proposal.objects.filter(council=council).order_by("pk")[:2])
+    problems = Problem.objects.filter(consultation__council=council, state=Problem.State.RESOLVED)
+    for problem, proposal in zip(problems.order_by("pk")[:2], proposals, strict=False):
+        services.problem_to_proposal(problem=problem, proposal=proposal, by=staff)
