@@ -27,4 +27,15 @@
     difficulty.addEventListener("change", sync);
     sync();
   }
+  // The platform is asked only when the contact was at a platform (or when it has an error).
+  var platform = document.querySelector(".js-platform");
+  var modes = document.querySelectorAll(".js-mode");
+  if (platform && modes.length && !platform.querySelector(".is-invalid")) {
+    var syncPlatform = function () {
+      var chosen = document.querySelector(".js-mode:checked");
+      platform.classList.toggle("d-none", !chosen || chosen.value !== "platform");
+    };
+    modes.forEach(function (m) { m.addEventListener("change", syncPlatform); });
+    syncPlatform();
+  }
 })();
