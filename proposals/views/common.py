@@ -83,6 +83,7 @@ def detail_parts(proposal: Proposal, user, *, private: bool, participant: bool) 
         states = dict(State.choices)
         for event in events:
             event.action_label = EVENT_LABELS.get(event.action, event.action)
+            event.from_state_label = states.get(event.from_state, "")
             event.to_state_label = states.get(event.to_state, "")
             # A rating's note may repeat the rater's comment: only they and staff read it.
             event.shown_note = event.note
