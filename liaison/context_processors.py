@@ -1,3 +1,5 @@
+from functools import cache
+
 from members import permissions
 from members.models import Notification
 
@@ -12,5 +14,6 @@ def portal(request):
         "is_leader_user": permissions.is_leader(user),
         "is_member_user": permissions.is_member(user),
         "is_unit_user": permissions.is_unit(user),
-        "unread_count": lambda: Notification.objects.for_user(user).unread().count(),
+        # Called lazily (only pages that render the navbar pay for it) and at most once.
+        "unread_count": cache(lambda: Notification.objects.for_user(user).unread().count()),
     }

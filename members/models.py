@@ -16,6 +16,18 @@ from simple_history.models import HistoricalRecords
 from members import permissions
 
 
+class CouncilQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(permissions.council_q(user, field="pk"))
+
+
+class CouncilOwnedQuerySet(models.QuerySet):
+    """Reference data of a council (sectors, committees): readable by all its users."""
+
+    def visible_to(self, user):
+        return self.filter(permissions.council_q(user))
+
+
 class Council(models.Model):
     """A CPPCC committee: the tenant every other record belongs to."""
 
@@ -35,6 +47,8 @@ class Council(models.Model):
         related_name="children",
         verbose_name=_("parent council"),
     )
+
+    objects = CouncilQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("council")
@@ -90,11 +104,6 @@ class User(AbstractUser):
         return permissions.is_staff(self)
 
 
-class CouncilQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(permissions.council_q(user, field="pk"))
-
-
 class Sector(models.Model):
     """界别: the sector a member represents."""
 
@@ -112,7 +121,7 @@ class Sector(models.Model):
     is_key = models.BooleanField(_("key sector"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = CouncilQuerySet.as_manager()
+    objects = CouncilOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sector")
@@ -139,7 +148,7 @@ class Committee(models.Model):
     name = models.CharField(_("name"), max_length=50)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = CouncilQuerySet.as_manager()
+    objects = CouncilOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("special committee")

@@ -9,6 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         demo.build()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready"))
-        self.stdout.write("登录 http://127.0.0.1:8000  （密码 / password: %s）" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"登录 http://127.0.0.1:8000  （密码 / password: {demo.DEMO_PASSWORD}）")
         for username, who in demo.DEMO_LOGINS:
             self.stdout.write(f"  {username:<10} {who}")
