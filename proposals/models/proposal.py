@@ -27,7 +27,7 @@ class State(models.TextChoices):
     FILED = "filed", _("Filed, to assign")
     ASSIGNED = "assigned", _("Being handled")
     REPLIED = "replied", _("Replied, to rate")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Closed after handling")
     MERGED = "merged", _("Merged")
 
 

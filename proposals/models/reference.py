@@ -34,8 +34,8 @@ class Session(models.Model):
     term = models.PositiveSmallIntegerField(_("term"), help_text=_("e.g. 10 for the 10th committee"))
     number = models.PositiveSmallIntegerField(_("session number"), help_text=_("e.g. 4 for the 4th plenary"))
     name = models.CharField(_("name"), max_length=30, help_text=_("e.g. 十届四次"))
-    opened_on = models.DateField(_("opened on"))
-    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    opened_on = models.DateField(_("opening day"))
+    closes_on = models.DateField(_("closing day"), null=True, blank=True)
     is_current = models.BooleanField(_("current"), default=False)
     # Only ``services.proposal_file`` changes it, under a row lock on this session.
     last_number = models.PositiveIntegerField(_("last proposal number"), default=0, editable=False)
