@@ -53,8 +53,12 @@ class ReportFigures:
 
 
 def report_session(scope: Scope, date_to: date):
-    """The session the period ends in: the latest one opened by ``date_to``."""
-    return scope.rows(Session).filter(opened_on__lte=date_to).order_by("-opened_on", "-pk").first()
+    """The session the report speaks of ("十届四次全会以来"): the current one if it had opened
+    by ``date_to``, else the latest one opened by then."""
+    return (
+        scope.rows(Session).filter(opened_on__lte=date_to)
+        .order_by("-is_current", "-opened_on", "-pk").first()
+    )
 
 
 def collect(scope: Scope, council_name: str, date_from: date, date_to: date) -> ReportFigures:
@@ -249,8 +253,8 @@ def _platforms_sheet(book, scope, params):
                                           _("Activities held"), _("Consultations")])
     for row in figures.platform_rows(scope, params):
         sheet.append([row["name"], str(Platform.Kind(row["kind"]).label),
-                      _("Yes") if row["active"] else _("No"), row["contacts"],
-                      row["activities"], row["consultations"]])
+                      _("Yes") if row["active"] else _("No"), row["n_contacts"],
+                      row["n_activities"], row["n_consultations"]])
 
 
 def _contacts_sheet(book, scope, params):

@@ -19,12 +19,13 @@ from liaison.demo import activities as activities_part
 from liaison.demo import contacts as contacts_part
 from liaison.demo import members as members_part
 from liaison.demo import proposals as proposals_part
+from liaison.demo import rollup as rollup_part
 
 DEMO_COUNCIL = "新兴区政协"
 SEED = 1158
 
 # Order matters: later parts use what earlier ones made.
-PARTS = [members_part, proposals_part, contacts_part, activities_part]
+PARTS = [members_part, proposals_part, contacts_part, activities_part, rollup_part]
 
 DEMO_LOGINS = [
     ("admin", "管理员（政协机关）"),
@@ -32,6 +33,7 @@ DEMO_LOGINS = [
     ("leader", "领导（只读）"),
     ("member", "委员（手机端）"),
     ("unit", "承办单位（区教育局）"),
+    ("city", "七台河市政协领导（汇总看板）"),
 ]
 DEMO_PASSWORD = "demo-1158"
 
