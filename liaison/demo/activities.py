@@ -149,7 +149,7 @@ def _anniversary(council, rng, staff, kinds, platforms) -> None:
             council=council, by=staff, title=f"{station.name}·{title}", kind=kinds[kind],
             channel=KIND_CHANNEL[kind], starts_at=_at(day, 9 + n % 6),
             ends_at=_at(day, 11 + n % 6), place=station.address, platform=station, series=series,
-            sectors=list(station.sectors.all())[:1], state=Activity.State.HELD,
+            state=Activity.State.HELD,
             constituents_reached=rng.randint(40, 150),
             summary=f"{station.name}开展{title}，委员与界别群众共同回顾人民政协75年光辉历程。",
         )
