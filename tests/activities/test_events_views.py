@@ -246,8 +246,8 @@ def test_list_query_budget(client_for, staff, council, sector, other_sector, n, 
     _many(council, [sector, other_sector], n)
     client = client_for(staff)
     # session, user, council, count, page, sectors prefetch, 5 filter choice lists
-    # (kind, platform, sector, series, committee), unread ×2 (navbar)
-    with django_assert_max_num_queries(13):
+    # (kind, platform, sector, series, committee), unread
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("activities:activity-list"), {"cross_sector": "on"})
     assert response.status_code == 200
 
@@ -256,7 +256,7 @@ def test_list_query_budget(client_for, staff, council, sector, other_sector, n, 
 def test_calendar_query_budget(client_for, staff, council, sector, n, django_assert_max_num_queries):
     _many(council, [sector], n)
     client = client_for(staff)
-    with django_assert_max_num_queries(6):  # session, user, council, the month's activities, unread ×2 (navbar)
+    with django_assert_max_num_queries(5):  # session, user, council, the month's activities, unread
         assert client.get(reverse("activities:activity-calendar")).status_code == 200
 
 
@@ -276,9 +276,9 @@ def test_detail_query_budget(client_for, staff, member_a, council, sector, activ
         Attendance.objects.create(activity=activity, member=MemberFactory(council=council, sector=sector),
                                   signed_up_at=timezone.now())
     staff_client, member_client = client_for(staff), client_for(member_a)
-    with django_assert_max_num_queries(10):  # session, user, council, activity, sectors, photos, attendances+members, member choices, unread ×2
+    with django_assert_max_num_queries(9):  # session, user, council, activity, sectors, photos, attendances+members, member choices, unread
         assert staff_client.get(activity.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(10):  # session, user, member, activity, sectors, photos, my attendance, open-to check, unread ×2
+    with django_assert_max_num_queries(9):  # session, user, member, activity, sectors, photos, my attendance, open-to check, unread
         assert member_client.get(activity.get_absolute_url()).status_code == 200
 
 
@@ -288,9 +288,9 @@ def test_member_pages_query_budget(client_for, member_a, council, sector, n, dja
     for a in Activity.objects.all()[: n // 2]:
         Attendance.objects.create(activity=a, member=member_a, attended=True)
     client = client_for(member_a)
-    with django_assert_max_num_queries(8):  # session, user, member, count, page, sectors, unread ×2
+    with django_assert_max_num_queries(7):  # session, user, member, count, page, sectors, unread
         assert client.get(reverse("activities:activity-upcoming")).status_code == 200
-    with django_assert_max_num_queries(7):  # session, user, member, count, page, unread ×2
+    with django_assert_max_num_queries(6):  # session, user, member, count, page, unread
         assert client.get(reverse("activities:activity-mine")).status_code == 200
 
 
