@@ -39,7 +39,7 @@ EVENT_LABELS = {
     "send_back": _("Sent back by a unit"),
     "reply": _("Replied"),
     "rate": _("Rated"),
-    "close": _("Closed"),
+    "close": _("Proposal closed"),
 }
 
 
