@@ -41,10 +41,10 @@ def test_member_lists(n, build, member_a, client_for, django_assert_max_num_quer
     build(n)
     client = client_for(member_a)
     # session, user, member, council for the scope, page count, page rows,
-    # unread count ×2 (navbar on phone and desktop)
+    # unread count (navbar)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("proposals:my-list")).status_code == 200
-    # session, user, member, council, sessions (select), count, rows, unread ×2
+    # session, user, member, council, sessions (select), count, rows, unread count
     with django_assert_max_num_queries(9):
         assert client.get(reverse("proposals:filed-list")).status_code == 200
 
@@ -53,11 +53,11 @@ def test_member_lists(n, build, member_a, client_for, django_assert_max_num_quer
 def test_staff_pages(n, build, staff, client_for, django_assert_max_num_queries):
     build(n)
     client = client_for(staff)
-    # session, user, council, six queue counts, page count, page rows, unread ×2
+    # session, user, council, six queue counts, page count, page rows, unread count
     with django_assert_max_num_queries(14):
         assert client.get(reverse("proposals:staff-queues"), {"queue": "rating"}).status_code == 200
     # session, user, council, figures (one aggregate), page count, rows, co-signers,
-    # assignments, ratings (prefetches), filter choices (session, category, unit), unread ×2
+    # assignments, ratings (prefetches), filter choices (session, category, unit), unread count
     with django_assert_max_num_queries(16):
         assert client.get(reverse("proposals:register")).status_code == 200
     # session, user, council, rows, co-signers, assignments, ratings (per chunk of 500)
@@ -69,7 +69,7 @@ def test_staff_pages(n, build, staff, client_for, django_assert_max_num_queries)
 def test_unit_list(n, build, unit_user, client_for, django_assert_max_num_queries):
     build(n)
     client = client_for(unit_user)
-    # session, user, page count, page rows, my assignments (prefetch), unread ×2 (navbar)
+    # session, user, page count, page rows, my assignments (prefetch), unread count (navbar)
     with django_assert_max_num_queries(7):
         assert client.get(reverse("proposals:unit-list")).status_code == 200
 
