@@ -39,6 +39,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Left, TruncDate
+from django.db.models.lookups import LessThan
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -114,7 +115,7 @@ REMINDER_COLUMNS = [
 ]
 
 
-def _insert(queryset, *, rule: MustVisitRule, **values) -> int:
+def _insert(queryset, *, rule: MustVisitRule, today: date, **values) -> int:
     """Turn ``queryset`` into ``INSERT INTO reminder … SELECT … ON CONFLICT DO NOTHING``.
 
     ``values`` gives an expression for each of council_id, member_id, constituent_id,
@@ -131,7 +132,12 @@ def _insert(queryset, *, rule: MustVisitRule, **values) -> int:
         "note": Left(values.get("note", Value("")), 200),
         "trigger_on": values["trigger_on"],
         "due_on": values["due_on"],
-        "state": Value(Reminder.State.OPEN.value),
+        # Born overdue when the sweep catches up on a past due date: no second pass.
+        "state": Case(
+            When(LessThan(values["due_on"], Value(today, models.DateField())),
+                 then=Value(Reminder.State.OVERDUE.value)),
+            default=Value(Reminder.State.OPEN.value),
+        ),
         "dismissed_reason": Value(""),
         "on_time": Value(False),
         "created_at": Value(now, models.DateTimeField()),
@@ -189,7 +195,7 @@ def _periodic(rule: MustVisitRule, today: date, **scope) -> int:
     anchor_day = _local_date(anchor)
     qs = _constituents_for(rule).filter(**scope).alias(anchor_at=anchor).filter(anchor_at__lt=cutoff)
     return _insert(
-        qs, rule=rule, council_id=F("council_id"), member_id=F("member_id"),
+        qs, rule=rule, today=today, council_id=F("council_id"), member_id=F("member_id"),
         constituent_id=F("id"),
         period_key=Concat(Value("since-"), Cast(anchor_day, models.CharField())),
         trigger_on=anchor_day, due_on=AddDays(anchor_day, rule.period_days),
@@ -202,7 +208,7 @@ def _first_visit(rule: MustVisitRule, today: date, **scope) -> int:
     added = _local_date("created_at")
     qs = _constituents_for(rule).filter(**scope).filter(~ever)
     return _insert(
-        qs, rule=rule, council_id=F("council_id"), member_id=F("member_id"),
+        qs, rule=rule, today=today, council_id=F("council_id"), member_id=F("member_id"),
         constituent_id=F("id"), period_key=Value("first"), trigger_on=added,
         due_on=AddDays(added, rule.within_days),
     )
@@ -216,7 +222,7 @@ def _campaign(rule: MustVisitRule, today: date, *, campaign: Campaign) -> int:
         qs = qs.filter(sector_id__in=sectors)
     qs = qs.filter(~_contacted_since(campaign.started_on, via="pk"))
     return _insert(
-        qs, rule=rule, council_id=F("council_id"), member_id=F("member_id"),
+        qs, rule=rule, today=today, council_id=F("council_id"), member_id=F("member_id"),
         constituent_id=F("id"), period_key=Value(f"campaign-{campaign.pk}"),
         note=Value(campaign.title), trigger_on=Value(campaign.started_on),
         due_on=Value(campaign.due_on),
@@ -241,7 +247,7 @@ def _calendar(rule: MustVisitRule, today: date) -> int:
         )
         qs = _members_for(rule).filter(~contacted)
         created += _insert(
-            qs, rule=rule, council_id=F("council_id"), member_id=F("id"),
+            qs, rule=rule, today=today, council_id=F("council_id"), member_id=F("id"),
             period_key=Value(f"{start:%Y-%m-%d}"), note=Value(label),
             trigger_on=Value(start), due_on=Value(end),
         )
@@ -267,7 +273,7 @@ def _difficulty(rule: MustVisitRule, today: date, **scope) -> int:
     if sectors:
         qs = qs.filter(constituent__sector_id__in=sectors)
     return _insert(
-        qs, rule=rule, council_id=F("contact_log__council_id"),
+        qs, rule=rule, today=today, council_id=F("contact_log__council_id"),
         member_id=F("contact_log__member_id"), constituent_id=F("constituent_id"),
         period_key=Concat(Value("difficulty-"), Cast("contact_log_id", models.CharField())),
         note=F("contact_log__difficulty_kind"), trigger_on=flagged_day,
@@ -286,7 +292,7 @@ def _consultation(rule: MustVisitRule, today: date, **scope) -> int:
     if sectors:
         qs = qs.filter(member__sector_id__in=sectors)
     return _insert(
-        qs, rule=rule, council_id=F("consultation__council_id"), member_id=F("member_id"),
+        qs, rule=rule, today=today, council_id=F("consultation__council_id"), member_id=F("member_id"),
         period_key=Concat(Value("consultation-"), Cast("consultation_id", models.CharField())),
         note=F("consultation__topic"), trigger_on=_local_date("consultation__created_at"),
         due_on=F("consultation__held_on"),
@@ -314,7 +320,7 @@ def _proposal_replied(rule: MustVisitRule, today: date, **scope) -> int:
         qs = qs.filter(constituent__sector_id__in=sectors)
     reply_day = _local_date(replied_at)
     return _insert(
-        qs, rule=rule, council_id=F("contact_log__council_id"),
+        qs, rule=rule, today=today, council_id=F("contact_log__council_id"),
         member_id=F("contact_log__member_id"), constituent_id=F("constituent_id"),
         period_key=Concat(
             Value("proposal-"), Cast("contact_log__proposal_id", models.CharField()),

@@ -299,14 +299,19 @@ class Reminder(models.Model):
         OVERDUE = "overdue", _("Overdue")
         DISMISSED = "dismissed", _("Dismissed")
 
+    # No single-column indexes on council, rule and member: the composite indexes and the
+    # unique constraint below lead with them, and every index slows the sweep's inserts.
     council = models.ForeignKey(
-        Council, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("council")
+        Council, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("council"),
+        db_index=False,
     )
     rule = models.ForeignKey(
-        MustVisitRule, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("rule")
+        MustVisitRule, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("rule"),
+        db_index=False,
     )
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("member")
+        Member, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("member"),
+        db_index=False,
     )
     constituent = models.ForeignKey(
         Constituent,
@@ -345,7 +350,6 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["member", "state", "due_on"]),
             models.Index(fields=["council", "state", "due_on"]),
-            models.Index(fields=["constituent", "state"]),
         ]
         constraints = [
             models.UniqueConstraint(
