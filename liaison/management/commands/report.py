@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from liaison import reports
 from liaison.dashboard.scope import Scope
@@ -14,7 +15,7 @@ def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD：{value}") from error
+        raise CommandError(_("Enter dates as YYYY-MM-DD: %(value)s") % {"value": value}) from error
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, date_from, date_to, council, out, language, **options):
         start, end = _day(date_from), _day(date_to)
         if start > end:
-            raise CommandError("结束日期不能早于开始日期。")
+            raise CommandError(_("The period must end on or after the day it starts."))
         council = self._council(council)
         scope = Scope(council_id=council.pk)
         out = out or f"report-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
@@ -49,8 +50,8 @@ class Command(BaseCommand):
             try:
                 return Council.objects.get(name=name)
             except Council.DoesNotExist as error:
-                raise CommandError(f"没有名为“{name}”的政协。") from error
+                raise CommandError(_("There is no council named %(name)s.") % {"name": name}) from error
         districts = Council.objects.filter(level=Council.Level.DISTRICT)
         if districts.count() != 1:
-            raise CommandError("请用 --council 指定政协名称。")
+            raise CommandError(_("Name the council with --council."))
         return districts.get()

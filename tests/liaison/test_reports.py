@@ -1,0 +1,126 @@
+"""The period report: the workbook's sheets and contents, the summary paragraph (on the demo
+data it states the seed's figures), the command and the download."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from liaison import reports
+from liaison.dashboard.scope import Scope
+
+SHEETS = ["Summary", "Members and duty points", "Platforms", "Contacts by channel", "Proposals",
+          "Activities", "Consultations and problems"]
+
+
+def _book(content: bytes):
+    return openpyxl.load_workbook(io.BytesIO(content))
+
+
+def _summary(book) -> dict:
+    return {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True) if row[0]}
+
+
+def test_the_workbook_has_every_sheet_with_the_period_s_rows(world, council):
+    with translation.override("en"):
+        book = _book(reports.workbook(Scope(council_id=council.pk), council.name,
+                                      date(2025, 1, 1), date(2025, 12, 31)))
+    assert book.sheetnames == SHEETS
+    summary = _summary(book)
+    assert summary["Sector liaison points"] == 1
+    assert summary["Constituents linked"] == 8
+    assert (summary["Proposals collected"], summary["Proposals filed"], summary["Proposals closed"]) == (4, 3, 1)
+    assert summary["Consultations held"] == 2 and summary["Problems solved"] == 2
+    assert "8 constituents" in summary["Summary paragraph"]
+    members = list(book["Members and duty points"].iter_rows(min_row=2, values_only=True))
+    assert len(members) == 5  # serving members of the council
+    assert members[0][-1] >= members[-1][-1]  # by points, highest first
+    contacts = list(book["Contacts by channel"].iter_rows(values_only=True))
+    assert contacts[-1][0] == "Total" and contacts[-1][-1] == 8
+    assert book["Proposals"].max_row == 1 + 4
+    assert book["Activities"].max_row == 1 + 3
+    problems = list(book["Consultations and problems"].iter_rows(min_row=2, values_only=True))
+    assert len(problems) == 4 and {row[4] for row in problems} == {"Resolved", "Open"}
+
+
+def test_the_report_keeps_to_its_council(world, other_council):
+    book = _book(reports.workbook(Scope(council_id=other_council.pk), other_council.name,
+                                  date(2025, 1, 1), date(2025, 12, 31)))
+    assert book["Activities"].max_row == 1
+    assert book["Members and duty points"].max_row == 1
+
+
+@pytest.mark.parametrize("n, said", [(34, "more than 30"), (26, "more than 20"), (30, "30"), (8, "8")])
+def test_counts_are_stated_the_article_s_way(n, said):
+    with translation.override("en"):
+        assert reports.about(n) == said
+
+
+def test_the_command_writes_the_workbook(world, council, tmp_path, capsys):
+    out = tmp_path / "report.xlsx"
+    call_command("report", "--from", "2025-01-01", "--to", "2025-12-31", "--council", council.name,
+                 "--out", str(out), "--language", "en")
+    assert _book(out.read_bytes()).sheetnames == SHEETS
+    assert "4 proposals have been collected" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [
+    ["--from", "2025-13-01", "--to", "2025-12-31"],
+    ["--from", "2025-12-31", "--to", "2025-01-01"],
+    ["--from", "2025-01-01", "--to", "2025-12-31", "--council", "没有这个政协"],
+])
+def test_the_command_refuses_bad_input(world, tmp_path, args):
+    out = tmp_path / "report.xlsx"
+    with pytest.raises(CommandError):
+        call_command("report", *args, "--out", str(out))
+    assert not out.exists()
+
+
+def test_staff_download_the_workbook(client_for, staff, world):
+    url = reverse("liaison:report")
+    page = client_for(staff).get(url, {"from": "2025-01-01", "to": "2025-12-31"})
+    assert page.status_code == 200 and page.context["paragraph"]
+    response = client_for(staff).get(page.context["download"])
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert len(_book(response.content).sheetnames) == 7
+
+
+def test_the_report_page_refuses_a_bad_period_and_outsiders(client_for, staff, member_a,
+                                                          other_staff, council):
+    url = reverse("liaison:report")
+    response = client_for(staff).get(url, {"from": "2025-12-31", "to": "2025-01-01"})
+    assert response.context["form"].has_error("__all__") and "paragraph" not in response.context
+    assert client_for(member_a).get(url).status_code == 403
+    assert client_for(other_staff).get(url, {"council": council.pk}).status_code == 404
+
+
+def test_on_the_demo_data_the_paragraph_states_the_seed_s_figures(db):
+    from liaison import demo
+    from members.models import Council
+
+    demo.build()
+    council = Council.objects.get(name=demo.DEMO_COUNCIL)
+    scope = Scope(council_id=council.pk)
+    start, end = date(2023, 1, 1), timezone.localdate()
+    figures = reports.collect(scope, council.name, start, end)
+    assert (figures.liaison_points, figures.studios, figures.constituents) == (1, 8, 582)
+    assert figures.coverage == 100
+    assert (figures.collected, figures.filed, figures.closed) == (85, 83, 83)
+    assert figures.consultations == 26 and figures.problems_solved > 30
+    assert (figures.workstations, figures.workstation_activities) == (10, 12)
+    with translation.override("en"):
+        text = reports.paragraph(figures)
+    for said in ["1 sector liaison point", "8 member studios", "582 constituents", "100%",
+                 "85 proposals have been collected, 83 filed and 83 closed",
+                 "26 consultations", "solving more than 30 problems",
+                 "10 member workstations held 12 activities"]:
+        assert said in text, said
+    with translation.override("en"):
+        book = _book(reports.workbook(scope, council.name, start, end))
+    assert len(list(book["Proposals"].iter_rows(min_row=2))) == 85
