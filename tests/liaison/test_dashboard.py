@@ -101,7 +101,8 @@ def test_headline_figures_of_the_world(client_for, staff, world):
 def test_charts_come_as_json_with_a_table_each(client_for, leader, world):
     response = client_for(leader).get(URL)
     html = response.content.decode()
-    assert 'id="dashboard-charts"' in html and "<script>" not in html.replace(
+    assert 'id="dashboard-charts"' in html
+    assert "<script>" not in html.replace(
         '<script id="dashboard-charts" type="application/json">', ""
     )
     assert html.count('class="js-chart"') == 3
@@ -119,9 +120,11 @@ def test_bad_filters_are_refused_with_a_message(client_for, leader, world, other
                                             "sector": foreign.pk})
     assert response.status_code == 200
     form = response.context["form"]
-    assert form.has_error("__all__") and form.has_error("sector")
+    assert form.has_error("__all__")
+    assert form.has_error("sector")
     params = response.context["params"]
-    assert params.date_from is None and params.sector_id is None
+    assert params.date_from is None
+    assert params.sector_id is None
     assert figures_of(response)["contacts-total"].value == 8  # filters dropped, not applied
 
 

@@ -47,10 +47,12 @@ def test_the_record_counts_what_the_member_did(client_for, world):
     assert record["led"] == []  # handed in today, outside 2025
     everything = client_for(member).get(record_url(member)).context["record"]
     assert [p.state for p in everything["led"]] == ["closed"]  # the draft is not counted
-    assert everything["led"][0].reply_label and everything["led"][0].rating_label
+    assert everything["led"][0].reply_label
+    assert everything["led"][0].rating_label
     assert len(everything["cosigned"]) == 1
     lines = {line.key: line for line in response.context["lines"]}
-    assert lines["contact"].count == 2 and lines["contact"].points == 2
+    assert lines["contact"].count == 2
+    assert lines["contact"].points == 2
     assert response.context["points"] == sum(line.points for line in lines.values())
     assert b"js-print" in response.content
 
@@ -86,8 +88,8 @@ def test_record_query_budget(client_for, council, staff, sector, other_sector, c
 # --- scoring --------------------------------------------------------------------------------
 
 
-def _scored(member, scheme, params=Params()):
-    return duty.with_points(Member.objects.filter(pk=member.pk), params, scheme).get()
+def _scored(member, scheme, params=None):
+    return duty.with_points(Member.objects.filter(pk=member.pk), params or Params(), scheme).get()
 
 
 def test_default_points_multiply_each_count(world, council):
@@ -110,7 +112,8 @@ def test_edited_rules_and_caps_change_the_points(world, council):
     assert scored.pts_consultation == 8  # 2 × 4, no cap
     assert scored.pts_visit == 0
     lines = {line.key: line for line in duty.explain(scored, scheme)}
-    assert lines["contact"].capped and not lines["consultation"].capped
+    assert lines["contact"].capped
+    assert not lines["consultation"].capped
 
 
 def test_ranking_is_per_sector_and_committee(client_for, staff, world, sector):
@@ -118,7 +121,8 @@ def test_ranking_is_per_sector_and_committee(client_for, staff, world, sector):
     client = client_for(staff)
     response = client.get(reverse("liaison:points"), {"sector": sector.pk})
     rows = list(response.context["page"])
-    assert rows and all(m.sector_id == sector.pk for m in rows)
+    assert rows
+    assert all(m.sector_id == sector.pk for m in rows)
     assert [m.points for m in rows] == sorted((m.points for m in rows), reverse=True)
     assert rows[0].sector_rank == 1
     everyone = list(client.get(reverse("liaison:points")).context["page"])

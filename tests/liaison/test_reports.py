@@ -36,17 +36,20 @@ def test_the_workbook_has_every_sheet_with_the_period_s_rows(world, council):
     assert summary["Sector liaison points"] == 1
     assert summary["Constituents linked"] == 8
     assert (summary["Proposals collected"], summary["Proposals filed"], summary["Proposals closed"]) == (4, 3, 1)
-    assert summary["Consultations held"] == 2 and summary["Problems solved"] == 2
+    assert summary["Consultations held"] == 2
+    assert summary["Problems solved"] == 2
     assert "8 constituents" in summary["Summary paragraph"]
     members = list(book["Members and duty points"].iter_rows(min_row=2, values_only=True))
     assert len(members) == 5  # serving members of the council
     assert members[0][-1] >= members[-1][-1]  # by points, highest first
     contacts = list(book["Contacts by channel"].iter_rows(values_only=True))
-    assert contacts[-1][0] == "Total" and contacts[-1][-1] == 8
+    assert contacts[-1][0] == "Total"
+    assert contacts[-1][-1] == 8
     assert book["Proposals"].max_row == 1 + 4
     assert book["Activities"].max_row == 1 + 3
     problems = list(book["Consultations and problems"].iter_rows(min_row=2, values_only=True))
-    assert len(problems) == 4 and {row[4] for row in problems} == {"Resolved", "Open"}
+    assert len(problems) == 4
+    assert {row[4] for row in problems} == {"Resolved", "Open"}
 
 
 def test_the_report_keeps_to_its_council(world, other_council):
@@ -56,7 +59,7 @@ def test_the_report_keeps_to_its_council(world, other_council):
     assert book["Members and duty points"].max_row == 1
 
 
-@pytest.mark.parametrize("n, said", [(34, "more than 30"), (26, "more than 20"), (30, "30"), (8, "8")])
+@pytest.mark.parametrize(("n", "said"), [(34, "more than 30"), (26, "more than 20"), (30, "30"), (8, "8")])
 def test_counts_are_stated_the_article_s_way(n, said):
     with translation.override("en"):
         assert reports.about(n) == said
@@ -85,7 +88,8 @@ def test_the_command_refuses_bad_input(world, tmp_path, args):
 def test_staff_download_the_workbook(client_for, staff, world):
     url = reverse("liaison:report")
     page = client_for(staff).get(url, {"from": "2025-01-01", "to": "2025-12-31"})
-    assert page.status_code == 200 and page.context["paragraph"]
+    assert page.status_code == 200
+    assert page.context["paragraph"]
     response = client_for(staff).get(page.context["download"])
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert len(_book(response.content).sheetnames) == 7
@@ -95,7 +99,8 @@ def test_the_report_page_refuses_a_bad_period_and_outsiders(client_for, staff, m
                                                           other_staff, council):
     url = reverse("liaison:report")
     response = client_for(staff).get(url, {"from": "2025-12-31", "to": "2025-01-01"})
-    assert response.context["form"].has_error("__all__") and "paragraph" not in response.context
+    assert response.context["form"].has_error("__all__")
+    assert "paragraph" not in response.context
     assert client_for(member_a).get(url).status_code == 403
     assert client_for(other_staff).get(url, {"council": council.pk}).status_code == 404
 
@@ -112,7 +117,8 @@ def test_on_the_demo_data_the_paragraph_states_the_seed_s_figures(db):
     assert (figures.liaison_points, figures.studios, figures.constituents) == (1, 8, 582)
     assert figures.coverage == 100
     assert (figures.collected, figures.filed, figures.closed) == (85, 83, 83)
-    assert figures.consultations == 26 and figures.problems_solved > 30
+    assert figures.consultations == 26
+    assert figures.problems_solved > 30
     assert (figures.workstations, figures.workstation_activities) == (10, 12)
     with translation.override("en"):
         text = reports.paragraph(figures)
