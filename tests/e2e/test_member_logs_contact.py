@@ -59,3 +59,10 @@ def test_member_logs_a_contact_with_a_photo(phone, live_server, member_a, tmp_pa
     assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
     # Nothing is wider than the phone.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+    # The roster puts the person not yet contacted first.
+    phone.goto(f"{live_server.url}/members/me/constituents/")
+    phone.screenshot(path=str(ARTIFACTS / "my-constituents-375.png"), full_page=True)
+    names = phone.locator(".list-group-item .fw-semibold").all_inner_texts()
+    assert names == ["王群众", "赵大姐"]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
