@@ -22,10 +22,9 @@ class MultipleImageField(forms.FileField):
     (``activities.photos.validate_photo``), which decodes the content."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
-        )
+        # No ``capture``: on Android it opens the camera only, and members often attach
+        # photos taken earlier from the gallery.
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

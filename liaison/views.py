@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.static import serve
@@ -38,9 +40,28 @@ def inbox_open(request, pk: int):
     return redirect(notice.url or "inbox")
 
 
+def _media_owners():
+    """The first folder of an uploaded file's path names the record it belongs to; the
+    record's own ``visible_to`` decides who may fetch the file."""
+    from activities.models import Activity, Consultation, ContactLog
+    from proposals.models import Proposal
+
+    return {
+        "contact-logs": ContactLog,
+        "activities": Activity,
+        "consultations": Consultation,
+        "proposals": Proposal,
+    }
+
+
 @login_required
 def media(request, path: str):
-    """Uploaded photos, for logged-in users only (they show constituents)."""
-    from django.conf import settings
-
+    """Uploaded photos and attachments, only to users who may see the record they belong to
+    (they show constituents and internal documents): anything else is a 404."""
+    folder, _, rest = path.partition("/")
+    record_id = rest.partition("/")[0]
+    model = _media_owners().get(folder)
+    if model is None or not record_id.isdigit():
+        raise Http404
+    get_object_or_404(model.objects.visible_to(request.user).only("pk"), pk=int(record_id))
     return serve(request, path, document_root=settings.MEDIA_ROOT)
