@@ -41,7 +41,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Left, TruncDate
 from django.db.models.lookups import LessThan
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import (
@@ -589,7 +589,7 @@ def _names(reminders) -> str:
     more = len(reminders) - len(names)
     text = "、".join(names)
     if more > 0:
-        text += _t(" and %(n)s more") % {"n": more}
+        text += gettext(" and %(n)s more") % {"n": more}
     return text
 
 
@@ -611,12 +611,12 @@ def reminders_digest(*, today: date, council: Council | None = None) -> int:
     for member, reminders in by_member.items():
         with translation.override(member.user.language or "zh-hans"):
             sections = [
-                (_t("Due today"), [r for r in reminders if r.state == "open" and r.due_on == today]),
-                (_t("Due soon"), [r for r in reminders if r.state == "open" and r.due_on > today]),
-                (_t("Overdue"), [r for r in reminders if r.state == "overdue" or r.due_on < today]),
+                (gettext("Due today"), [r for r in reminders if r.state == "open" and r.due_on == today]),
+                (gettext("Due soon"), [r for r in reminders if r.state == "open" and r.due_on > today]),
+                (gettext("Overdue"), [r for r in reminders if r.state == "overdue" or r.due_on < today]),
             ]
             body = "\n".join(f"{title}（{len(rs)}）：{_names(rs)}" for title, rs in sections if rs)
-            subject = _t("Must-visits: %(today)s due today, %(overdue)s overdue") % {
+            subject = gettext("Must-visits: %(today)s due today, %(overdue)s overdue") % {
                 "today": len(sections[0][1]), "overdue": len(sections[2][1]),
             }
         notification_send(
@@ -657,12 +657,13 @@ def reminders_escalate(*, today: date, council: Council | None = None) -> int:
     for council_id, members in per_council.items():
         for user in staff[council_id]:
             with translation.override(user.language or "zh-hans"):
+                no_committee = gettext("No committee")
                 lines = [
-                    f"{r['member__committee__name'] or _t('No committee')} · {r['member__name']}："
-                    + _t("%(n)s overdue") % {"n": r["n"]}
+                    f"{r['member__committee__name'] or no_committee} · {r['member__name']}："
+                    + gettext("%(n)s overdue") % {"n": r["n"]}
                     for r in members
                 ]
-                subject = _t("Overdue must-visits: %(members)s members") % {"members": len(members)}
+                subject = gettext("Overdue must-visits: %(members)s members") % {"members": len(members)}
             notification_send(
                 users=[user], kind="reminder_escalation", subject=subject, body="\n".join(lines),
                 url="/activities/reminders/compliance/", key=f"escalation:{year}-W{week:02d}",
