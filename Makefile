@@ -14,10 +14,12 @@ $(STAMP): requirements.lock
 
 setup: $(STAMP)
 
-## make run — set up, migrate, load the demo (idempotent) and serve on http://127.0.0.1:8000
+## make run — set up, migrate, load the demo (idempotent), run today's must-visit sweep
+## and digest (no Redis needed), serve on http://127.0.0.1:8000
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py remind
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## make test — set up, lint, and run the whole suite on SQLite with eager tasks (no services)
