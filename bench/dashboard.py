@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -32,7 +32,6 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
 from reminders_sweep import ensure_data  # noqa: E402
 
 from activities.models import ContactLog  # noqa: E402

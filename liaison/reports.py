@@ -264,7 +264,7 @@ def _contacts_sheet(book, scope, params):
                    + [_("Total")])
     months: dict[str, dict] = {}
     for row in rows:
-        months.setdefault(row["month"].strftime("%Y-%m"), {})[row["channel"]] = row["n"]
+        months.setdefault(row["month"], {})[row["channel"]] = row["n"]
     totals = dict.fromkeys(labels, 0)
     for month, counts in sorted(months.items()):
         sheet.append([month] + [counts.get(ch, 0) for ch in labels] + [sum(counts.values())])

@@ -129,16 +129,35 @@ def constituent_count(scope: Scope, params: Params) -> int:
     )
 
 
-def contact_months(scope: Scope, params: Params) -> list[dict]:
-    """Contacts per month and channel in the period (trend and headline in one query)."""
-    return list(
-        scope.rows(ContactLog)
+def contact_cube(scope: Scope, params: Params) -> list[dict]:
+    """Contacts in the period per month, channel, member's sector and member's committee, in
+    one GROUP BY: the trend, the by-channel figures and the sector and committee breakdowns
+    are all sums over these rows (a few thousand at most), not more passes over the logs."""
+    return [
+        {"month": row["month"].strftime("%Y-%m"), "channel": row["channel"],
+         "sector": row["member__sector_id"], "committee": row["member__committee_id"], "n": row["n"]}
+        for row in scope.rows(ContactLog)
         .filter(params.span("contacted_at", is_datetime=True))
-        .filter(params.by("member__sector_id", "member__committee_id"))
         .annotate(month=TruncMonth("contacted_at"))
-        .values("month", "channel")
+        .values("month", "channel", "member__sector_id", "member__committee_id")
         .annotate(n=Count("pk"))
-        .order_by("month", "channel")
+        .order_by()
+    ]
+
+
+def contact_months(scope: Scope, params: Params) -> list[dict]:
+    """Contacts per month and channel, narrowed by sector and committee (for the report)."""
+    totals: dict[tuple, int] = {}
+    for row in contact_cube(scope, params):
+        if _matches(row, params):
+            key = (row["month"], row["channel"])
+            totals[key] = totals.get(key, 0) + row["n"]
+    return [{"month": m, "channel": c, "n": n} for (m, c), n in sorted(totals.items())]
+
+
+def _matches(row: dict, params: Params, *, sector: bool = True, committee: bool = True) -> bool:
+    return (not (sector and params.sector_id) or row["sector"] == params.sector_id) and (
+        not (committee and params.committee_id) or row["committee"] == params.committee_id
     )
 
 
@@ -257,9 +276,6 @@ def activity_months(scope: Scope, params: Params) -> list[dict]:
 def sector_rows(scope: Scope, params: Params) -> list[dict]:
     members = Member.objects.filter(sector=OuterRef("pk"), status=Member.Status.ACTIVE)
     constituents = Constituent.objects.filter(sector=OuterRef("pk"), active=True)
-    contacts = ContactLog.objects.filter(member__sector=OuterRef("pk")).filter(
-        params.span("contacted_at", is_datetime=True)
-    )
     proposals = Proposal.objects.filter(
         Q(proposer__sector=OuterRef("pk")) | Q(proposer_sector=OuterRef("pk")),
         number__isnull=False,
@@ -269,11 +285,10 @@ def sector_rows(scope: Scope, params: Params) -> list[dict]:
         .annotate(
             n_members=SubqueryCount(members),
             n_constituents=SubqueryCount(constituents),
-            n_contacts=SubqueryCount(contacts),
             n_proposals_filed=SubqueryCount(proposals),
         )
         .order_by("council_id", "order", "name", "pk")
-        .values("pk", "name", "is_key", "council_id", "n_members", "n_constituents", "n_contacts",
+        .values("pk", "name", "is_key", "council_id", "n_members", "n_constituents",
                 "n_proposals_filed")
     )
 
@@ -281,9 +296,6 @@ def sector_rows(scope: Scope, params: Params) -> list[dict]:
 def committee_rows(scope: Scope, params: Params) -> list[dict]:
     members = Member.objects.filter(committee=OuterRef("pk"), status=Member.Status.ACTIVE)
     constituents = Constituent.objects.filter(member__committee=OuterRef("pk"), active=True)
-    contacts = ContactLog.objects.filter(member__committee=OuterRef("pk")).filter(
-        params.span("contacted_at", is_datetime=True)
-    )
     activities = Activity.objects.filter(
         committee=OuterRef("pk"), state=Activity.State.HELD
     ).filter(params.span("starts_at", is_datetime=True))
@@ -292,11 +304,10 @@ def committee_rows(scope: Scope, params: Params) -> list[dict]:
         .annotate(
             n_members=SubqueryCount(members),
             n_constituents=SubqueryCount(constituents),
-            n_contacts=SubqueryCount(contacts),
             n_activities=SubqueryCount(activities),
         )
         .order_by("council_id", "order", "name", "pk")
-        .values("pk", "name", "council_id", "n_members", "n_constituents", "n_contacts", "n_activities")
+        .values("pk", "name", "council_id", "n_members", "n_constituents", "n_activities")
     )
 
 
@@ -339,10 +350,19 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
     for row in platforms:
         if row["active"]:
             kinds[row["kind"]] += 1
-    contacts = contact_months(scope, params)
+    cube = contact_cube(scope, params)
     by_channel = dict.fromkeys(CHANNELS, 0)
-    for row in contacts:
-        by_channel[row["channel"]] += row["n"]
+    months: dict[tuple, int] = {}
+    per_sector: dict[int, int] = {}
+    per_committee: dict[int, int] = {}
+    for row in cube:
+        if _matches(row, params):
+            by_channel[row["channel"]] += row["n"]
+            months[(row["month"], row["channel"])] = months.get((row["month"], row["channel"]), 0) + row["n"]
+        if _matches(row, params, sector=False):
+            per_sector[row["sector"]] = per_sector.get(row["sector"], 0) + row["n"]
+        if _matches(row, params, committee=False):
+            per_committee[row["committee"]] = per_committee.get(row["committee"], 0) + row["n"]
     activity_trend = activity_months(scope, params)
     by_kind: dict[int, dict] = {}
     for row in activity_trend:
@@ -355,8 +375,7 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
         "constituents": constituent_count(scope, params),
         "contacts": {"by_channel": by_channel, "total": sum(by_channel.values())},
         "contact_months": [
-            {"month": row["month"].strftime("%Y-%m"), "channel": row["channel"], "n": row["n"]}
-            for row in contacts
+            {"month": m, "channel": c, "n": n} for (m, c), n in sorted(months.items())
         ],
         "visits": reminder_figures(scope, params),
         "proposals": proposal_figures(scope, params),
@@ -367,7 +386,12 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
             {"month": row["month"].strftime("%Y-%m"), "kind": row["kind__name"], "n": row["n"]}
             for row in activity_trend
         ],
-        "sectors": sector_rows(scope, params),
-        "committees": committee_rows(scope, params),
+        "sectors": [
+            {**row, "n_contacts": per_sector.get(row["pk"], 0)} for row in sector_rows(scope, params)
+        ],
+        "committees": [
+            {**row, "n_contacts": per_committee.get(row["pk"], 0)}
+            for row in committee_rows(scope, params)
+        ],
         "councils": council_rows(scope, params, root_id) if has_children else [],
     }
