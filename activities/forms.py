@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Channel, ContactLog
+from activities.models import Channel, Consultation, ContactLog
 from activities.services import MAX_CONTACT_PHOTOS
 from members.models import Constituent, Platform
+from proposals.models import Proposal
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -77,8 +79,22 @@ class ContactLogForm(forms.Form):
         required=False,
     )
     photos = MultipleImageField(label=_("Photos"), required=False)
+    proposal = forms.ModelChoiceField(
+        label=_("Proposal"),
+        queryset=Proposal.objects.none(),
+        required=False,
+        help_text=_("The proposal you report back on, or that an opinion raised here became."),
+    )
+    consultation = forms.ModelChoiceField(
+        label=_("Consultation"),
+        queryset=Consultation.objects.none(),
+        required=False,
+        help_text=_("The consultation session an opinion raised here is carried into."),
+    )
 
-    def __init__(self, *args, member, user, **kwargs):
+    def __init__(self, *args, member, user, proposal_id: int | None = None, **kwargs):
+        """``proposal_id``: a proposal offered besides the member's own and co-signed ones
+        (the one a proposal-feedback reminder is about)."""
         super().__init__(*args, **kwargs)
         self.fields["constituents"].queryset = (
             Constituent.objects.visible_to(user).filter(member=member).active()
@@ -88,6 +104,24 @@ class ContactLogForm(forms.Form):
         self.fields["platform"].queryset = Platform.objects.visible_to(user).filter(active=True)
         self.fields["contacted_at"].initial = timezone.localtime().replace(
             second=0, microsecond=0
+        )
+        visible = Proposal.objects.visible_to(user).filter(council_id=member.council_id)
+        mine = visible.of_member(member)
+        if proposal_id is not None:
+            mine = mine | visible.filter(pk=proposal_id)
+        self.fields["proposal"].queryset = mine.order_by("-created_at", "-id")
+        self.fields["consultation"].queryset = (
+            Consultation.objects.visible_to(user)
+            .filter(council_id=member.council_id, members=member)
+            .order_by("-held_on", "-id")
+        )
+        self.fields["consultation"].label_from_instance = _consultation_label
+
+    @property
+    def has_links(self) -> bool:
+        """Whether the optional proposal / consultation section opens by itself."""
+        return any(
+            self[name].value() or self.errors.get(name) for name in ("proposal", "consultation")
         )
 
     def clean(self):
@@ -101,3 +135,7 @@ class ContactLogForm(forms.Form):
                 "photos", _("At most %(n)d photos per contact.") % {"n": MAX_CONTACT_PHOTOS}
             )
         return cleaned
+
+
+def _consultation_label(consultation: Consultation) -> str:
+    return f"{date_format(consultation.held_on, 'DATE_FORMAT')} {consultation.topic}"

@@ -12,10 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities import reminders
-from activities.models import Channel, ContactLog, ContactLogConstituent, ContactLogPhoto
+from activities.models import (
+    Channel,
+    Consultation,
+    ContactLog,
+    ContactLogConstituent,
+    ContactLogPhoto,
+)
 from activities.photos import make_thumbnail, validate_photo
 from members import permissions
 from members.models import Constituent, Council, Member, Platform, User
+from proposals.models import Proposal
 
 MAX_CONTACT_PHOTOS = 6
 # A phone's clock may run a little ahead of the server's.
@@ -36,12 +43,17 @@ def contact_log_create(
     difficulty: bool = False,
     difficulty_kind: str = "",
     photos: Sequence = (),
+    proposal: Proposal | None = None,
+    consultation: Consultation | None = None,
 ) -> ContactLog:
     """Record a contact of ``member`` with people on their roster.
 
     Everything is checked before anything is written: the constituents must all be the
     member's, at most ``MAX_CONTACT_PHOTOS`` photos, each a real image within the size
-    limit. In the same transaction each constituent's ``last_contacted_at`` moves forward
+    limit. ``proposal`` is the proposal the contact reports back on or that an opinion
+    became (naming it is what closes a proposal-feedback must-visit); ``consultation`` the
+    session an opinion is carried into. Both must be of the member's council and within
+    what ``by`` may see. In the same transaction each constituent's ``last_contacted_at`` moves forward
     (never back: an older contact logged late does not hide a newer one).
     Side effects run after the commit (``_on_contact_logged``).
     """
@@ -50,6 +62,7 @@ def contact_log_create(
     constituent_ids = _own_constituent_ids(member, constituents)
     _check_contact(member, contacted_at, channel, mode, platform, summary, difficulty,
                    difficulty_kind)
+    _check_links(by, member, proposal, consultation)
     photos = list(photos)
     _check_photos(photos)
 
@@ -65,6 +78,8 @@ def contact_log_create(
             opinions=opinions.strip(),
             difficulty=difficulty,
             difficulty_kind=difficulty_kind if difficulty else "",
+            proposal=proposal,
+            consultation=consultation,
         )
         ContactLogConstituent.objects.bulk_create(
             ContactLogConstituent(contact_log=log, constituent_id=pk) for pk in constituent_ids
@@ -137,6 +152,24 @@ def _check_contact(member, contacted_at, channel, mode, platform, summary, diffi
         errors["summary"] = _("Write a few words about what was said.")
     if difficulty and difficulty_kind not in ContactLog.Difficulty.values:
         errors["difficulty_kind"] = _("Say what kind of difficulty the person is in.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_links(by: User, member: Member, proposal, consultation) -> None:
+    """A proposal or consultation named by the log: one ``EXISTS`` each, scoped like a page
+    (an id guessed from another council or out of ``by``'s sight is refused, not linked)."""
+    errors = {}
+    if proposal is not None and not (
+        Proposal.objects.visible_to(by)
+        .filter(pk=proposal.pk, council_id=member.council_id).exists()
+    ):
+        errors["proposal"] = _("Choose a proposal of your council that you may see.")
+    if consultation is not None and not (
+        Consultation.objects.visible_to(by)
+        .filter(pk=consultation.pk, council_id=member.council_id).exists()
+    ):
+        errors["consultation"] = _("Choose a consultation of your council that you took part in.")
     if errors:
         raise ValidationError(errors)
 

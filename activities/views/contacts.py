@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from activities import services
 from activities.forms import ContactLogForm
-from activities.models import ContactLog
+from activities.models import ContactLog, Reminder, TriggerType
 from members import permissions
 
 HISTORY_PAGE_SIZE = 20
@@ -19,14 +20,20 @@ HISTORY_PAGE_SIZE = 20
 @permissions.member_required
 def contactlog_create(request):
     """One short page: who (from my roster), how and what, photos. ``?constituent=<id>``
-    ticks that person in advance (the button on a constituent's page)."""
+    ticks that person in advance (the button on a constituent's page); ``?reminder=<id>``
+    (the "记录联系" of a must-visit) ticks its constituent, names the rule on the page and,
+    for a proposal feedback or a consultation, links the proposal or the session — so that
+    the saved log closes the reminder."""
     member = permissions.member_of(request.user)
+    reminder = _reminder(request, member)
+    links = _reminder_links(reminder)
     form = ContactLogForm(
         request.POST or None,
         request.FILES or None,
         member=member,
         user=request.user,
-        initial={"constituents": _preselected(request)},
+        proposal_id=links.get("proposal"),
+        initial={"constituents": _preselected(request, reminder), **links},
     )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
@@ -37,13 +44,46 @@ def contactlog_create(request):
         else:
             messages.success(request, _("Contact logged."))
             return redirect(log)
-    return render(request, "activities/contactlog_form.html", {"form": form})
+    return render(
+        request, "activities/contactlog_form.html", {"form": form, "reminder": reminder}
+    )
 
 
-def _preselected(request) -> list[int]:
+def _reminder(request, member) -> Reminder | None:
+    """The must-visit this contact is logged for: the member's own, else 404."""
+    raw = request.GET.get("reminder", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get_object_or_404(
+        Reminder.objects.visible_to(request.user).filter(member=member).select_related("rule"),
+        pk=int(raw),
+    )
+
+
+def _reminder_links(reminder: Reminder | None) -> dict[str, int]:
+    """The proposal or consultation a reminder is about, read from its occasion key
+    (``proposal-<id>-r<round>``, ``consultation-<id>`` — see ``activities.reminders``)."""
+    if reminder is None:
+        return {}
+    prefix = {
+        TriggerType.PROPOSAL_REPLIED: ("proposal", "proposal-"),
+        TriggerType.CONSULTATION: ("consultation", "consultation-"),
+    }.get(reminder.rule.trigger_type)
+    if prefix is None or not reminder.period_key.startswith(prefix[1]):
+        return {}
+    raw = reminder.period_key.removeprefix(prefix[1]).split("-", 1)[0]
+    return {prefix[0]: int(raw)} if raw.isdigit() else {}
+
+
+def _preselected(request, reminder: Reminder | None) -> list[int]:
     # Only a number is taken; the form's queryset (my roster) decides whether it shows.
     raw = request.GET.get("constituent", "")
-    return [int(raw)] if raw.isdigit() else []
+    ids = [int(raw)] if raw.isdigit() else []
+    if reminder is not None and reminder.constituent_id and reminder.constituent_id not in ids:
+        ids.append(reminder.constituent_id)
+    return ids
 
 
 @permissions.member_required

@@ -331,6 +331,6 @@ def test_form_query_budget(client_for, member_a, django_assert_max_num_queries, 
     PlatformFactory.create_batch(3, council=member_a.council)
     client = client_for(member_a)
     # session, user, member, council (platform scope), roster exists, roster, platforms,
-    # unread notices ×2
-    with django_assert_max_num_queries(9):
+    # my proposals, my consultations, unread notices
+    with django_assert_max_num_queries(10):
         client.get(reverse("activities:contactlog-create"))
