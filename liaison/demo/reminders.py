@@ -35,7 +35,9 @@ def _log(member: Member, people, day: date, rng, **kwargs) -> ContactLog:
 
 def _link_opinions_to_replied_proposals(council, rng, today) -> None:
     """The opinions behind recently answered proposals: each such proposal's member had
-    raised it at an earlier contact (``ContactLog.proposal``) — demo data, like the logs."""
+    raised it at an earlier contact (``ContactLog.proposal``). These logs are history the
+    contacts part already made, so the link is set on them here; new contacts name their
+    proposal through ``contact_log_create`` (``_feedback_visits``)."""
     from proposals.models import Reply
 
     replies = Reply.objects.filter(
@@ -85,6 +87,7 @@ def build(council, rng, today: date) -> None:
         reminders.reminders_for_campaign(campaign=campaign, today=today)
 
     _members_catch_up(council, rng, today, demo)
+    _feedback_visits(council, rng, today, demo)
     reminders.reminders_sweep(today=today, council=council)
 
 
@@ -115,3 +118,33 @@ def _members_catch_up(council, rng, today: date, demo: Member | None) -> None:
         latest = min(today, reminder.due_on + timedelta(days=rng.choice([-3, -1, 0, 2, 6])))
         day = max(reminder.trigger_on, latest)
         _log(reminder.member, people, min(day, today), rng)
+
+
+def _feedback_visits(council, rng, today: date, demo: Member | None) -> None:
+    """About half the proposal-feedback reminders are done: the member went back to the
+    person and logged the visit naming the proposal, as the "记录联系" of the reminder
+    does. The demo member keeps their first one open, to show the flow."""
+    from proposals.models import Proposal
+
+    pending = list(
+        Reminder.objects.filter(council=council, rule__trigger_type=TriggerType.PROPOSAL_REPLIED)
+        .pending().select_related("member__user", "constituent").order_by("id")
+    )
+    if demo is not None:
+        kept = next((r for r in pending if r.member_id == demo.pk), None)
+        pending = [r for r in pending if r is not kept]
+    rng.shuffle(pending)
+    proposals = Proposal.objects.in_bulk([_proposal_id(r) for r in pending])
+    for reminder in pending[: max(1, (len(pending) + 1) // 2)]:
+        proposal = proposals.get(_proposal_id(reminder))
+        if proposal is None:
+            continue
+        day = min(today, reminder.trigger_on + timedelta(days=rng.randrange(1, 9)))
+        _log(reminder.member, [reminder.constituent], day, rng, proposal=proposal,
+             summary=f"向群众反馈提案“{proposal.title}”的办理答复，听取意见")
+
+
+def _proposal_id(reminder: Reminder) -> int | None:
+    """``proposal-<id>-r<round>`` (the period key of a proposal-feedback reminder)."""
+    raw = reminder.period_key.removeprefix("proposal-").split("-", 1)[0]
+    return int(raw) if raw.isdigit() else None

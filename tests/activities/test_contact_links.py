@@ -279,3 +279,33 @@ def test_form_with_a_reminder_query_budget(
     form = response.context["form"]
     assert len(form.fields["proposal"].queryset) == size + 1
     assert len(form.fields["consultation"].queryset) == size
+
+
+# The demo ----------------------------------------------------------------------------------
+
+
+def test_demo_feedback_visits_name_their_proposal_and_every_rule_has_done_reminders():
+    import random
+
+    from liaison.demo import PARTS, SEED
+    from liaison.demo import members as members_part
+    from liaison.demo import reminders as reminders_part
+
+    today = timezone.localdate()
+    council = members_part.ensure_council()
+    rng = random.Random(SEED)
+    for part in PARTS[: PARTS.index(reminders_part) + 1]:
+        part.build(council, rng, today)
+
+    done = Reminder.objects.filter(council=council, state=Reminder.State.DONE)
+    assert set(done.values_list("rule__order", flat=True)) == set(range(1, 9))
+    feedback = done.filter(rule__trigger_type=TriggerType.PROPOSAL_REPLIED).select_related(
+        "satisfied_by"
+    )
+    assert feedback.exists()
+    for reminder in feedback:
+        assert reminder.period_key.startswith(f"proposal-{reminder.satisfied_by.proposal_id}-r")
+    # The demo member still has one to do, to show the flow.
+    assert Reminder.objects.pending().filter(
+        member__user__username="member", rule__trigger_type=TriggerType.PROPOSAL_REPLIED
+    ).exists()
