@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, TruncMonth
 from activities.models import Activity, Channel, Consultation, ContactLog, Problem, Reminder
 from liaison.dashboard.scope import Params, Scope, subtree_q
 from members.models import Committee, Constituent, Council, Member, Platform, Sector
+from proposals.filters import proposal_rating
 from proposals.models import Proposal, Rating, Reply, Session
 from proposals.models import State as ProposalState
 
@@ -191,7 +192,7 @@ def proposal_rows(scope: Scope, params: Params):
 
 
 def proposal_figures(scope: Scope, params: Params) -> dict:
-    """Collected, filed, closed; the latest reply's category; ratings by value."""
+    """Collected, filed, closed; the latest reply's category; proposals by rating."""
     latest = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round").values("category")[:1]
     counts = {
         "collected": Count("pk", filter=~Q(state=ProposalState.DRAFT), distinct=True),
@@ -200,9 +201,13 @@ def proposal_figures(scope: Scope, params: Params) -> dict:
     }
     for category in REPLY_CATEGORIES:
         counts[f"reply_{category}"] = Count("pk", filter=Q(reply_category=category), distinct=True)
-    for value in RATING_VALUES:
-        counts[f"rating_{value}"] = Count("ratings", filter=Q(ratings__value=value))
-    return proposal_rows(scope, params).annotate(reply_category=Subquery(latest)).aggregate(**counts)
+    for value in RATING_VALUES:  # proposals by the rating they count with (the register's)
+        counts[f"rating_{value}"] = Count("pk", filter=Q(rating=value), distinct=True)
+    return (
+        proposal_rows(scope, params)
+        .annotate(reply_category=Subquery(latest), rating=proposal_rating())
+        .aggregate(**counts)
+    )
 
 
 def consultation_figures(scope: Scope, params: Params) -> dict:
