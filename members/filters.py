@@ -25,10 +25,30 @@ def _members(request):
     return Member.objects.visible_to(request.user).only("pk", "name").order_by("name", "pk")
 
 
+def council_subtree_q(council_id: int, field: str = "council") -> Q:
+    """Rows of ``council_id`` and of the councils under it (province → city → district),
+    like ``permissions.council_q`` but rooted at any council."""
+    return (
+        Q(**{f"{field}_id": council_id})
+        | Q(**{f"{field}__parent_id": council_id})
+        | Q(**{f"{field}__parent__parent_id": council_id})
+    )
+
+
+class CouncilSubtreeFilter(django_filters.NumberFilter):
+    """Drill-down from the dashboard's roll-up: a council and its subtree (hidden). The list's
+    queryset is already limited to the user's reach, so a council outside it lists nothing."""
+
+    field_class = forms.IntegerField
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        return qs.filter(council_subtree_q(value))
+
+
 def council_filter():
-    """Drill-down from the dashboard's roll-up: one council of the user's subtree (hidden;
-    the list's queryset is already limited to the subtree)."""
-    return django_filters.NumberFilter(field_name="council_id", widget=forms.HiddenInput)
+    return CouncilSubtreeFilter(widget=forms.HiddenInput, min_value=1)
 
 
 def period_filter(field_name: str):

@@ -5,14 +5,43 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import permissions
 from members.filters import council_filter
 from members.models import Committee, Sector
-from proposals.models import Assignment, Category, HandlingUnit, Proposal, Reply, Session, State
+from proposals.models import (
+    Assignment,
+    Category,
+    HandlingUnit,
+    Proposal,
+    Rating,
+    Reply,
+    Session,
+    State,
+)
+
+
+def proposal_rating() -> Subquery:
+    """The rating a proposal counts with (the dashboard's figures and the register's filter):
+    of its latest rated round, the lowest of its raters' ratings — so one 不满意 among the
+    proposer and co-signers makes the round unsatisfied, and a re-handled proposal counts
+    with its new round's rating. Each rated proposal has exactly one."""
+    severity = Case(
+        When(value=Rating.Value.UNSATISFIED, then=Value(0)),
+        When(value=Rating.Value.BASICALLY, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    ratings = Rating.objects.filter(proposal=OuterRef("pk")).order_by("-round", severity)
+    return Subquery(ratings.values("value")[:1])
+
+
+RATED = "rated"
+POSITIVE = "positive"
+POSITIVE_VALUES = [Rating.Value.SATISFIED, Rating.Value.BASICALLY]
 
 
 def _sessions(request):
@@ -63,6 +92,16 @@ class RegisterFilter(django_filters.FilterSet):
         widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
     )
     council = council_filter()
+    # The dashboard's default: with no session chosen, the current session of each council.
+    current_session = django_filters.BooleanFilter(
+        label=_("Current session"), field_name="session__is_current",
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    rating = django_filters.ChoiceFilter(
+        label=_("Rating"), method="filter_rating",
+        choices=[*Rating.Value.choices, (POSITIVE, _("Satisfied or basically satisfied")),
+                 (RATED, _("Rated"))],
+    )
 
     class Meta:
         model = Proposal
@@ -90,3 +129,11 @@ class RegisterFilter(django_filters.FilterSet):
 
     def filter_reply_category(self, queryset, name, value):
         return queryset.with_reply_category(value)
+
+    def filter_rating(self, queryset, name, value):
+        queryset = queryset.annotate(_rating=proposal_rating())
+        if value == RATED:
+            return queryset.filter(_rating__isnull=False)
+        if value == POSITIVE:
+            return queryset.filter(_rating__in=POSITIVE_VALUES)
+        return queryset.filter(_rating=value)

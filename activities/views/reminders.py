@@ -38,6 +38,13 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+def _say_refused(request, form) -> None:
+    refused = form.refused()
+    if refused:
+        messages.error(request, _("These filters are not valid and list nothing: %(names)s.")
+                       % {"names": refused})
+
+
 # --- members and staff --------------------------------------------------------------------
 
 
@@ -56,6 +63,7 @@ def reminder_list(request):
     if is_reader:
         form = ReminderFilterForm(request.GET, user=request.user)
         reminders = form.apply(reminders).select_related("member__sector")
+        _say_refused(request, form)
     else:
         reminders = reminders.pending()
     page = Paginator(reminders, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -96,8 +104,11 @@ def compliance(request):
     if by not in COMPLIANCE_GROUPS:
         by = "member"
     key, label, param = COMPLIANCE_GROUPS[by]
+    # The dashboard links here with its period, sector, committee and council.
+    form = ReminderFilterForm(request.GET, user=request.user)
+    _say_refused(request, form)
     rows = list(
-        Reminder.objects.visible_to(request.user)
+        form.apply(Reminder.objects.visible_to(request.user))
         .exclude(state=Reminder.State.DISMISSED)
         .compliance(key)
         .values(key, label, "total", "done", "on_time_count", "overdue_count", "open_count")
@@ -111,8 +122,12 @@ def compliance(request):
               for name in ("total", "done", "on_time_count", "overdue_count", "open_count")}
     came_due = totals["done"] + totals["overdue_count"]
     totals["rate"] = round(100 * totals["on_time_count"] / came_due) if came_due else None
+    filters = request.GET.copy()
+    filters.pop("by", None)
+    filters.pop(param, None)  # each row's drill-down sets its own
     return render(request, "activities/compliance.html", {
         "rows": rows, "by": by, "param": param, "totals": totals,
+        "filter_query": filters.urlencode(),
         "groups": [("member", _("Member")), ("sector", _("Sector")),
                    ("committee", _("Special committee")), ("rule", _("Rule"))],
     })
