@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities import reminders
+from activities import reminders, rollups
 from activities.models import (
     Channel,
     Consultation,
@@ -89,6 +89,7 @@ def contact_log_create(
                 contact_log=log, image=upload, thumbnail=make_thumbnail(upload, upload.name)
             )
         _move_last_contacted(constituent_ids, contacted_at)
+        rollups.contact_day_add(log, constituents=len(constituent_ids))
         _on_contact_logged(log)
     return log
 

@@ -64,3 +64,11 @@ def reminders_proposal_reply_task(*, proposal_id: int) -> int:
 def reminders_campaign_task(*, campaign_id: int) -> int:
     campaign = Campaign.objects.prefetch_related("sectors").filter(pk=campaign_id).first()
     return reminders.reminders_for_campaign(campaign=campaign) if campaign else 0
+
+
+@shared_task(acks_late=True)
+def rollups_rebuild_task(council_id: int | None = None, since: str | None = None) -> int:
+    """Recount the daily contact counts from the logs (nightly; idempotent)."""
+    from activities.rollups import rollups_rebuild
+
+    return rollups_rebuild(council=council_id, since=date.fromisoformat(since) if since else None)

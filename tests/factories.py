@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 
 from activities.models import Channel, ContactLog
+from activities.rollups import contact_day_add
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
 
 
@@ -107,3 +108,5 @@ class ContactLogFactory(factory.django.DjangoModelFactory):
             return
         people = extracted if extracted is not None else [ConstituentFactory(member=obj.member)]
         obj.constituents.set(people)
+        # As contact_log_create does: the daily contact counts include the log.
+        contact_day_add(obj, constituents=len(people))

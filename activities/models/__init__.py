@@ -22,3 +22,4 @@ from activities.models.reminders import (  # noqa: F401
     Reminder,
     TriggerType,
 )
+from activities.models.rollups import ContactDay  # noqa: F401

@@ -15,11 +15,13 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
 )
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
-from activities.models import Activity, Channel, Consultation, ContactLog, Problem, Reminder
+from activities.models import Activity, Channel, Consultation, ContactDay, Problem, Reminder
+from activities.models.rollups import NONE
 from liaison.dashboard.scope import Params, Scope, subtree_q
 from members.models import Committee, Constituent, Council, Member, Platform, Sector
 from proposals.filters import proposal_rating
@@ -41,6 +43,12 @@ class SubqueryCount(Subquery):
 
     def __init__(self, queryset, **kwargs):
         super().__init__(queryset.order_by().values("pk"), **kwargs)
+
+
+def contact_sum(days):
+    """The contact logs counted by correlated ``ContactDay`` rows (0 when there are none)."""
+    total = days.order_by().annotate(_all=Value(1)).values("_all").annotate(n=Sum("logs")).values("n")
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
 
 
 # --- choices of the filter bar: one UNION query ---------------------------------------------
@@ -85,9 +93,10 @@ def current_session_q(params: Params, field: str = "session") -> Q:
 
 
 def platform_rows(scope: Scope, params: Params) -> list[dict]:
-    """Every platform with its contacts, activities held and consultations in the period."""
-    contacts = ContactLog.objects.filter(platform=OuterRef("pk")).filter(
-        params.span("contacted_at", is_datetime=True)
+    """Every platform with its contacts (from the daily counts), activities held and
+    consultations in the period."""
+    contacts = ContactDay.objects.filter(platform_id=OuterRef("pk")).filter(
+        params.span("day", is_datetime=False)
     )
     activities = Activity.objects.filter(
         platform=OuterRef("pk"), state=Activity.State.HELD
@@ -98,7 +107,7 @@ def platform_rows(scope: Scope, params: Params) -> list[dict]:
     return list(
         scope.rows(Platform)
         .annotate(
-            n_contacts=SubqueryCount(contacts),
+            n_contacts=contact_sum(contacts),
             n_activities=SubqueryCount(activities),
             n_consultations=SubqueryCount(consultations),
         )
@@ -132,16 +141,18 @@ def constituent_count(scope: Scope, params: Params) -> int:
 
 def contact_cube(scope: Scope, params: Params) -> list[dict]:
     """Contacts in the period per month, channel, member's sector and member's committee, in
-    one GROUP BY: the trend, the by-channel figures and the sector and committee breakdowns
-    are all sums over these rows (a few thousand at most), not more passes over the logs."""
+    one GROUP BY over the daily contact counts (``ContactDay``, kept equal to the logs): the
+    trend, the by-channel figures and the sector and committee breakdowns are all sums over
+    these rows (a few thousand at most), not more passes over the logs."""
     return [
         {"month": row["month"].strftime("%Y-%m"), "channel": row["channel"],
-         "sector": row["member__sector_id"], "committee": row["member__committee_id"], "n": row["n"]}
-        for row in scope.rows(ContactLog)
-        .filter(params.span("contacted_at", is_datetime=True))
-        .annotate(month=TruncMonth("contacted_at"))
-        .values("month", "channel", "member__sector_id", "member__committee_id")
-        .annotate(n=Count("pk"))
+         "sector": row["sector_id"],
+         "committee": None if row["committee_id"] == NONE else row["committee_id"], "n": row["n"]}
+        for row in scope.rows(ContactDay)
+        .filter(params.span("day", is_datetime=False))
+        .annotate(month=TruncMonth("day"))
+        .values("month", "channel", "sector_id", "committee_id")
+        .annotate(n=Sum("logs"))
         .order_by()
     ]
 
@@ -323,7 +334,7 @@ def council_rows(scope: Scope, params: Params, root_id: int | None) -> list[dict
 
     members = under(Member, status=Member.Status.ACTIVE)
     constituents = under(Constituent, active=True)
-    contacts = under(ContactLog).filter(params.span("contacted_at", is_datetime=True))
+    contacts = under(ContactDay).filter(params.span("day", is_datetime=False))
     proposals = under(Proposal).exclude(state=ProposalState.DRAFT).filter(current_session_q(params))
     consultations = under(Consultation).filter(params.span("held_on", is_datetime=False))
     activities = under(Activity, state=Activity.State.HELD).filter(
@@ -334,7 +345,7 @@ def council_rows(scope: Scope, params: Params, root_id: int | None) -> list[dict
         children.annotate(
             n_members=SubqueryCount(members),
             n_constituents=SubqueryCount(constituents),
-            n_contacts=SubqueryCount(contacts),
+            n_contacts=contact_sum(contacts),
             n_proposals=SubqueryCount(proposals),
             n_consultations=SubqueryCount(consultations),
             n_activities=SubqueryCount(activities),
