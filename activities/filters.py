@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import Channel, ContactLog
 from members import permissions
 from members.filters import council_filter, period_filter
-from members.models import Committee, Member, Sector
+from members.models import Committee, Member, Platform, Sector
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -73,6 +73,10 @@ class ContactLogFilter(django_filters.FilterSet):
         queryset=lambda request: Committee.objects.filter(permissions.council_q(request.user)),
     )
     council = council_filter()
+    platform = django_filters.ModelChoiceFilter(
+        label=_("Platform"),
+        queryset=lambda request: Platform.objects.filter(permissions.council_q(request.user)),
+    )
 
     class Meta:
         model = ContactLog

@@ -90,22 +90,28 @@ def dashboard(request):
         "sectors": [_sector_row(row, links, params) for row in data["sectors"]],
         "committees": [_committee_row(row, links) for row in data["committees"]],
         "platforms": [_platform_row(row, links) for row in data["platforms"]],
-        "councils": [_council_row(row, request) for row in data["councils"]],
+        "councils": [_council_row(row, request, params) for row in data["councils"]],
         "charts": charts,
-        "chart_tables": present.chart_tables(charts),
+        "chart_tables": present.chart_tables(charts, links),
         "report_url": reverse("liaison:report"),
     }
     return render(request, "liaison/dashboard.html", context)
+
+
+# Breakdown rows: each number links with exactly the filters its figure applies. A sector's
+# members, constituents and filed proposals are not narrowed by the committee filter (nor a
+# committee's members, constituents and activities by the sector filter); their contacts are.
+# A platform's or a child council's numbers are not narrowed by sector or committee at all.
 
 
 def _sector_row(row, links: Links, params: Params) -> dict:
     pk = row["pk"]
     return {
         **row,
-        "members_url": links.members_active(sector=pk),
-        "constituents_url": links.constituents(sector=pk),
+        "members_url": links.members_active(sector=pk, committee=None),
+        "constituents_url": links.constituents(sector=pk, committee=None),
         "contacts_url": links.contacts(sector=pk),
-        "proposals_url": links.proposals(params.session_id, filed=True, sector=pk),
+        "proposals_url": links.proposals(params.session_id, filed=True, sector=pk, committee=None),
     }
 
 
@@ -113,27 +119,40 @@ def _committee_row(row, links: Links) -> dict:
     pk = row["pk"]
     return {
         **row,
-        "members_url": links.members_active(committee=pk),
-        "constituents_url": links.constituents(committee=pk),
+        "members_url": links.members_active(committee=pk, sector=None),
+        "constituents_url": links.constituents(committee=pk, sector=None),
         "contacts_url": links.contacts(committee=pk),
-        "activities_url": links.activities(committee=pk),
+        "activities_url": links.activities(committee=pk, sector=None),
     }
 
 
 def _platform_row(row, links: Links) -> dict:
+    pk, whole = row["pk"], {"sector": None, "committee": None}
     return {
         **row,
         "kind_label": Platform.Kind(row["kind"]).label,
-        "activities_url": links.activities(platform=row["pk"]),
+        "contacts_url": links.contacts(platform=pk, **whole),
+        "activities_url": links.activities(platform=pk, **whole),
+        "consultations_url": links.consultations(platform=pk),
     }
 
 
-def _council_row(row, request) -> dict:
+def _council_row(row, request, params: Params) -> dict:
     query = request.GET.copy()
     for name in ("council", "sector", "committee", "session"):
         query.pop(name, None)  # a child council has its own sectors, committees and sessions
     query["council"] = row["pk"]
-    return {**row, "url": f"{reverse('liaison:dashboard')}?{query.urlencode()}"}
+    links, whole = Links(params, row["pk"]), {"sector": None, "committee": None}
+    return {
+        **row,
+        "url": f"{reverse('liaison:dashboard')}?{query.urlencode()}",
+        "members_url": links.members_active(**whole),
+        "constituents_url": links.constituents(**whole),
+        "contacts_url": links.contacts(**whole),
+        "proposals_url": links.proposals(params.session_id, **whole),
+        "consultations_url": links.consultations(),
+        "activities_url": links.activities(**whole),
+    }
 
 
 # --- member duty records (委员履职档案) -------------------------------------------------------

@@ -25,7 +25,9 @@ def _url(name: str, **params) -> str | None:
 
 
 class Links:
-    """``links.contacts(channel="forum")`` → the contact-log list for that figure."""
+    """``links.contacts(channel="forum")`` → the contact-log list for that figure. Keyword
+    overrides replace a common filter; ``sector=None`` drops it (for a figure that does not
+    narrow by it). ``council_id``: the drill-down (a council and its subtree)."""
 
     def __init__(self, params: Params, council_id: int | None = None):
         self.p = params
@@ -63,26 +65,26 @@ class Links:
         return _url("activities:contactlog-list", channel=channel,
                     **{**self._common(), **override})
 
-    def reminders(self, state: str) -> str | None:
-        return _url("activities:reminder-list", state=state, **self._common())
+    def reminders(self, state: str | None = None, on_time: bool = False) -> str | None:
+        """``state="due"``: came due (done or overdue); ``on_time``: done by the due date."""
+        return _url("activities:reminder-list", state=state,
+                    on_time="true" if on_time else None, **self._common())
 
     def compliance(self) -> str | None:
-        """The compliance page rates the whole reach, unfiltered: linked only then."""
-        p = self.p
-        if p.date_from or p.date_to or p.sector_id or p.committee_id or self.council:
-            return None
-        return _url("activities:compliance")
+        return _url("activities:compliance", **self._common())
 
     def proposals(self, session_id: int | None, state: str | None = None,
                   reply_category: str | None = None, filed: bool = False,
-                  **override) -> str | None:
-        return _url("proposals:register", session=session_id, state=state,
+                  rating: str | None = None, **override) -> str | None:
+        """No session chosen: the current session of each council, as the figures count."""
+        return _url("proposals:register", session=session_id,
+                    current_session=None if session_id else "true", state=state,
                     reply_category=reply_category, filed="true" if filed else None,
-                    **{**self._common(period=False), **override})
+                    rating=rating, **{**self._common(period=False), **override})
 
-    def consultations(self) -> str | None:
+    def consultations(self, **override) -> str | None:
         return _url("activities:consultation-list",
-                    **self._common(sector=False, committee=False))
+                    **{**self._common(sector=False, committee=False), **override})
 
     def activities(self, channel: str | None = None, kind: int | None = None,
                    cross_sector: bool = False, workstation: bool = False,

@@ -10,17 +10,24 @@ from django.utils.translation import gettext as _
 from activities.models import Channel
 from liaison.dashboard.links import Links
 from members.models import Platform
+from proposals.filters import POSITIVE, RATED
 from proposals.models import Rating, Reply
 from proposals.models import State as ProposalState
 
 
 @dataclass
 class Figure:
+    """One number and the list behind it. A rate links to the list of its part (``url``) and
+    names the list of its whole (``base_url``); ``complement``: the part listed is the
+    remainder (coverage lists the members not covered)."""
+
     key: str
     label: str
     value: object
     url: str | None = None
     suffix: str = ""
+    base_url: str | None = None
+    complement: bool = False
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -38,7 +45,8 @@ def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tupl
         Figure("members-active", _("Serving members"), m["active"], links.members_active()),
         Figure("members-missing", _("Members missing a zone or constituents"), m["missing"],
                links.members_missing()),
-        Figure("coverage", _("\"Two ones\" coverage"), percent(covered, m["active"]), None, "%"),
+        Figure("coverage", _("\"Two ones\" coverage"), percent(covered, m["active"]),
+               links.members_missing(), "%", base_url=links.members_active(), complement=True),
         Figure("constituents", _("Constituents linked"), data["constituents"], links.constituents()),
     ]
     contacts = [Figure("contacts-total", _("Contacts in the period"), data["contacts"]["total"],
@@ -50,8 +58,8 @@ def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tupl
     visits = [
         Figure("visits-rate", _("Must-visits done on time"), percent(v["on_time"], v["due"]),
                links.compliance(), "%"),
-        Figure("visits-due", _("Must-visits that came due"), v["due"]),
-        Figure("visits-on-time", _("Done on time"), v["on_time"]),
+        Figure("visits-due", _("Must-visits that came due"), v["due"], links.reminders("due")),
+        Figure("visits-on-time", _("Done on time"), v["on_time"], links.reminders(on_time=True)),
         Figure("visits-overdue", _("Overdue"), v["overdue"], links.reminders("overdue")),
     ]
     proposals = [
@@ -67,11 +75,14 @@ def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tupl
     ]
     rated = sum(p[f"rating_{value}"] for value, _label in Rating.Value.choices)
     proposals += [
-        Figure(f"rating-{value}", str(label), p[f"rating_{value}"])
+        Figure(f"rating-{value}", str(label), p[f"rating_{value}"],
+               links.proposals(session_id, rating=value))
         for value, label in Rating.Value.choices
     ] + [
         Figure("satisfaction", _("Satisfied or basically satisfied"),
-               percent(p["rating_satisfied"] + p["rating_basically"], rated), None, "%"),
+               percent(p["rating_satisfied"] + p["rating_basically"], rated),
+               links.proposals(session_id, rating=POSITIVE), "%",
+               base_url=links.proposals(session_id, rating=RATED)),
     ]
     consultations = [
         Figure("consultations", _("Consultations held"), c["held"], links.consultations()),
@@ -99,14 +110,17 @@ def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tupl
 
 
 def chart_data(data: dict) -> dict:
-    """Series for Chart.js (read by static/js/dashboard.js through json_script)."""
+    """Series for Chart.js (read by static/js/dashboard.js through json_script). ``keys`` name
+    the rows (months, channels) and each dataset's ``key`` its column, for the table links."""
     channel_labels = dict(Channel.choices)
     months = sorted({row["month"] for row in data["contact_months"]})
     by = {(row["month"], row["channel"]): row["n"] for row in data["contact_months"]}
     contacts = {
         "labels": months,
+        "keys": months,
         "datasets": [
-            {"label": str(label), "data": [by.get((month, channel), 0) for month in months]}
+            {"label": str(label), "key": channel,
+             "data": [by.get((month, channel), 0) for month in months]}
             for channel, label in channel_labels.items()
         ],
     }
@@ -116,23 +130,39 @@ def chart_data(data: dict) -> dict:
         per_month[row["month"]] = per_month.get(row["month"], 0) + row["n"]
     activities = {
         "labels": act_months,
-        "datasets": [{"label": _("Activities held"),
+        "keys": act_months,
+        "datasets": [{"label": _("Activities held"), "key": None,
                       "data": [per_month[month] for month in act_months]}],
     }
     channels = {
         "labels": [str(label) for label in channel_labels.values()],
-        "datasets": [{"label": _("Contacts"),
+        "keys": list(channel_labels),
+        "datasets": [{"label": _("Contacts"), "key": None,
                       "data": [data["contacts"]["by_channel"][ch] for ch in channel_labels]}],
     }
     return {"contacts": contacts, "activities": activities, "channels": channels}
 
 
-def chart_tables(charts: dict) -> dict:
-    """The same series as rows, for the accessible tables under each chart."""
+def _chart_cell_url(links: Links, name: str, row_key: str, column_key: str | None) -> str | None:
+    """The list behind one number of a chart's table."""
+    if name == "contacts":  # a month × a channel
+        return links.contacts(channel=column_key, month=row_key)
+    if name == "activities":  # a month
+        return links.activities(month=row_key)
+    return links.contacts(channel=row_key)  # "channels": a channel
+
+
+def chart_tables(charts: dict, links: Links) -> dict:
+    """The same series as rows, for the accessible tables under each chart; every number
+    links to its list."""
     tables = {}
     for name, chart in charts.items():
         rows = []
-        for i, label in enumerate(chart["labels"]):
-            rows.append([label] + [ds["data"][i] for ds in chart["datasets"]])
+        for i, (label, row_key) in enumerate(zip(chart["labels"], chart["keys"], strict=True)):
+            cells = [
+                {"n": ds["data"][i], "url": _chart_cell_url(links, name, row_key, ds["key"])}
+                for ds in chart["datasets"]
+            ]
+            rows.append({"label": label, "cells": cells})
         tables[name] = {"columns": [ds["label"] for ds in chart["datasets"]], "rows": rows}
     return tables
