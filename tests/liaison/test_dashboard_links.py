@@ -184,6 +184,10 @@ def test_a_city_roll_up_links_every_number_to_its_subtree(client_for, city_leade
     figures = figures_of(response)
     assert "current_session=true" in figures["proposals-collected"].url  # not every session
     assert figures["proposals-collected"].value == 8  # 4 + 4, the old session's not counted
+    # Both districts have a sector named 经济界 …: each row says whose it is.
+    names = {council.name, other_council.name}
+    for table in ("sectors", "committees", "platforms", "activity_kinds"):
+        assert {row["council_name"] for row in response.context[table]} == names, table
     assert check_every_number(client, response) > 60
 
 
