@@ -4,10 +4,14 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/liaison_bench .venv/bin/python bench/dashboard.py
 
 Reuses (or creates, in SQL, in seconds) the council of ``bench/reminders_sweep.py``: 2,000
-members keeping 100,000 constituents and 500,000 contact logs over the last year. Then
-requests the dashboard as a staff user through the whole Django stack (middleware, view,
+members keeping 100,000 constituents and 500,000 contact logs over the last year. The
+logs are inserted in SQL, past ``contact_log_create``, so their daily contact counts
+(``ContactDay``) are recounted with ``rollups_rebuild`` — timed, as the nightly job's cost.
+Then requests the dashboard as a staff user through the whole Django stack (middleware, view,
 template) — uncached (``DASHBOARD_CACHE_SECONDS=0``) and cached — and prints the median,
-best and worst of ``RUNS`` requests and the number of queries.
+best and worst of ``RUNS`` requests and the number of queries. Last, the contact figures'
+one query both ways — grouping the raw logs, and summing ``ContactDay`` (what the dashboard
+runs) — with a check that both give the same rows.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -30,11 +35,16 @@ from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.db.models.functions import TruncMonth  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from reminders_sweep import ensure_data  # noqa: E402
 
-from activities.models import ContactLog  # noqa: E402
+from activities.models import ContactDay, ContactLog  # noqa: E402
+from activities.rollups import rollups_rebuild  # noqa: E402
+from liaison.dashboard.figures import contact_cube  # noqa: E402
+from liaison.dashboard.scope import Params, Scope  # noqa: E402
 from members.models import Constituent, User  # noqa: E402
 
 RUNS = 15
@@ -61,6 +71,41 @@ def timed(client, query: dict, *, cached: bool) -> tuple[list[float], int]:
     return times, queries
 
 
+def contacts_both_ways(staff) -> None:
+    """The contact cube from the raw logs (as the dashboard computed it before the daily
+    counts) and from ``ContactDay``: same rows, median of ``RUNS``."""
+    scope = Scope(user=staff)
+
+    def from_logs(params):
+        return [
+            {"month": r["month"].strftime("%Y-%m"), "channel": r["channel"],
+             "sector": r["member__sector_id"], "committee": r["member__committee_id"], "n": r["n"]}
+            for r in scope.rows(ContactLog)
+            .filter(params.span("contacted_at", is_datetime=True))
+            .annotate(month=TruncMonth("contacted_at"))
+            .values("month", "channel", "member__sector_id", "member__committee_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ]
+
+    print(f"\n{'contact figures query':<28} {'':>9} {'median':>8} {'best':>8} {'worst':>8} {'rows':>8}")
+    for label, query in QUERIES.items():
+        params = Params(date_from=date.fromisoformat(query["from"]) if query else None,
+                        date_to=date.fromisoformat(query["to"]) if query else None)
+        results = {}
+        for way, run in (("raw logs", from_logs), ("ContactDay", lambda p: contact_cube(scope, p))):
+            times = []
+            for _ in range(RUNS):
+                t0 = time.perf_counter()
+                rows = run(params)
+                times.append((time.perf_counter() - t0) * 1000)
+            results[way] = sorted(rows, key=lambda r: (r["month"], r["channel"], r["sector"],
+                                                       r["committee"] or 0))
+            print(f"{label:<28} {way:>10} {statistics.median(times):6.1f}ms {min(times):7.1f}ms "
+                  f"{max(times):7.1f}ms {len(rows):>8}")
+        assert results["raw logs"] == results["ContactDay"], "daily counts differ from the logs"
+
+
 def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL: set DATABASE_URL=postgres://…")
@@ -70,6 +115,10 @@ def main() -> None:
     print(f"data ready in {time.perf_counter() - t0:.1f} s: "
           f"{Constituent.objects.filter(council=council).count()} constituents, "
           f"{ContactLog.objects.filter(council=council).count()} contact logs")
+    t0 = time.perf_counter()
+    rollups_rebuild(council=council)
+    print(f"daily contact counts rebuilt in {time.perf_counter() - t0:.1f} s: "
+          f"{ContactDay.objects.filter(council=council).count()} rows")
     staff, _ = User.objects.get_or_create(
         username="bench-staff", defaults={"role": "staff", "council": council}
     )
@@ -82,6 +131,7 @@ def main() -> None:
             print(f"{label:<28} {'cached' if cached else 'uncached':>9} "
                   f"{statistics.median(times):7.1f}ms {min(times):7.1f}ms {max(times):7.1f}ms "
                   f"{queries:>8}")
+    contacts_both_ways(staff)
 
 
 if __name__ == "__main__":
