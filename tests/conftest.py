@@ -6,6 +6,9 @@ admin), ``staff``, ``leader``, ``member_a``, ``member_b``, ``other_staff``; ``an
 a plain client. ``client_for(user)`` gives a logged-in client.
 """
 
+import os
+import re
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -26,6 +29,13 @@ def _test_settings(settings, tmp_path, request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A shared Redis cache: each xdist worker gets its own database, because cache.clear()
+    # (below, before every test) flushes a whole Redis database.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    default_cache = settings.CACHES["default"]
+    if "redis" in default_cache["BACKEND"].lower():
+        location = re.sub(r"/\d+$", f"/{10 + int(worker[2:])}", default_cache["LOCATION"])
+        settings.CACHES = {"default": {**default_cache, "LOCATION": location}}
     # Tasks run in-process, through the same code, except in tests that drive a real worker.
     eager = request.node.get_closest_marker("worker") is None
     previous = celery_app.conf.task_always_eager
