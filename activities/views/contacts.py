@@ -96,7 +96,10 @@ def contactlog_mine(request):
 @login_required
 def contactlog_detail(request, pk: int):
     log = get_object_or_404(
-        ContactLog.objects.visible_to(request.user).for_list().prefetch_related("photos"),
+        ContactLog.objects.visible_to(request.user)
+        .for_list()
+        .select_related("proposal__session", "consultation")
+        .prefetch_related("photos"),
         pk=pk,
     )
     return render(request, "activities/contactlog_detail.html", {"log": log})

@@ -309,3 +309,24 @@ def test_demo_feedback_visits_name_their_proposal_and_every_rule_has_done_remind
     assert Reminder.objects.pending().filter(
         member__user__username="member", rule__trigger_type=TriggerType.PROPOSAL_REPLIED
     ).exists()
+
+
+
+@pytest.mark.parametrize("extra", [0, 5])
+def test_detail_shows_the_linked_proposal_and_consultation(
+    client_for, council, member_a, extra, django_assert_max_num_queries
+):
+    people = [ConstituentFactory(member=member_a) for _ in range(1 + extra)]
+    proposal = ProposalFactory(proposer=member_a, title="关于加快老旧小区改造的提案")
+    consultation = ConsultationFactory(council=council, members=[member_a], topic="社区养老服务")
+    log = log_for(member_a, people, proposal=proposal, consultation=consultation)
+    client = client_for(member_a)
+
+    # session, user, member (role check), log with its member, platform, proposal, session and
+    # consultation, its constituents, its photos, unread count
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("activities:contactlog-detail", args=[log.pk])).content.decode()
+
+    assert "关于加快老旧小区改造的提案" in page
+    assert "社区养老服务" in page
+    assert proposal.get_absolute_url() in page
