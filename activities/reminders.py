@@ -2,8 +2,10 @@
 the daily digest and the weekly escalation.
 
 Generation is set-based: every rule is one ``INSERT … SELECT … ON CONFLICT DO NOTHING``
-(a few for campaigns and calendar windows) built from a queryset, never a Python loop over
-constituents. The unique constraints on ``Reminder`` make every statement idempotent, so
+(a ``UNION ALL`` of selects when several campaigns run or several calendar windows are open)
+built from querysets, never a Python loop over constituents: the number of queries per rule
+does not grow with the data (``bench/reminders_sweep.py`` measures it at 100,000
+constituents). The unique constraints on ``Reminder`` make every statement idempotent, so
 the sweep may run twice, by two workers at once, or after a crash, and it catches up days
 it missed: which reminders should exist is derived from the data (last contact, dates of
 events), not from the day the sweep last ran.
@@ -115,19 +117,21 @@ REMINDER_COLUMNS = [
 ]
 
 
-def _insert(queryset, *, rule: MustVisitRule, today: date, **values) -> int:
-    """Turn ``queryset`` into ``INSERT INTO reminder … SELECT … ON CONFLICT DO NOTHING``.
+def _select(queryset, *, rule: MustVisitRule, today: date, **values):
+    """``queryset`` as the rows of new reminders, in ``REMINDER_COLUMNS`` order.
 
     ``values`` gives an expression for each of council_id, member_id, constituent_id,
-    period_key, note, trigger_on and due_on; the rest are constants. One statement,
-    whatever the number of rows; returns the number of reminders created.
+    period_key, note, trigger_on and due_on; the rest are constants.
     """
     now = timezone.now()
     exprs = {
         "council_id": values["council_id"],
         "rule_id": Value(rule.pk),
         "member_id": values["member_id"],
-        "constituent_id": values.get("constituent_id", Value(None, models.BigIntegerField())),
+        # Typed: in a UNION, PostgreSQL would read a bare NULL as text.
+        "constituent_id": values.get(
+            "constituent_id", Cast(Value(None), models.BigIntegerField())
+        ),
         "period_key": values["period_key"],
         "note": Left(values.get("note", Value("")), 200),
         "trigger_on": values["trigger_on"],
@@ -143,12 +147,42 @@ def _insert(queryset, *, rule: MustVisitRule, today: date, **values) -> int:
         "created_at": Value(now, models.DateTimeField()),
     }
     aliases = {f"r_{name}": expr for name, expr in exprs.items()}
-    select = queryset.order_by().annotate(**aliases).values_list(*aliases)
+    return queryset.order_by().annotate(**aliases).values_list(*aliases)
+
+
+# The unique index each level of reminder may collide with (see ``Reminder.Meta``). Naming
+# it, rather than a bare ON CONFLICT, makes it the only index probed before each insert.
+_CONFLICT_TARGET = {
+    False: '("rule_id", "period_key", "member_id", "constituent_id")',
+    True: '("rule_id", "period_key", "member_id") WHERE "constituent_id" IS NULL',
+}
+
+
+def _insert(queryset, *, rule: MustVisitRule, today: date, **values) -> int:
+    """Turn ``queryset`` into ``INSERT INTO reminder … SELECT … ON CONFLICT DO NOTHING``.
+
+    ``values`` as for ``_select``. One statement, whatever the number of rows; returns the
+    number of reminders created.
+    """
+    return _insert_rows([_select(queryset, rule=rule, today=today, **values)],
+                        member_level=rule.is_member_level)
+
+
+def _insert_rows(selects: list, *, member_level: bool) -> int:
+    """One ``INSERT … SELECT … UNION ALL SELECT … ON CONFLICT DO NOTHING`` of ``selects``
+    (from ``_select``): a rule with several occasions at once (campaigns, windows) still
+    costs one statement."""
+    if not selects:
+        return 0
+    select = selects[0].union(*selects[1:], all=True) if len(selects) > 1 else selects[0]
     sql, params = select.query.sql_with_params()
     table = connection.ops.quote_name(Reminder._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in REMINDER_COLUMNS)
     # The selects always have a WHERE, which SQLite needs before ON CONFLICT.
-    statement = f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT DO NOTHING"
+    statement = (
+        f"INSERT INTO {table} ({columns}) {sql} "
+        f"ON CONFLICT {_CONFLICT_TARGET[member_level]} DO NOTHING"
+    )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return max(cursor.rowcount, 0)
@@ -214,31 +248,37 @@ def _first_visit(rule: MustVisitRule, today: date, **scope) -> int:
     )
 
 
-def _campaign(rule: MustVisitRule, today: date, *, campaign: Campaign) -> int:
+def _campaign_select(rule: MustVisitRule, today: date, campaign: Campaign):
     """Every constituent of the campaign's sectors not contacted since it started."""
     qs = _constituents_for(rule)
     sectors = [s.pk for s in campaign.sectors.all()]
     if sectors:
         qs = qs.filter(sector_id__in=sectors)
+    # No "NOT EXISTS (its reminder)" filter here, though a running campaign re-reads all
+    # its constituents every day: on an empty reminder table (a first campaign) PostgreSQL
+    # plans that as a nested loop re-scanning the rows the same INSERT adds — quadratic
+    # (minutes, not seconds, at 100,000 constituents). ON CONFLICT alone costs ~10 µs a row.
     qs = qs.filter(~_contacted_since(campaign.started_on, via="pk"))
-    return _insert(
+    return _select(
         qs, rule=rule, today=today, council_id=F("council_id"), member_id=F("member_id"),
-        constituent_id=F("id"), period_key=Value(f"campaign-{campaign.pk}"),
-        note=Value(campaign.title), trigger_on=Value(campaign.started_on),
-        due_on=Value(campaign.due_on),
+        constituent_id=F("id"), period_key=Value(f"campaign-{campaign.pk}"), note=Value(campaign.title),
+        trigger_on=Value(campaign.started_on), due_on=Value(campaign.due_on),
     )
 
 
-def _campaigns(rule: MustVisitRule, today: date) -> int:
-    """Campaigns still running (catches up constituents added since, and a lost event)."""
-    running = rule.campaigns.filter(started_on__lte=today, due_on__gte=today).prefetch_related("sectors")
-    return sum(_campaign(rule, today, campaign=c) for c in running)
+def _campaigns(rule: MustVisitRule, today: date, *, campaigns=None) -> int:
+    """Campaigns still running (catches up constituents added since, and a lost event), or
+    the ``campaigns`` given (the event): one INSERT for all of them."""
+    if campaigns is None:
+        campaigns = rule.campaigns.filter(started_on__lte=today, due_on__gte=today).prefetch_related("sectors")
+    selects = [_campaign_select(rule, today, c) for c in campaigns]
+    return _insert_rows(selects, member_level=False)
 
 
 def _calendar(rule: MustVisitRule, today: date) -> int:
     """One member-level reminder per window open today, for members with no contact
-    logged since the window opened."""
-    created = 0
+    logged since the window opened (one INSERT, however many windows are open)."""
+    selects = []
     for label, start, end in rule.windows_in(today.year):
         if not start <= today <= end:
             continue
@@ -246,12 +286,12 @@ def _calendar(rule: MustVisitRule, today: date) -> int:
             ContactLog.objects.filter(member_id=OuterRef("pk"), contacted_at__gte=_start_of(start))
         )
         qs = _members_for(rule).filter(~contacted)
-        created += _insert(
+        selects.append(_select(
             qs, rule=rule, today=today, council_id=F("council_id"), member_id=F("id"),
             period_key=Value(f"{start:%Y-%m-%d}"), note=Value(label),
             trigger_on=Value(start), due_on=Value(end),
-        )
-    return created
+        ))
+    return _insert_rows(selects, member_level=True)
 
 
 def _difficulty(rule: MustVisitRule, today: date, **scope) -> int:
@@ -404,7 +444,7 @@ def reminders_for_proposal_reply(*, proposal, today: date | None = None) -> int:
 
 def reminders_for_campaign(*, campaign: Campaign, today: date | None = None) -> int:
     rule = MustVisitRule.objects.prefetch_related("sectors").get(pk=campaign.rule_id)
-    return _campaign(rule, today or timezone.localdate(), campaign=campaign)
+    return _campaigns(rule, today or timezone.localdate(), campaigns=[campaign])
 
 
 def _enqueue(task, **kwargs) -> None:
