@@ -195,3 +195,39 @@ def test_campaign_refuses_bad_input_and_writes_nothing(council, other_council, s
     with pytest.raises(ValidationError):
         campaign_start(council=other_council, rule=rule, title="x", kind="meeting", by=staff)
     assert not Campaign.objects.exists()
+
+
+def test_one_sweep_covers_every_running_campaign_of_a_rule(council, member_a, member_b, sector,
+                                                           staff, django_capture_on_commit_callbacks):
+    """The sweep inserts the reminders of all running campaigns of a rule in one statement."""
+    from activities.models import Campaign
+    from activities.reminders import campaign_start
+
+    rule = only_rule(council, TriggerType.CAMPAIGN)
+    ConstituentFactory.create_batch(2, member=member_a)
+    ConstituentFactory(member=member_b)
+    with django_capture_on_commit_callbacks(execute=False):  # no event task: the sweep does it
+        meeting = campaign_start(council=council, rule=rule, title="传达全会精神", kind="meeting",
+                                 by=staff, today=TODAY)
+        policy = campaign_start(council=council, rule=rule, title="惠企政策", kind="policy",
+                                sectors=[sector], by=staff, today=TODAY)
+    assert Campaign.objects.count() == 2
+    reminders_sweep(today=TODAY)
+    reminders_sweep(today=TODAY)  # and twice changes nothing
+    assert Reminder.objects.filter(period_key=f"campaign-{meeting.pk}").count() == 3
+    assert Reminder.objects.filter(period_key=f"campaign-{policy.pk}").count() == 2
+
+
+def test_one_sweep_covers_overlapping_calendar_windows(council, member_a):
+    rule = only_rule(council, TriggerType.CALENDAR)
+    rule.windows = [
+        {"label": "国庆", "start": "09-20", "end": "10-07"},
+        {"label": "重阳", "start": "09-25", "end": "10-15"},
+    ]
+    rule.save()
+    ConstituentFactory(member=member_a)
+    day = TODAY.replace(month=9, day=28)
+    reminders_sweep(today=day)
+    reminders_sweep(today=day)
+    due = sorted(Reminder.objects.filter(rule=rule).values_list("due_on", flat=True))
+    assert due == [day.replace(month=10, day=7), day.replace(month=10, day=15)]
