@@ -208,7 +208,7 @@ class Member(models.Model):
     council = models.ForeignKey(
         Council, on_delete=models.PROTECT, related_name="members", verbose_name=_("council")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     sector = models.ForeignKey(
         Sector, on_delete=models.PROTECT, related_name="members", verbose_name=_("sector")
@@ -384,7 +384,7 @@ class Constituent(models.Model):
         related_name="constituents",
         verbose_name=_("keeping member"),
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     unit = models.CharField(_("work unit"), max_length=100, blank=True)
     occupation = models.CharField(_("occupation"), max_length=50, blank=True)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members import permissions
 from members.models import Committee, Council, Member, Sector
@@ -194,7 +195,7 @@ class Proposal(models.Model):
         Session, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("session")
     )
     number = models.PositiveIntegerField(_("number"), null=True, blank=True, editable=False)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("proposal", "title"), max_length=200)
     reasons = models.TextField(_("reasons"), help_text=_("案由: the situation and the problem."))
     suggestions = models.TextField(_("suggestions"), help_text=_("建议: what should be done."))
     category = models.ForeignKey(
