@@ -204,7 +204,7 @@ def _consultations(council, rng, today, staff, platforms) -> None:
             officials_count=len(units) + 1,
             officials_names="、".join(f"{u}{rng.choice(OFFICIAL_TITLES)}" for u in units),
             constituents_count=rng.randint(8, 30),
-            minutes=f"围绕“{topic}”，委员、部门负责人和界别群众面对面协商，形成意见建议{len(problems)}条。",
+            minutes=f"围绕{topic}，委员、部门负责人和界别群众面对面协商，形成意见建议{len(problems)}条。",
         )
         for p, (description, unit) in enumerate(problems):
             problem = services.problem_create(
