@@ -66,11 +66,14 @@ class SearchFilterMixin:
 
     def search(self, queryset, name, value):
         for word in value.split():
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
+            queryset = queryset.filter(self.word_q(word))
         return queryset
+
+    def word_q(self, word: str) -> Q:
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": word})
+        return condition
 
 
 class MemberFilter(SearchFilterMixin, django_filters.FilterSet):
@@ -110,8 +113,23 @@ class MemberFilter(SearchFilterMixin, django_filters.FilterSet):
         return queryset.filter(Q(zone="") | Q(constituent_count=0))
 
 
+def phone_search_q(user, word: str) -> Q | None:
+    """A match on constituents' phone numbers, only among those ``user`` sees whole
+    (``permissions.can_see_constituent_phone``: staff all, a member their own): searching
+    masked numbers would let a reader rebuild them digit by digit. ``None``: no phone search."""
+    if permissions.is_staff(user):
+        return Q(phone__icontains=word)
+    if permissions.is_member(user):
+        return Q(phone__icontains=word, member__user=user)
+    return None
+
+
 class ConstituentFilter(SearchFilterMixin, django_filters.FilterSet):
-    search_fields = ("name", "phone", "unit")
+    search_fields = ("name", "unit")  # and the phone, for those who see it whole
+
+    def word_q(self, word: str) -> Q:
+        phone = phone_search_q(self.request.user, word)
+        return super().word_q(word) if phone is None else super().word_q(word) | phone
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=_sectors)

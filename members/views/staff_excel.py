@@ -96,16 +96,16 @@ def constituent_import(request):
 @permissions.staff_required
 def member_import_template(request):
     return _template_response(
-        imports.MEMBER_COLUMNS, sheet_title="委员", filename="member-import-template.xlsx",
-        user=request.user,
+        imports.MEMBER_COLUMNS, sheet_title=str(_("Members")),
+        filename="member-import-template.xlsx", user=request.user,
     )
 
 
 @permissions.staff_required
 def constituent_import_template(request):
     return _template_response(
-        imports.CONSTITUENT_COLUMNS, sheet_title="界别群众", filename="constituent-import-template.xlsx",
-        user=request.user,
+        imports.CONSTITUENT_COLUMNS, sheet_title=str(_("Constituents")),
+        filename="constituent-import-template.xlsx", user=request.user,
     )
 
 
@@ -113,7 +113,7 @@ def constituent_import_template(request):
 def member_export(request):
     filterset = MemberFilter(request.GET, queryset=member_rows(request.user), request=request)
     return exports.xlsx_response(
-        filename=exports.stamped("members"), sheet_title="委员",
+        filename=exports.stamped("members"), sheet_title=str(_("Members")),
         headers=exports.MEMBER_HEADERS, rows=exports.member_rows(filterset.qs),
     )
 
@@ -124,7 +124,7 @@ def constituent_export(request):
         request.GET, queryset=constituent_rows(request.user), request=request
     )
     return exports.xlsx_response(
-        filename=exports.stamped("constituents"), sheet_title="界别群众",
+        filename=exports.stamped("constituents"), sheet_title=str(_("Constituents")),
         headers=exports.CONSTITUENT_HEADERS,
         rows=exports.constituent_rows(filterset.qs, request.user),
     )

@@ -93,3 +93,30 @@ def test_export_queries_do_not_grow(client_for, django_assert_max_num_queries, s
     with django_assert_max_num_queries(6):  # session, user, council, constituents (one chunk), sector + member choices
         response = client.get(reverse("members:constituent-export"))
     assert len(read(response)) == n + 1
+
+
+def test_constituent_export_phone_search_only_for_whole_phones(client_for, staff, leader, member_a):
+    ConstituentFactory(member=member_a, name="王群众", phone="13812345678")
+    export = reverse("members:constituent-export")
+    assert [r[0] for r in read(client_for(staff).get(export, {"q": "1234"}))[1:]] == ["王群众"]
+    assert read(client_for(leader).get(export, {"q": "1234"}))[1:] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "english", "chinese"),
+    [
+        ("members:member-export", "Members", "委员"),
+        ("members:constituent-export", "Constituents", "界别群众"),
+        ("members:member-import-template", "Members", "委员"),
+        ("members:constituent-import-template", "Constituents", "界别群众"),
+    ],
+)
+def test_sheet_names_follow_the_language(client_for, staff, name, english, chinese):
+    def sheet_title(language):
+        response = client_for(staff).get(reverse(name), HTTP_ACCEPT_LANGUAGE=language)
+        content = getattr(response, "streaming_content", None)
+        content = b"".join(content) if content is not None else response.content
+        return load_workbook(BytesIO(content), read_only=True).worksheets[0].title
+
+    assert sheet_title("zh-hans") == chinese
+    assert sheet_title("en") == english

@@ -243,3 +243,33 @@ def test_query_budgets(client_for, django_assert_max_num_queries, staff, council
         client.get(reverse("members:constituent-list"))
     with django_assert_max_num_queries(9):  # session, user, council, active count, problem count, page count, page, unread ×2
         client.get(reverse("members:coverage"))
+
+
+# ---------------------------------------------------------------- phone search (privacy)
+
+
+def test_phone_search_only_for_those_who_see_whole_phones(client_for, staff, leader, member_a):
+    """A leader sees 138****5678: searching digits would let them rebuild the hidden ones."""
+    ConstituentFactory(member=member_a, name="王群众", phone="13812345678")
+
+    def names(user, q):
+        response = client_for(user).get(reverse("members:constituent-list"), {"q": q})
+        return [c.name for c in response.context["page"]]
+
+    assert names(staff, "1234") == ["王群众"]
+    assert names(leader, "1234") == []
+    assert names(leader, "王") == ["王群众"]  # name and unit are still searched
+
+
+def test_phone_search_in_the_filter_for_a_member(rf, member_a, member_b):
+    """The filter, used by a member (their own roster's phones only), searches their own
+    constituents' phones but not another member's."""
+    from members.filters import ConstituentFilter
+    from members.models import Constituent
+
+    ConstituentFactory(member=member_a, name="王群众", phone="13812345678")
+    ConstituentFactory(member=member_b, name="赵群众", phone="13912345678")
+    request = rf.get("/", {"q": "12345678"})
+    request.user = member_a.user
+    filterset = ConstituentFilter(request.GET, queryset=Constituent.objects.all(), request=request)
+    assert [c.name for c in filterset.qs] == ["王群众"]
