@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from members.xlsx import safe_row
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -39,7 +41,7 @@ def activities_workbook(activities) -> HttpResponse:
     sheet.append(activity_headers())
     for a in activities.iterator(chunk_size=500):
         sectors = [s.name for s in a.sectors.all()]
-        sheet.append([
+        sheet.append(safe_row(sheet, [
             timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"),
             a.title,
             a.kind.name,
@@ -53,7 +55,7 @@ def activities_workbook(activities) -> HttpResponse:
             a.signed_up_count,
             a.attended_count,
             a.constituents_reached,
-        ])
+        ]))
     return _response(workbook, f"activities-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -70,7 +72,7 @@ def consultations_workbook(consultations) -> HttpResponse:
     sheet = workbook.create_sheet(_("Consultations"))
     sheet.append(consultation_headers())
     for c in consultations.iterator(chunk_size=500):
-        sheet.append([
+        sheet.append(safe_row(sheet, [
             c.held_on.strftime("%Y-%m-%d"),
             c.topic,
             c.platform.name if c.platform else "",
@@ -80,5 +82,5 @@ def consultations_workbook(consultations) -> HttpResponse:
             c.constituents_count,
             c.problem_count,
             c.resolved_count,
-        ])
+        ]))
     return _response(workbook, f"consultations-{timezone.localdate():%Y%m%d}.xlsx")

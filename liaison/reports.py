@@ -21,6 +21,7 @@ from activities.models import Channel, Consultation, Problem
 from liaison.dashboard import duty, figures
 from liaison.dashboard.scope import Params, Scope
 from members.models import Council, Member, Platform
+from members.xlsx import keep_formulas_as_text
 from proposals.models import Proposal, Session
 from proposals.models import State as ProposalState
 
@@ -217,6 +218,7 @@ def workbook(scope: Scope, council_name: str, date_from: date, date_to: date) ->
     _consultations_sheet(book, scope, params)
 
     out = io.BytesIO()
+    keep_formulas_as_text(book)
     book.save(out)
     return out.getvalue()
 

@@ -24,6 +24,7 @@ from members.imports import (
     MEMBER_COLUMNS,
     MEMBER_EXPORT_ONLY,
 )
+from members.xlsx import safe_row
 
 CHUNK = 2000
 GENDER_TEXT = {code: text for text, code in GENDERS.items()}
@@ -47,7 +48,7 @@ def xlsx_response(*, filename: str, sheet_title: str, headers: list[str], rows: 
         header_cells.append(cell)
     ws.append(header_cells)
     for row in rows:
-        ws.append([excel_value(v) for v in row])
+        ws.append(safe_row(ws, [excel_value(v) for v in row]))
     out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
     wb.save(out)
     out.seek(0)

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from members.xlsx import safe_row
 from proposals.models import CoSigner, Proposal, Reply, State
 
 CHUNK = 500
@@ -78,7 +79,7 @@ def register_response(queryset) -> FileResponse:
         header.append(cell)
     ws.append(header)
     for row in register_rows(queryset):
-        ws.append(row)
+        ws.append(safe_row(ws, row))
     out = tempfile.TemporaryFile()  # noqa: SIM115 — the response closes it
     wb.save(out)
     out.seek(0)
