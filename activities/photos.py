@@ -3,6 +3,7 @@ a size limit, and a small JPEG thumbnail made on upload."""
 
 from __future__ import annotations
 
+import warnings
 from io import BytesIO
 
 from django.conf import settings
@@ -13,20 +14,37 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 THUMBNAIL_SIZE = (320, 320)
+# Phone cameras save photos of 12 to 50 megapixels; decoded, 60 MP is some 180 MB of RGB.
+# A tiny PNG can claim 20000×20000 pixels (a "decompression bomb"): refused before decoding.
+MAX_PHOTO_PIXELS = 60_000_000
 
 
 def validate_photo(upload) -> None:
-    """Refuse anything that is not a JPEG/PNG/GIF/WebP image within the size limit."""
+    """Refuse anything that is not a JPEG/PNG/GIF/WebP image within the size limits: bytes
+    and pixels (a "decompression bomb" is small on the wire and huge once decoded). Only the
+    header is read to learn the pixel size; nothing is decoded."""
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise ValidationError(
             _("%(name)s is too large: at most %(limit)d MB per photo.")
             % {"name": upload.name, "limit": settings.PHOTO_MAX_BYTES // (1024 * 1024)}
         )
+    too_many_pixels = ValidationError(
+        _("%(name)s has too many pixels: at most %(limit)d megapixels per photo.")
+        % {"name": upload.name, "limit": MAX_PHOTO_PIXELS // 1_000_000}
+    )
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            image.verify()
+        # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse those too.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image_format = image.format
+                width, height = image.size
+                if width * height > MAX_PHOTO_PIXELS:
+                    raise too_many_pixels
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise too_many_pixels from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ValidationError(
             _("%(name)s is not an image (JPEG, PNG, GIF or WebP).") % {"name": upload.name}

@@ -2,6 +2,8 @@
 pages (log form, history, detail) with their permission matrix and query budgets."""
 
 import os
+import struct
+import zlib
 from datetime import timedelta
 from io import BytesIO
 
@@ -25,6 +27,19 @@ def png(name="photo.png", size=(40, 30), color=(200, 30, 30)) -> SimpleUploadedF
     out = BytesIO()
     Image.new("RGB", size, color).save(out, format="PNG")
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def bomb(name="bomb.png", size=(20000, 20000)) -> SimpleUploadedFile:
+    """A PNG whose header claims ``size`` pixels: a few hundred bytes on the wire, and
+    gigabytes once decoded. Only the header is patched, so nothing big is ever made here."""
+    out = BytesIO()
+    Image.new("1", (8, 8)).save(out, format="PNG")
+    data = bytearray(out.getvalue())
+    ihdr = data[12:29]  # chunk type "IHDR" + 13 bytes of data
+    ihdr[4:12] = struct.pack(">II", *size)
+    data[12:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(ihdr)))
+    return SimpleUploadedFile(name, bytes(data), content_type="image/png")
 
 
 def log_for(member, people, **overrides):
@@ -248,6 +263,33 @@ def test_form_prefills_a_constituent_of_my_roster_only(client_for, member_a, mem
     html = client.get(url, {"constituent": theirs.pk}).content.decode()
     assert "别人的群众" not in html
     assert client.get(url, {"constituent": "x"}).status_code == 200
+
+
+# 400 MP: Pillow raises DecompressionBombError; 100 MP: Pillow only warns; 64 MP: Pillow is
+# silent, the portal's own limit refuses it.
+BOMB_SIZES = [(20000, 20000), (10000, 10000), (8000, 8000)]
+
+
+@pytest.mark.parametrize("size", BOMB_SIZES)
+def test_refuses_a_decompression_bomb(member_a, size):
+    person = ConstituentFactory(member=member_a)
+    with pytest.raises(ValidationError) as caught:
+        log_for(member_a, [person], photos=[png(), bomb(size=size)])
+    assert "bomb.png" in caught.value.message_dict["photos"][0]
+    assert "megapixels" in caught.value.message_dict["photos"][0]
+    nothing_written()
+
+
+@pytest.mark.parametrize("size", BOMB_SIZES)
+def test_a_decompression_bomb_posted_to_the_form_is_refused(client_for, member_a, size):
+    person = ConstituentFactory(member=member_a)
+    response = client_for(member_a).post(
+        reverse("activities:contactlog-create"), form_data([person], photos=[bomb(size=size)])
+    )
+    assert response.status_code == 200
+    assert "bomb.png" in response.content.decode()
+    assert response.context["form"].errors
+    nothing_written()
 
 
 @pytest.mark.parametrize(
