@@ -123,13 +123,23 @@ def member_detail(request, pk: int):
 def platform_list(request):
     platforms = (
         Platform.objects.visible_to(request.user)
+        .order_by("kind", "name", "id")
         .select_related("host_committee", "convenor")
         .prefetch_related(
             "sectors", Prefetch("members", queryset=Member.objects.only("pk", "name"))
         )
     )
     filterset = PlatformFilter(request.GET, queryset=platforms, request=request)
-    return render(request, "members/platform_list.html", {"filter": filterset})
+    page = page_of(filterset.qs, request)
+    # The page's rows are grouped by kind; each heading counts the kind's platforms on all pages.
+    kind_totals = dict(filterset.qs.order_by().values_list("kind").annotate(n=Count("pk")))
+    for platform in page:
+        platform.kind_total = kind_totals.get(platform.kind, 0)
+    return render(
+        request,
+        "members/platform_list.html",
+        {"filter": filterset, "page": page, "query": query_without_page(request)},
+    )
 
 
 @permissions.council_reader_required

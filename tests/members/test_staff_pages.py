@@ -200,6 +200,18 @@ def test_platform_list_groups_by_kind(client_for, staff, council, platform):
     assert "工商联联系点" not in body
 
 
+def test_platform_list_paginates(client_for, staff, council):
+    PlatformFactory.create_batch(51, council=council, kind=Platform.Kind.WORKSTATION)
+    client = client_for(staff)
+    first = client.get(reverse("members:platform-list"), {"kind": "workstation"})
+    assert len(first.context["page"]) == 50
+    assert "page=2" in first.content.decode()
+    second = client.get(reverse("members:platform-list"), {"kind": "workstation", "page": 2})
+    assert len(second.context["page"]) == 1
+    # The kind's heading counts all its platforms, not only those on the page.
+    assert '<span class="badge text-bg-light">51</span>' in second.content.decode()
+
+
 def test_platform_detail_lists_members(client_for, staff, platform):
     body = client_for(staff).get(reverse("members:platform-detail", args=[platform.pk])).content.decode()
     assert "张委员" in body
@@ -210,8 +222,11 @@ def test_platform_detail_lists_members(client_for, staff, platform):
 
 
 def _populate(council, sector, committee, n):
-    """n members, each with 3 constituents, 2 logs, and all on two platforms."""
+    """n members, each with 3 constituents, 2 logs, and all on two platforms; the first
+    member (the one whose page is read) keeps n more constituents and n more logs, so the
+    detail page's roster and history grow with n too."""
     platforms = [PlatformFactory(council=council, kind=k) for k in (Platform.Kind.STUDIO, Platform.Kind.WORKSTATION)]
+    members = []
     for _ in range(n):
         member = MemberFactory(council=council, sector=sector, committee=committee)
         people = ConstituentFactory.create_batch(3, member=member)
@@ -220,13 +235,17 @@ def _populate(council, sector, committee, n):
         for p in platforms:
             p.members.add(member)
             p.sectors.add(sector)
-    return platforms[0]
+        members.append(member)
+    shown = members[0]
+    people = ConstituentFactory.create_batch(n, member=shown)
+    for k in range(n):
+        ContactLogFactory(member=shown, constituents=people[k : k + 2])
+    return platforms[0], shown
 
 
 @pytest.mark.parametrize("n", [3, 30])
 def test_query_budgets(client_for, django_assert_max_num_queries, staff, council, sector, committee, n):
-    platform = _populate(council, sector, committee, n)
-    member = Member.objects.filter(council=council).first()
+    platform, member = _populate(council, sector, committee, n)
     client = client_for(staff)
     # "unread ×2": the navbar shows the unread count twice (phone bell, desktop link).
     with django_assert_max_num_queries(10):  # session, user, council, platforms by kind, month's contacts, active count, problem count, constituents, unread ×2
@@ -234,8 +253,10 @@ def test_query_budgets(client_for, django_assert_max_num_queries, staff, council
     with django_assert_max_num_queries(9):  # session, user, council, count, page, sector choices, committee choices, unread ×2
         client.get(reverse("members:member-list"))
     with django_assert_max_num_queries(10):  # session, user, council, member, roster, platforms, logs, their constituents, unread ×2
-        client.get(reverse("members:member-detail", args=[member.pk]))
-    with django_assert_max_num_queries(8):  # session, user, council, platforms, their sectors, their members, unread ×2
+        response = client.get(reverse("members:member-detail", args=[member.pk]))
+    assert len(response.context["roster"]) == n + 3
+    assert len(response.context["logs"]) == min(n + 2, 20)
+    with django_assert_max_num_queries(10):  # session, user, council, count, page, their sectors, their members, totals by kind, unread ×2
         client.get(reverse("members:platform-list"))
     with django_assert_max_num_queries(8):  # session, user, council, platform, sectors, members, unread ×2
         client.get(reverse("members:platform-detail", args=[platform.pk]))
@@ -273,3 +294,14 @@ def test_phone_search_in_the_filter_for_a_member(rf, member_a, member_b):
     request.user = member_a.user
     filterset = ConstituentFilter(request.GET, queryset=Constituent.objects.all(), request=request)
     assert [c.name for c in filterset.qs] == ["王群众"]
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_leader_query_budgets(client_for, django_assert_max_num_queries, leader, council, sector, committee, n):
+    """A leader sees masked phones: deciding that must not cost a query per constituent."""
+    _platform, member = _populate(council, sector, committee, n)
+    client = client_for(leader)
+    with django_assert_max_num_queries(11):  # session, user, council, member, roster, (leader's member: none), platforms, logs, their constituents, unread ×2
+        client.get(reverse("members:member-detail", args=[member.pk]))
+    with django_assert_max_num_queries(11):  # session, user, council, capped count, page, (leader's member: none), sector, committee, member choices, unread ×2
+        client.get(reverse("members:constituent-list"))
