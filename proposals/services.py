@@ -246,6 +246,10 @@ def proposal_create(
         (category, _("The category")),
     ):
         _same_council(obj, council, label)
+    if proposer is not None and proposer.status != Member.Status.ACTIVE:
+        _refuse(_("%(name)s is no longer serving."), code="inactive", name=proposer.name)
+    if member and not permissions.is_staff(by):
+        _check_speaks_for(member, proposer_sector, proposer_committee)
     with transaction.atomic():
         proposal = Proposal.objects.create(
             council=council,
@@ -265,6 +269,22 @@ def proposal_create(
             proposal=proposal, actor=by, action="create", to_state=proposal.state, at=timezone.now()
         )
     return proposal
+
+
+def _check_speaks_for(member: Member, sector: Sector | None, committee: Committee | None) -> None:
+    """A member enters a collective proposal only for a body they belong to: their own
+    sector or party group (``member.sector``), the special committee they serve on
+    (``member.committee``). Staff enter one for any body of their council."""
+    if sector is not None and sector.pk != member.sector_id:
+        _refuse(
+            _("You can only enter a collective proposal for your own sector or party group."),
+            code="proposer",
+        )
+    if committee is not None and committee.pk != member.committee_id:
+        _refuse(
+            _("You can only enter a committee proposal for the special committee you serve on."),
+            code="proposer",
+        )
 
 
 def proposal_update(
@@ -461,7 +481,10 @@ def proposal_reject(
     to_opinion: bool = False,
     expected_version: int | None = None,
 ) -> Proposal:
-    """不予立案: not filed, with a reason; ``to_opinion`` passes it on as an opinion."""
+    """不予立案: not filed, with a reason; ``to_opinion`` passes it on as an opinion.
+
+    The proposals merged into it (并案) end with it, so that none stays merged into a lead
+    that is over (see ``_release_merged``)."""
     reason = _text(reason, _("Reason"))
     with transaction.atomic():
         locked = _act("reject", proposal, by, expected_version=expected_version)
@@ -472,12 +495,56 @@ def proposal_reject(
             locked, by, "reject", from_state=State.UNDER_REVIEW, note=reason,
             fields=["state", "not_filed_reason", "to_opinion"],
         )
-        _notify(
-            _proposer_users(locked), locked, "proposal_not_filed",
-            format_lazy(_("Your proposal “{title}” was not filed"), title=locked.title),
-            key=f"proposal-{locked.pk}-not-filed", body=reason,
-        )
+        _notify_not_filed(locked, reason)
+        _release_merged(locked, by, reason)
         return locked
+
+
+def _notify_not_filed(proposal: Proposal, reason: str) -> None:
+    _notify(
+        _proposer_users(proposal), proposal, "proposal_not_filed",
+        format_lazy(_("Your proposal “{title}” was not filed"), title=proposal.title),
+        key=f"proposal-{proposal.pk}-not-filed", body=reason,
+    )
+
+
+def _release_merged(lead: Proposal, by: User, reason: str) -> None:
+    """The lead was not filed: its merged proposals cannot be closed with it any more.
+
+    - One never filed is not filed with it, the reason naming the lead (the link stays, so
+      its page leads to the lead). ``to_opinion`` stays off: the lead carries the opinion,
+      and the same matter is not counted twice.
+    - One filed before it was merged (it has a number) keeps its filing: it is unlinked and
+      goes back to 待交办, to be assigned on its own.
+    Each gets its own event; proposers of the ones not filed get the notice."""
+    merged = (
+        Proposal.objects.select_for_update()
+        .filter(merged_into=lead, state=State.MERGED)
+        .select_related("proposer__user", "submitted_by")
+        .order_by("pk")
+    )
+    for other in merged:
+        if other.number is not None:
+            other.state = State.FILED
+            other.merged_into = None
+            note = format_lazy(
+                _("The lead proposal “{lead}” was not filed; this proposal keeps its filing "
+                  "and is to be assigned again."),
+                lead=lead.title,
+            )
+            _record(other, by, "unmerge", from_state=State.MERGED, note=str(note),
+                    fields=["state", "merged_into"])
+            continue
+        other.state = State.NOT_FILED
+        other.not_filed_reason = str(format_lazy(
+            _("Merged into “{lead}”, which was not filed: {reason}"), lead=lead.title, reason=reason,
+        ))
+        other.to_opinion = False
+        _record(
+            other, by, "reject", from_state=State.MERGED, note=other.not_filed_reason,
+            fields=["state", "not_filed_reason", "to_opinion"],
+        )
+        _notify_not_filed(other, other.not_filed_reason)
 
 
 def proposal_return(
@@ -531,6 +598,14 @@ def proposal_merge(
             fields=["state", "merged_into"],
         )
         _record(lead, by, "merge_lead", from_state=lead.state, note=str(locked))
+        # Proposals merged into this one follow it to the new lead: one lead per group, so
+        # that the lead's end (closed, not filed) reaches every one of them.
+        for child in Proposal.objects.select_for_update().filter(
+            merged_into=locked, state=State.MERGED
+        ).order_by("pk"):
+            child.merged_into = lead
+            _record(child, by, "merge", from_state=State.MERGED, note=str(lead), fields=["merged_into"])
+            _record(lead, by, "merge_lead", from_state=lead.state, note=str(child))
         return locked
 
 

@@ -33,6 +33,7 @@ EVENT_LABELS = {
     "return": _("Returned for revision"),
     "merge": _("Merged"),
     "merge_lead": _("Took in a merged proposal"),
+    "unmerge": _("Merge undone, the lead was not filed"),
     "note": _("Internal note"),
     "assign": _("Assigned"),
     "set_deadline": _("Deadline changed"),
