@@ -57,6 +57,7 @@ from activities.models import (
 )
 from members.models import Constituent, Council, Member, User
 from members.services import notification_send
+from members.tasks import enqueue_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -448,16 +449,8 @@ def reminders_for_campaign(*, campaign: Campaign, today: date | None = None) -> 
 
 
 def _enqueue(task, **kwargs) -> None:
-    """Send ``task`` after commit; a broker that is down is logged, not raised: the page
-    that caused the event keeps working and the next sweep creates the reminders."""
-
-    def send():
-        try:
-            task.delay(**kwargs)
-        except Exception:  # kombu/redis raise many kinds; none may break the request
-            log.exception("Could not enqueue %s %s; the daily sweep will catch up", task.name, kwargs)
-
-    transaction.on_commit(send)
+    """Send ``task`` after commit; if the broker is down the next sweep creates the reminders."""
+    enqueue_on_commit(task, **kwargs)
 
 
 def enqueue_for_new_constituent(constituent_id: int) -> None:

@@ -41,10 +41,10 @@ def notification_send(
             )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     if any(u.email for u in users):
-        from members.tasks import notifications_email
+        from members.tasks import enqueue_on_commit, notifications_email
 
         user_ids = [u.pk for u in users if u.email]
-        transaction.on_commit(lambda: notifications_email.delay(user_ids=user_ids, key=key))
+        enqueue_on_commit(notifications_email, user_ids=user_ids, key=key)
     return len(users)
 
 
