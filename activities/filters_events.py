@@ -7,9 +7,16 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, ActivityKind, ActivitySeries, Channel, Consultation
+from activities.models import (
+    Activity,
+    ActivityKind,
+    ActivitySeries,
+    Channel,
+    Consultation,
+    Problem,
+)
 from members import permissions
-from members.filters import council_filter, period_filter
+from members.filters import CouncilSubtreeFilter, council_filter, council_subtree_q, period_filter
 from members.models import Committee, Platform, Sector
 
 
@@ -90,4 +97,42 @@ class ConsultationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Consultation
+        fields = []
+
+
+class ConsultationCouncilFilter(CouncilSubtreeFilter):
+    """The dashboard's drill-down for rows reached through their consultation."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        return qs.filter(council_subtree_q(value, field="consultation__council"))
+
+
+class ProblemFilter(django_filters.FilterSet):
+    """The problems list. ``period`` is when the consultation was held, as the dashboard's
+    "problems raised / solved" count them; ``resolved`` is when a problem was resolved."""
+
+    state = django_filters.ChoiceFilter(label=_("State"), choices=Problem.State.choices)
+    platform = django_filters.ModelChoiceFilter(
+        label=_("Platform"), field_name="consultation__platform",
+        queryset=_council_choices(Platform),
+    )
+    # Sectors of the consultation's platform.
+    sector = django_filters.ModelChoiceFilter(
+        label=_("Sector"), field_name="consultation__platform__sectors",
+        queryset=_council_choices(Sector), distinct=True,
+    )
+    period = django_filters.DateFromToRangeFilter(
+        label=_("Consultation held"), field_name="consultation__held_on",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    resolved = django_filters.DateFromToRangeFilter(
+        label=_("Resolved between"), field_name="resolved_on",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    council = ConsultationCouncilFilter(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Problem
         fields = []

@@ -10,6 +10,7 @@ urlpatterns = [
     path("contacts/new/", contacts.contactlog_create, name="contactlog-create"),
     path("contacts/mine/", contacts.contactlog_mine, name="my-contactlogs"),
     path("contacts/<int:pk>/", contacts.contactlog_detail, name="contactlog-detail"),
+    path("contacts/<int:pk>/edit/", contacts.contactlog_edit, name="contactlog-edit"),
     # Contact logs, staff side: the council's list and its Excel export.
     path("contacts/all/", staff_contacts.contactlog_list, name="contactlog-list"),
     path("contacts/all/export/", staff_contacts.contactlog_export, name="contactlog-export"),
@@ -36,6 +37,7 @@ urlpatterns = [
     path("consultations/<int:pk>/problems/", events.problem_create, name="problem-create"),
     path("consultations/<int:pk>/proposal/", events.consultation_link_proposal, name="consultation-link-proposal"),
     path("problems/", events.problem_board, name="problem-board"),
+    path("problems/all/", events.problem_list, name="problem-list"),
     path("problems/<int:pk>/state/", events.problem_set_state, name="problem-set-state"),
     path("problems/<int:pk>/proposal/", events.problem_link_proposal, name="problem-link-proposal"),
     path("platforms/<int:pk>/events/", events.platform_events, name="platform-events"),

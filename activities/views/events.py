@@ -17,13 +17,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities import exports
 from activities import services_events as services
-from activities.filters_events import ActivityFilter, ConsultationFilter
+from activities.filters_events import ActivityFilter, ConsultationFilter, ProblemFilter
 from activities.forms_events import (
     ActivityForm,
     ActivityKindFormSet,
@@ -49,6 +51,17 @@ def _query_without_page(request) -> str:
 def _messages_from(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _safe_next(request, *, fallback: str) -> str:
+    """The ``next`` the form posted back to, if it stays on this site; else ``fallback``
+    (an open redirect would let a link to the portal send staff anywhere)."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -434,6 +447,26 @@ def problem_board(request):
     })
 
 
+@permissions.council_reader_required
+def problem_list(request):
+    """Every problem, filtered by state, when its consultation was held or when it was
+    resolved, platform, sector and council: the list behind the dashboard's problem figures."""
+    base = (
+        Problem.objects.visible_to(request.user)
+        .select_related("consultation__platform")
+        .order_by("-consultation__held_on", "-consultation_id", "id")
+    )
+    filterset = ProblemFilter(request.GET, queryset=base, request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    by_state = dict(
+        filterset.qs.order_by().values_list("state").annotate(n=Count("pk", distinct=True))
+    )
+    return render(request, "activities/problem_list.html", {
+        "filter": filterset, "page": page, "query": _query_without_page(request),
+        "states": [(value, label, by_state.get(value, 0)) for value, label in Problem.State.choices],
+    })
+
+
 @permissions.staff_required
 @require_POST
 def problem_set_state(request, pk: int):
@@ -450,7 +483,7 @@ def problem_set_state(request, pk: int):
             messages.success(request, _("The problem's state was changed."))
     else:
         _messages_from(request, ValidationError(list(form.errors.values())))
-    return redirect(request.POST.get("next") or problem.consultation.get_absolute_url())
+    return redirect(_safe_next(request, fallback=reverse("activities:problem-board")))
 
 
 @permissions.staff_required

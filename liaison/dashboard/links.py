@@ -86,6 +86,11 @@ class Links:
         return _url("activities:consultation-list",
                     **{**self._common(sector=False, committee=False), **override})
 
+    def problems(self, state: str | None = None, **override) -> str | None:
+        """Problems of the consultations held in the period (as the figures count them)."""
+        return _url("activities:problem-list", state=state,
+                    **{**self._common(sector=False, committee=False), **override})
+
     def activities(self, channel: str | None = None, kind: int | None = None,
                    cross_sector: bool = False, workstation: bool = False,
                    **override) -> str | None:

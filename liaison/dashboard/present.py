@@ -86,7 +86,8 @@ def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tupl
     ]
     consultations = [
         Figure("consultations", _("Consultations held"), c["held"], links.consultations()),
-        Figure("problems-solved", _("Problems solved"), c["solved"], links.consultations()),
+        Figure("problems-raised", _("Problems raised"), c["raised"], links.problems()),
+        Figure("problems-solved", _("Problems solved"), c["solved"], links.problems("resolved")),
     ]
     activities = [
         Figure("activities-total", _("Activities held"), a["total"], links.activities()),

@@ -29,17 +29,14 @@ def figures_of(response) -> dict:
     return {f.key: f for _title, group in response.context["groups"] for f in group}
 
 
-def count_of(client, url: str, *, solved: bool = False):
-    """What the list at ``url`` counts: its rows; on the consultations list, for "problems
-    solved", its resolved problems; on the compliance page, its on-time rate."""
+def count_of(client, url: str):
+    """What the list at ``url`` counts: its rows; on the compliance page, its on-time rate."""
     response = client.get(url)
     assert response.status_code == 200, url
     context = response.context
     if urlsplit(url).path == reverse("activities:compliance"):
         totals = context["totals"]
         return percent(totals["on_time_count"], totals["done"] + totals["overdue_count"])
-    if solved:
-        return context["totals"]["resolved"]
     if "page" in context:
         return context["page"].paginator.count
     return context["filter"].qs.count()
@@ -51,8 +48,7 @@ def check_figure(client, figure) -> None:
         part, whole = count_of(client, figure.url), count_of(client, figure.base_url)
         assert percent(whole - part if figure.complement else part, whole) == figure.value, figure
         return
-    assert count_of(client, figure.url, solved=figure.key == "problems-solved") == figure.value, (
-        figure.key, figure.url)
+    assert count_of(client, figure.url) == figure.value, (figure.key, figure.url)
 
 
 BREAKDOWNS = {
