@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Channel, Consultation, ContactLog
+from activities.models import Channel, Consultation, ContactLog, ContactLogPhoto
 from activities.services import MAX_CONTACT_PHOTOS
 from members.models import Constituent, Platform
 from proposals.models import Proposal
@@ -139,3 +140,58 @@ class ContactLogForm(forms.Form):
 
 def _consultation_label(consultation: Consultation) -> str:
     return f"{date_format(consultation.held_on, 'DATE_FORMAT')} {consultation.topic}"
+
+
+class ContactLogEditForm(ContactLogForm):
+    """Edit a logged contact: the log form prefilled, plus the photos already attached
+    (tick to remove). What the log already names stays offered even if it has left the
+    usual choices since (a constituent made inactive, a platform closed)."""
+
+    remove_photos = forms.ModelMultipleChoiceField(
+        label=_("Remove photos"),
+        queryset=ContactLogPhoto.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, log: ContactLog, user, **kwargs):
+        constituent_ids = [c.pk for c in log.constituents.all()]
+        kwargs["initial"] = {
+            "constituents": constituent_ids,
+            "contacted_at": timezone.localtime(log.contacted_at).replace(second=0, microsecond=0),
+            "channel": log.channel,
+            "mode": log.mode,
+            "platform": log.platform_id,
+            "summary": log.summary,
+            "opinions": log.opinions,
+            "difficulty": log.difficulty,
+            "difficulty_kind": log.difficulty_kind,
+            "proposal": log.proposal_id,
+            "consultation": log.consultation_id,
+        }
+        super().__init__(*args, member=log.member, user=user, proposal_id=log.proposal_id, **kwargs)
+        self.log = log
+        roster = Constituent.objects.visible_to(user).filter(member=log.member)
+        self.fields["constituents"].queryset = roster.filter(
+            Q(active=True) | Q(pk__in=constituent_ids)
+        ).never_contacted_first()
+        platforms = Platform.objects.visible_to(user)
+        self.fields["platform"].queryset = platforms.filter(
+            Q(active=True) | Q(pk=log.platform_id)
+        )
+        if log.consultation_id:
+            self.fields["consultation"].queryset = (
+                self.fields["consultation"].queryset
+                | Consultation.objects.visible_to(user).filter(pk=log.consultation_id)
+            ).distinct()
+        self.fields["remove_photos"].queryset = log.photos.all()
+        self.fields["photos"].label = _("Add photos")
+
+    def clean(self):
+        cleaned = super().clean()
+        kept = len(self.log.photos.all()) - len(cleaned.get("remove_photos") or [])
+        if kept + len(cleaned.get("photos") or []) > MAX_CONTACT_PHOTOS:
+            self.add_error(
+                "photos", _("At most %(n)d photos per contact.") % {"n": MAX_CONTACT_PHOTOS}
+            )
+        return cleaned

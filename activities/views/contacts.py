@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from activities import services
-from activities.forms import ContactLogForm
+from activities.forms import ContactLogEditForm, ContactLogForm
 from activities.models import ContactLog, Reminder, TriggerType
 from members import permissions
 
@@ -102,4 +102,35 @@ def contactlog_detail(request, pk: int):
         .prefetch_related("photos"),
         pk=pk,
     )
-    return render(request, "activities/contactlog_detail.html", {"log": log})
+    can_edit = services.contact_log_may_change(request.user, log)
+    return render(
+        request, "activities/contactlog_detail.html", {"log": log, "can_edit": can_edit}
+    )
+
+
+@login_required
+def contactlog_edit(request, pk: int):
+    """The log form prefilled: the member edits their own logs, staff any log of the council;
+    leaders read only (403), others do not see the log (404)."""
+    log = get_object_or_404(
+        ContactLog.objects.visible_to(request.user)
+        .select_related("member", "platform")
+        .prefetch_related("constituents", "photos"),
+        pk=pk,
+    )
+    permissions.require(services.contact_log_may_change(request.user, log))
+    form = ContactLogEditForm(
+        request.POST or None, request.FILES or None, log=log, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        try:
+            services.contact_log_update(by=request.user, log=log, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Contact log saved."))
+            return redirect(log)
+    return render(
+        request, "activities/contactlog_form.html", {"form": form, "log": log, "editing": True}
+    )

@@ -146,6 +146,30 @@ def test_a_log_rolled_back_with_its_transaction_leaves_no_count(member_a):
     assert not ContactDay.objects.exists()
 
 
+def test_the_rollup_follows_edited_logs(scenario, member_a, member_b):
+    """Edits move a log to another day, channel, platform and number of people: its old
+    row loses it (an emptied row goes), its new row gains it. A refused edit counts nothing."""
+    from activities.services import contact_log_update
+
+    people = scenario["people"]
+    a = people[member_a.pk]
+    logs = ContactLog.objects.filter(member=member_a).order_by("contacted_at", "pk")
+    first, clinic = logs[0], logs.get(channel=Channel.CLINIC)
+    contact_log_update(by=member_a.user, log=first, constituents=a, contacted_at=local(2025, 2, 28, 9))
+    contact_log_update(by=member_a.user, log=clinic, channel=Channel.READING,
+                       mode=ContactLog.Mode.PLATFORM, platform=scenario["studio"])
+    assert_equal_to_the_logs()
+    assert not ContactDay.objects.filter(channel=Channel.CLINIC).exists()  # emptied: deleted
+    lone = ContactLog.objects.get(member=member_b, channel=Channel.ONLINE)
+    before = stored()
+    with pytest.raises(ValidationError):
+        contact_log_update(by=member_b.user, log=lone, contacted_at=timezone.now() + timedelta(days=2))
+    assert stored() == before
+    contact_log_update(by=member_b.user, log=lone, summary="只改内容")  # same row: unchanged
+    assert stored() == before
+    assert_equal_to_the_logs()
+
+
 # Rebuilt idempotently ----------------------------------------------------------------------
 
 
