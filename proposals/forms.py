@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members import permissions
 from members.models import Committee, Member, Sector
 from proposals.models import (
     Category,
@@ -77,8 +78,8 @@ class DraftForm(forms.ModelForm):
 
 
 class ProposalForm(DraftForm):
-    """A new proposal: a member writes their own, or one for a sector, party group or
-    committee they speak for (a collective proposal)."""
+    """A new proposal: a member writes their own, or one for the sector, party group or
+    committee they belong to (a collective proposal)."""
 
     version = None
 
@@ -92,8 +93,14 @@ class ProposalForm(DraftForm):
         super().__init__(*args, user=user, **kwargs)
         self.fields["session"].queryset = Session.objects.visible_to(user)
         self.fields["session"].empty_label = None
-        self.fields["proposer_sector"].queryset = Sector.objects.visible_to(user)
-        self.fields["proposer_committee"].queryset = Committee.objects.visible_to(user)
+        self.fields["proposer_sector"].queryset = self._sectors(user)
+        self.fields["proposer_committee"].queryset = self._committees(user)
+        self.fields["proposer_sector"].error_messages["invalid_choice"] = _(
+            "You can only enter a collective proposal for your own sector or party group."
+        )
+        self.fields["proposer_committee"].error_messages["invalid_choice"] = _(
+            "You can only enter a committee proposal for the special committee you serve on."
+        )
         self.fields["proposer_kind"].label = _("Proposed by")
         self.fields["proposer_sector"].help_text = _("For a proposal of a sector or party group.")
         self.fields["proposer_committee"].help_text = _("For a proposal of a special committee.")
@@ -101,12 +108,27 @@ class ProposalForm(DraftForm):
         if current is not None:
             self.initial.setdefault("session", current.pk)
 
+    @staticmethod
+    def _sectors(user):
+        """A member speaks for their own sector or party group only."""
+        member = permissions.member_of(user)
+        return Sector.objects.visible_to(user).filter(pk=member.sector_id if member else None)
+
+    @staticmethod
+    def _committees(user):
+        """… and for the special committee they serve on."""
+        member = permissions.member_of(user)
+        return Committee.objects.visible_to(user).filter(pk=member.committee_id if member else None)
+
     def clean(self):
         data = super().clean()
         kind = data.get("proposer_kind")
-        if kind in (ProposerKind.SECTOR, ProposerKind.PARTY) and not data.get("proposer_sector"):
+        # (A choice refused by the field already says why: no second message.)
+        if (kind in (ProposerKind.SECTOR, ProposerKind.PARTY) and not data.get("proposer_sector")
+                and "proposer_sector" not in self.errors):
             self.add_error("proposer_sector", _("Choose the sector or party group."))
-        if kind == ProposerKind.COMMITTEE and not data.get("proposer_committee"):
+        if (kind == ProposerKind.COMMITTEE and not data.get("proposer_committee")
+                and "proposer_committee" not in self.errors):
             self.add_error("proposer_committee", _("Choose the special committee."))
         return data
 
@@ -122,6 +144,58 @@ class ProposalForm(DraftForm):
             "proposer_sector": data.get("proposer_sector"),
             "proposer_committee": data.get("proposer_committee"),
         }
+
+
+class StaffProposalForm(ProposalForm):
+    """Staff enter a proposal handed in on paper or for a collective proposer: for any
+    serving member, sector, party group or committee of their council."""
+
+    class Meta(ProposalForm.Meta):
+        fields = [
+            "session", "proposer_kind", "proposer", "proposer_sector", "proposer_committee",
+            "title", "category", "reasons", "suggestions",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        proposer = self.fields["proposer"]
+        proposer.queryset = (
+            Member.objects.visible_to(user).active().select_related("sector")
+            .order_by("sector__order", "name", "id")
+        )
+        proposer.label_from_instance = lambda m: f"{m.name}（{m.sector.name}）"
+        proposer.label = _("Proposing member")
+        proposer.help_text = _("For a proposal of one member.")
+        proposer.error_messages["invalid_choice"] = _(
+            "Choose a serving member of your own council."
+        )
+        self.fields["proposer_sector"].error_messages["invalid_choice"] = _(
+            "Choose a sector or party group of your own council."
+        )
+        self.fields["proposer_committee"].error_messages["invalid_choice"] = _(
+            "Choose a special committee of your own council."
+        )
+
+    @staticmethod
+    def _sectors(user):
+        return Sector.objects.visible_to(user)
+
+    @staticmethod
+    def _committees(user):
+        return Committee.objects.visible_to(user)
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("proposer_kind") == ProposerKind.MEMBER and not data.get("proposer")
+                and "proposer" not in self.errors):
+            self.add_error("proposer", _("Choose the proposing member."))
+        return data
+
+    def fields_for_service(self) -> dict:
+        fields = super().fields_for_service()
+        if fields["proposer_kind"] == ProposerKind.MEMBER:
+            fields["proposer"] = self.cleaned_data["proposer"]
+        return fields
 
 
 class InviteForm(VersionForm):

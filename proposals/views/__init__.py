@@ -23,6 +23,7 @@ from proposals.views.staff import (
     proposal_review,
     register,
     register_export,
+    staff_proposal_create,
     staff_queues,
 )
 from proposals.views.unit import proposal_reply, proposal_send_back, unit_list
@@ -50,6 +51,7 @@ __all__ = [
     "proposal_submit",
     "register",
     "register_export",
+    "staff_proposal_create",
     "staff_queues",
     "unit_list",
 ]

@@ -3,8 +3,11 @@ proposal. Leaders read the queues and the register; only staff act."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +23,7 @@ from proposals.forms import (
     NoteForm,
     RejectForm,
     ReturnForm,
+    StaffProposalForm,
     VersionForm,
 )
 from proposals.models import Proposal, State
@@ -38,6 +42,7 @@ __all__ = [
     "proposal_review",
     "register",
     "register_export",
+    "staff_proposal_create",
     "staff_queues",
 ]
 
@@ -120,6 +125,34 @@ def register_export(request):
     _filterset, rows = _register_filter(request)
     rows = rows.with_register_columns().order_by("session", "number", "id")
     return exports.register_response(rows)
+
+
+@permissions.staff_required
+def staff_proposal_create(request):
+    """录入提案: staff enter a proposal for a member of their council or for a collective
+    proposer (a sector, party group or committee), and submit it at once — or keep it as a
+    draft, e.g. to invite co-signers first."""
+    form = StaffProposalForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            with transaction.atomic():
+                proposal = services.proposal_create(by=request.user, **form.fields_for_service())
+                upload = form.cleaned_data.get("attachment")
+                if upload:
+                    services.attachment_add(proposal=proposal, by=request.user, file=upload)
+                if submit:
+                    proposal = services.proposal_submit(proposal=proposal, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Proposal entered and submitted: it is in the review queue.") if submit
+                else _("Draft saved. Invite co-signers or submit it."),
+            )
+            return redirect(proposal.get_absolute_url())
+    return render(request, "proposals/proposal_staff_form.html", {"form": form})
 
 
 def _staff_action(name, title, form_class, run, success, *, kwargs=None, button="", danger=False):
