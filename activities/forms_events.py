@@ -9,9 +9,16 @@ from django.db.models import Q
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, ActivityKind, ActivitySeries, Consultation, Problem
+from activities.models import (
+    Activity,
+    ActivityKind,
+    ActivitySeries,
+    Attendance,
+    Consultation,
+    Problem,
+)
 from activities.models.events import MAX_PHOTOS
-from members.models import Committee, Member, Platform, Sector
+from members.models import Committee, Constituent, Member, Platform, Sector
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -71,16 +78,22 @@ class ActivityForm(forms.ModelForm):
         model = Activity
         fields = [
             "title", "kind", "channel", "starts_at", "ends_at", "place", "platform", "committee",
-            "sectors", "series", "state", "constituents_reached", "summary",
+            "sectors", "series", "state", "constituents_reached", "constituents", "summary",
         ]
         widgets = {
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),
             "sectors": forms.CheckboxSelectMultiple,
+            # static/js/activities.js adds a search box above it.
+            "constituents": forms.SelectMultiple(attrs={"size": 8, "data-option-search": ""}),
             "summary": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
             "sectors": _("Two or more sectors make it a cross-sector activity (跨界联动)."),
+            "constituents": _(
+                "Constituents kept by the members who signed up or attended, and those of the "
+                "activity's sectors. Named ones count among the constituents reached."
+            ),
         }
 
     def __init__(self, *args, council, **kwargs):
@@ -97,17 +110,49 @@ class ActivityForm(forms.ModelForm):
             )
             self.fields["remove_photos"].queryset = self.instance.photos.all()
             self.fields["remove_photos"].label_from_instance = lambda p: p.image.name.rsplit("/", 1)[-1]
+            self.fields["constituents"].queryset = constituent_choices(self.instance)
+            self.fields["constituents"].label_from_instance = _constituent_label
+            self.fields["constituents"].widget.attrs["data-search-placeholder"] = _(
+                "Search by name or keeping member"
+            )
         else:
             del self.fields["remove_photos"]
+            # Nobody has signed up and no sector is saved yet: named after the first save.
+            del self.fields["constituents"]
 
     def clean(self):
         cleaned = super().clean()
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at < starts_at:
             self.add_error("ends_at", _("The end cannot be before the start."))
+        named, reached = cleaned.get("constituents"), cleaned.get("constituents_reached")
+        if named is not None and reached is not None and reached < len(named):
+            self.add_error("constituents_reached", _(
+                "Constituents reached cannot be fewer than the %(n)d named constituents."
+            ) % {"n": len(named)})
         if cleaned.get("series") and cleaned.get("new_series"):
             self.add_error("new_series", _("Choose a series or name a new one, not both."))
         return cleaned
+
+
+def constituent_choices(activity: Activity):
+    """The constituents an activity may name, kept short: those kept by the members who signed
+    up or attended and those of the activity's sectors (active ones), and any already named."""
+    people = Attendance.objects.filter(activity=activity).values("member_id")
+    sectors = activity.sectors.values("pk")
+    return (
+        Constituent.objects.filter(council_id=activity.council_id)
+        .filter(
+            (Q(active=True) & (Q(member_id__in=people) | Q(sector_id__in=sectors)))
+            | Q(pk__in=activity.constituents.values("pk"))
+        )
+        .select_related("member")
+        .order_by("name", "pk")
+    )
+
+
+def _constituent_label(constituent: Constituent) -> str:
+    return f"{constituent.name}（{constituent.member.name}）"
 
 
 class AttendanceForm(forms.Form):

@@ -96,7 +96,7 @@ def _clean_activity(
     sectors: Iterable[Sector],
     series: ActivitySeries | None,
     state: str,
-    constituents: Iterable[Constituent],
+    constituents: Sequence[Constituent],
 ) -> None:
     errors = {}
     if kind.council_id != council.pk:
@@ -144,6 +144,8 @@ def activity_create(
         platform=platform, committee=committee, sectors=sectors, series=series, state=state,
         constituents=constituents,
     )
+    # The named constituents are among those reached: the count is never below them.
+    constituents_reached = max(constituents_reached, len(constituents))
     _check_photos(existing=0, photos=photos)
     with transaction.atomic():
         activity = Activity.objects.create(
@@ -189,6 +191,8 @@ def activity_update(
         committee=values["committee"], sectors=sectors, series=values["series"],
         state=values["state"], constituents=constituents,
     )
+    # The named constituents are among those reached: the count is never below them.
+    values["constituents_reached"] = max(values["constituents_reached"], len(constituents))
     with transaction.atomic():
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
         remove_photo_ids = list(remove_photo_ids)

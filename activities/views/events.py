@@ -144,8 +144,8 @@ def _save_activity(request, form, activity=None):
         )
     return services.activity_update(
         activity=activity, by=request.user, series=series, sectors=data["sectors"],
-        photos=data["photos"], remove_photo_ids=[p.pk for p in data.get("remove_photos", [])],
-        **fields,
+        constituents=data["constituents"], photos=data["photos"],
+        remove_photo_ids=[p.pk for p in data.get("remove_photos", [])], **fields,
     )
 
 
@@ -183,9 +183,14 @@ def activity_edit(request, pk: int):
 @login_required
 def activity_detail(request, pk: int):
     activity = get_object_or_404(
-        Activity.objects.visible_to(request.user).for_list().with_attendance_counts(), pk=pk
+        Activity.objects.visible_to(request.user).for_list().with_attendance_counts()
+        .annotate(named_count=Count("constituents", distinct=True)),
+        pk=pk,
     )
     context = {"activity": activity, "photos": activity.photos.all()}
+    if permissions.can_read_council(request.user) and activity.named_count:
+        # Names for staff and leaders, who read the council's constituents; members a count.
+        context["named_constituents"] = activity.constituents.only("name").order_by("name", "pk")
     if permissions.is_staff(request.user):
         attendances = list(activity.attendances.select_related("member__sector"))
         context["attendances"] = attendances
