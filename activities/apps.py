@@ -8,15 +8,26 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Events of apps that may not import activities, wired here. The receivers only
-        # enqueue a task on commit; the reminders are made by activities.reminders.
+        # Events of apps that may not import activities, wired here. A new council gets
+        # its default rules in the same transaction; the other receivers only enqueue a
+        # task on commit, and the reminders are made by activities.reminders.
         from django.db.models.signals import post_save
 
-        from members.models import Constituent
+        from members.models import Constituent, Council
         from proposals.signals import proposal_replied
 
+        post_save.connect(_council_saved, sender=Council, dispatch_uid="reminders-default-rules")
         post_save.connect(_constituent_saved, sender=Constituent, dispatch_uid="reminders-first-visit")
         proposal_replied.connect(_proposal_replied, dispatch_uid="reminders-proposal-replied")
+
+
+def _council_saved(sender, instance, created, raw=False, **kwargs):
+    """Every new council (admin, demo, import) starts with the eight default must-visit
+    rules, as the existing ones got them from migration 0004. Idempotent by rule name."""
+    if created and not raw:
+        from activities.reminders import rules_install_defaults
+
+        rules_install_defaults(council=instance)
 
 
 def _constituent_saved(sender, instance, created, raw=False, **kwargs):

@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from activities.models import Channel, ContactLog
+from activities.reminders import rules_install_defaults
 from activities.services import contact_log_create
 from liaison.demo.members import CITY, GIVEN, SURNAMES
 from members.models import Committee, Constituent, Council, Member, Sector, User
@@ -43,6 +44,10 @@ def build(council: Council, rng, today: date) -> None:
     district, created = Council.objects.get_or_create(
         name=DISTRICT, defaults={"level": Council.Level.DISTRICT, "parent": city, "short_name": "茄子河区"}
     )
+    # The default must-visit rules, as every new council gets them: idempotent, so a demo
+    # database made before councils got them on creation is brought up to date too.
+    for each in (city, district):
+        rules_install_defaults(council=each)
     if not created and district.members.exists():
         return
     staff, _ = User.objects.get_or_create(

@@ -231,3 +231,37 @@ def test_one_sweep_covers_overlapping_calendar_windows(council, member_a):
     reminders_sweep(today=day)
     due = sorted(Reminder.objects.filter(rule=rule).values_list("due_on", flat=True))
     assert due == [day.replace(month=10, day=7), day.replace(month=10, day=15)]
+
+
+def _defaults_of(council):
+    return list(
+        MustVisitRule.objects.filter(council=council, active=True)
+        .order_by("order").values_list("name", "trigger_type")
+    )
+
+
+def test_a_new_council_starts_with_the_eight_default_rules(db):
+    from activities.reminders import DEFAULT_RULES
+    from members.models import Council
+
+    council = Council.objects.create(name="勃利县政协", level=Council.Level.DISTRICT)
+    expected = [(name, trigger) for _o, name, trigger, *_rest in DEFAULT_RULES]
+    assert _defaults_of(council) == expected
+    council.short_name = "勃利县"
+    council.save()  # a change is not a creation: nothing added
+    rules_install_defaults(council=council)  # nor does re-running the installer
+    assert MustVisitRule.objects.filter(council=council).count() == 8
+
+
+def test_a_council_added_in_the_admin_has_the_default_rules(db, client_for):
+    from members.models import Council, User
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    response = client_for(root).post(
+        "/admin/members/council/add/", {"name": "桃山区政协", "short_name": "", "level": "district"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    council = Council.objects.get(name="桃山区政协")
+    assert len(_defaults_of(council)) == 8
+    assert MustVisitRule.objects.filter(council=council).count() == 8
