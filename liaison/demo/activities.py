@@ -115,6 +115,7 @@ def _at(day: date, hour: int) -> datetime:
 
 def build(council, rng, today: date) -> None:
     if council.activities.exists() or council.consultations.exists():
+        _demo_member_takes_part(council, today)  # a demo database made before it had them
         return
     staff = User.objects.filter(council=council, role=User.Role.STAFF).order_by("pk").first()
     kinds = {k.name: k for k in services.activity_kinds_ensure(council=council)}
@@ -125,6 +126,64 @@ def build(council, rng, today: date) -> None:
     _upcoming(council, rng, today, staff, kinds, sectors, platforms)
     _consultations(council, rng, today, staff, platforms)
     _to_proposals(council, staff)
+    _demo_member_takes_part(council, today)
+
+
+# What the demo member (张建华, 中国共产党界别, login "member") took part in — none of it at
+# a workstation, so the seed's "12 activities at the 10 workstations" stays as it is.
+# (days before today, kind, title, platform name or None, sectors, attended)
+MEMBER_ACTIVITIES = [
+    (85, "理论学习", "中共界别委员学习贯彻全会精神专题学习会", None, ["中国共产党"], True),
+    (55, "调研视察", "中共、民建界别委员联合视察老旧小区改造", None, ["中国共产党", "民建"], True),
+    (35, "送医义诊", "“健康社区行”义诊志愿服务", "医药卫生界委员工作室", ["医药卫生界", "中国共产党"], True),
+    (15, "书香政协读书", "界别委员共读《人民政协重要文献选编》", None, ["中国共产党"], False),
+]
+
+
+def _demo_member_takes_part(council, today: date) -> None:
+    """The demo member signs up for a few activities of their sector and attends three
+    (missing one), as members do: staff plan the activity, members sign up (报名), staff
+    record it held and mark who came (签到). No random draws: the rest of the demo is
+    unchanged. Runs once (an activity with the first title already there)."""
+    from members.models import Constituent, Member
+
+    first_title = MEMBER_ACTIVITIES[0][2]
+    if council.activities.filter(title=first_title).exists():
+        return
+    member = Member.objects.filter(council=council, user__username="member").first()
+    staff = User.objects.filter(council=council, role=User.Role.STAFF).order_by("pk").first()
+    if member is None or staff is None:
+        return
+    kinds = {k.name: k for k in services.activity_kinds_ensure(council=council)}
+    sectors = {s.name: s for s in Sector.objects.filter(council=council)}
+    platforms = {p.name: p for p in Platform.objects.filter(council=council)}
+    kept = list(Constituent.objects.filter(member=member, active=True).order_by("pk")[:2])
+    for days_ago, kind, title, platform_name, sector_names, attended in MEMBER_ACTIVITIES:
+        day = today - timedelta(days=days_ago)
+        platform = platforms.get(platform_name)
+        activity = services.activity_create(
+            council=council, by=staff, title=title, kind=kinds[kind], channel=KIND_CHANNEL[kind],
+            starts_at=_at(day, 14), ends_at=_at(day, 16),
+            place=platform.address if platform else "区政协机关会议室",
+            platform=platform, committee=member.committee,
+            sectors=[sectors[s] for s in sector_names],
+            summary=f"{title}：委员与界别群众面对面交流，收集意见建议。",
+        )
+        # Three others of the member's sector sign up too (the first by roster order).
+        others = list(
+            Member.objects.filter(council=council, sector=member.sector, status=Member.Status.ACTIVE)
+            .exclude(pk=member.pk).order_by("pk")[:3]
+        )
+        for person in [member, *others]:
+            services.activity_sign_up(activity=activity, member=person, now=_at(day - timedelta(days=7), 9))
+        # Held: the people reached, naming the member's own constituents at the free clinic.
+        named = kept if kind == "送医义诊" else []
+        services.activity_update(
+            activity=activity, by=staff, state=Activity.State.HELD,
+            constituents_reached=25 + 5 * len(others), constituents=named,
+        )
+        present = others + ([member] if attended else [])
+        services.activity_mark_attendance(activity=activity, by=staff, attended=present, today=day)
 
 
 def _hold(activity, rng, staff, platform, today) -> None:

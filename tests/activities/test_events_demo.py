@@ -58,3 +58,38 @@ def test_demo_figures_and_every_record_opens(client_for):
     for platform in Platform.objects.filter(council=council):
         url = reverse("activities:platform-events", args=[platform.pk])
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_member_signed_up_for_and_attended_activities(client_for):
+    from activities.models import Attendance
+    from members.models import Member
+
+    council = build()
+    member = Member.objects.get(council=council, user__username="member")
+    rows = Attendance.objects.filter(member=member, activity__state=Activity.State.HELD)
+    mine = activities_part.MEMBER_ACTIVITIES
+    assert rows.filter(signed_up_at__isnull=False).count() == len(mine)
+    attended = rows.filter(attended=True)
+    assert attended.count() >= sum(1 for *_rest, came in mine if came)
+    # The seed's figure holds: every held activity at a workstation is one of the 12.
+    at_stations = Activity.objects.filter(council=council, state=Activity.State.HELD,
+                                          platform__kind=Platform.Kind.WORKSTATION)
+    assert at_stations.count() == 12
+    # Named constituents are the member's own, and counted among those reached.
+    clinic = Activity.objects.get(council=council, title=mine[2][2])
+    assert clinic.constituents.count() == 2
+    assert set(clinic.constituents.values_list("member", flat=True)) == {member.pk}
+    assert clinic.constituents_reached >= 2
+
+    client = client_for(member)
+    page = client.get(reverse("activities:activity-mine")).context["page"]
+    assert page.paginator.count == attended.count()
+    record = client.get(reverse("liaison:my-duty-record"), follow=True).context["record"]
+    assert record["attendance"] == {"signed_up": len(mine), "attended": attended.count()}
+
+    # A demo database made before the member took part gets it on the next build, once.
+    Activity.objects.filter(title__in=[row[2] for row in mine]).delete()
+    build()
+    build()
+    assert Attendance.objects.filter(member=member, signed_up_at__isnull=False).count() == len(mine)
