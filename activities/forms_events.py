@@ -181,15 +181,19 @@ class ConsultationForm(forms.ModelForm):
     class Meta:
         model = Consultation
         fields = [
-            "topic", "held_on", "platform", "host", "members", "officials_count",
+            "topic", "held_on", "platform", "host", "members", "sectors", "officials_count",
             "officials_names", "constituents_count", "constituents_names", "minutes",
         ]
         widgets = {
             "held_on": DateInput(),
             "members": forms.SelectMultiple(attrs={"size": 8}),
+            "sectors": forms.CheckboxSelectMultiple,
             "officials_names": forms.Textarea(attrs={"rows": 2}),
             "constituents_names": forms.Textarea(attrs={"rows": 2}),
             "minutes": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "sectors": _("Their serving members are reminded to visit constituents before the consultation."),
         }
 
     def __init__(self, *args, council, **kwargs):
@@ -197,6 +201,7 @@ class ConsultationForm(forms.ModelForm):
         self.helper = _helper()
         self.fields["platform"].queryset = Platform.objects.filter(council=council)
         self.fields["members"].queryset = Member.objects.filter(council=council).order_by("name")
+        self.fields["sectors"].queryset = Sector.objects.filter(council=council)
         if self.instance.pk:
             self.fields["remove_photos"].queryset = self.instance.photos.all()
             self.fields["remove_photos"].label_from_instance = lambda p: p.image.name.rsplit("/", 1)[-1]

@@ -323,21 +323,32 @@ def _difficulty(rule: MustVisitRule, today: date, **scope) -> int:
 
 
 def _consultation(rule: MustVisitRule, today: date, **scope) -> int:
-    """Each participating member of a consultation still ahead: visit before its date."""
-    through = Consultation.members.through
-    qs = through.objects.filter(
-        consultation__council_id=rule.council_id, consultation__held_on__gte=today,
-        member__status=Member.Status.ACTIVE, **scope,
+    """Each consultation still ahead: its participating members and the serving members of
+    the sectors involved visit before its date (the rule's own sectors, if set, narrow
+    both). One INSERT of two selects; a member in both gets one reminder (the unique key)."""
+    ahead = {"consultation__council_id": rule.council_id, "consultation__held_on__gte": today, **scope}
+    participants = Consultation.members.through.objects.filter(
+        member__status=Member.Status.ACTIVE, **ahead
+    )
+    involved = Consultation.sectors.through.objects.filter(
+        sector__members__status=Member.Status.ACTIVE, **ahead
     )
     sectors = _sector_ids(rule)
     if sectors:
-        qs = qs.filter(member__sector_id__in=sectors)
-    return _insert(
-        qs, rule=rule, today=today, council_id=F("consultation__council_id"), member_id=F("member_id"),
-        period_key=Concat(Value("consultation-"), Cast("consultation_id", models.CharField())),
-        note=F("consultation__topic"), trigger_on=_local_date("consultation__created_at"),
-        due_on=F("consultation__held_on"),
-    )
+        participants = participants.filter(member__sector_id__in=sectors)
+        involved = involved.filter(sector_id__in=sectors)
+    values = {
+        "council_id": F("consultation__council_id"),
+        "period_key": Concat(Value("consultation-"), Cast("consultation_id", models.CharField())),
+        "note": F("consultation__topic"),
+        "trigger_on": _local_date("consultation__created_at"),
+        "due_on": F("consultation__held_on"),
+    }
+    return _insert_rows([
+        _select(participants, rule=rule, today=today, member_id=F("member_id"), **values),
+        # The same join as the filter above: one row per serving member of each sector.
+        _select(involved, rule=rule, today=today, member_id=F("sector__members__id"), **values),
+    ], member_level=True)
 
 
 def _proposal_replied(rule: MustVisitRule, today: date, **scope) -> int:
@@ -436,6 +447,20 @@ def reminders_for_difficulty(*, contact_log: ContactLog, today: date | None = No
 def reminders_for_consultation(*, consultation: Consultation, today: date | None = None) -> int:
     return _for_event(consultation.council_id, TriggerType.CONSULTATION, _consultation, today,
                       consultation_id=consultation.pk)
+
+
+def reminders_follow_consultation_date(*, consultation: Consultation, today: date | None = None) -> int:
+    """A consultation moved to another day: its open and overdue reminders are due on the
+    new day (open again if it is still ahead). Done and dismissed ones keep their history.
+    Call inside the transaction that moves it; returns the number of reminders moved."""
+    today = today or timezone.localdate()
+    state = Reminder.State.OVERDUE if consultation.held_on < today else Reminder.State.OPEN
+    return (
+        Reminder.objects.pending()
+        .filter(rule__trigger_type=TriggerType.CONSULTATION, council_id=consultation.council_id,
+                period_key=f"consultation-{consultation.pk}")
+        .update(due_on=consultation.held_on, state=state)
+    )
 
 
 def reminders_for_proposal_reply(*, proposal, today: date | None = None) -> int:

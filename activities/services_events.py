@@ -272,12 +272,17 @@ def activity_mark_attendance(
 # --- consultations ----------------------------------------------------------------------
 
 
-def _clean_consultation(*, council: Council, platform: Platform | None, members: Sequence[Member]) -> None:
+def _clean_consultation(
+    *, council: Council, platform: Platform | None, members: Sequence[Member],
+    sectors: Sequence[Sector] = (),
+) -> None:
     errors = {}
     if platform is not None and platform.council_id != council.pk:
         errors["platform"] = _("Choose one of this council.")
     if any(m.council_id != council.pk for m in members):
         errors["members"] = _("Choose members of this council.")
+    if any(s.council_id != council.pk for s in sectors):
+        errors["sectors"] = _("Choose sectors of this council.")
     if errors:
         raise ValidationError(errors)
 
@@ -291,6 +296,7 @@ def consultation_create(
     platform: Platform | None = None,
     host: str = "",
     members: Iterable[Member] = (),
+    sectors: Iterable[Sector] = (),
     officials_count: int = 0,
     officials_names: str = "",
     constituents_count: int = 0,
@@ -298,8 +304,8 @@ def consultation_create(
     minutes: str = "",
     photos: Sequence = (),
 ) -> Consultation:
-    members = list(members)
-    _clean_consultation(council=council, platform=platform, members=members)
+    members, sectors = list(members), list(sectors)
+    _clean_consultation(council=council, platform=platform, members=members, sectors=sectors)
     _check_photos(existing=0, photos=photos)
     with transaction.atomic():
         consultation = Consultation.objects.create(
@@ -309,9 +315,11 @@ def consultation_create(
             minutes=minutes, created_by=by,
         )
         consultation.members.set(members)
+        consultation.sectors.set(sectors)
         _save_photos(ConsultationPhoto, photos, consultation=consultation)
         # Must-visit rule 7 ("before a consultation"): reminders for the participating
-        # members, enqueued on commit (the daily sweep catches up if the broker is down).
+        # members and the members of the sectors involved, enqueued on commit (the daily
+        # sweep catches up if the broker is down).
         reminders.enqueue_for_consultation(consultation)
     return consultation
 
@@ -327,6 +335,7 @@ def consultation_update(
     consultation: Consultation,
     by: User | None,
     members: Iterable[Member] | None = None,
+    sectors: Iterable[Sector] | None = None,
     photos: Sequence = (),
     remove_photo_ids: Iterable[int] = (),
     **fields,
@@ -335,9 +344,10 @@ def consultation_update(
     if unknown:
         raise TypeError(f"unknown consultation fields: {sorted(unknown)}")
     members = list(members) if members is not None else list(consultation.members.all())
+    sectors = list(sectors) if sectors is not None else list(consultation.sectors.all())
     _clean_consultation(
         council=consultation.council, platform=fields.get("platform", consultation.platform),
-        members=members,
+        members=members, sectors=sectors,
     )
     with transaction.atomic():
         consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -345,11 +355,17 @@ def consultation_update(
         _check_photos(existing=consultation.photos.count() - removed.count(), photos=photos)
         for photo in removed:
             photo.delete()
+        moved = "held_on" in fields and fields["held_on"] != consultation.held_on
         for name, value in fields.items():
             setattr(consultation, name, value)
         consultation.save()
         consultation.members.set(members)
+        consultation.sectors.set(sectors)
         _save_photos(ConsultationPhoto, photos, consultation=consultation)
+        if moved:  # the open reminders follow the new date at once, not at the next sweep
+            reminders.reminders_follow_consultation_date(consultation=consultation)
+        # Members (or sectors) added since get their reminder now (idempotent by period key).
+        reminders.enqueue_for_consultation(consultation)
     return consultation
 
 

@@ -342,6 +342,11 @@ class Consultation(models.Model):
     members = models.ManyToManyField(
         Member, blank=True, related_name="consultations", verbose_name=_("participating members")
     )
+    # The sectors whose members are involved: they get the "before a consultation"
+    # must-visit reminder with the participating members.
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="consultations", verbose_name=_("sectors involved")
+    )
     officials_count = models.PositiveIntegerField(_("officials"), default=0)
     officials_names = models.TextField(_("officials' names and units"), blank=True)
     constituents_count = models.PositiveIntegerField(_("constituents"), default=0)

@@ -357,12 +357,12 @@ def _consultation_form_page(request, consultation=None):
             if consultation is None:
                 saved = services.consultation_create(
                     council=council, by=request.user, members=data["members"],
-                    photos=data["photos"], **fields,
+                    sectors=data["sectors"], photos=data["photos"], **fields,
                 )
             else:
                 saved = services.consultation_update(
                     consultation=consultation, by=request.user, members=data["members"],
-                    photos=data["photos"],
+                    sectors=data["sectors"], photos=data["photos"],
                     remove_photo_ids=[p.pk for p in data.get("remove_photos", [])], **fields,
                 )
         except ValidationError as error:

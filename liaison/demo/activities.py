@@ -120,7 +120,7 @@ def build(council, rng, today: date) -> None:
     staff = User.objects.filter(council=council, role=User.Role.STAFF).order_by("pk").first()
     kinds = {k.name: k for k in services.activity_kinds_ensure(council=council)}
     sectors = {s.name: s for s in Sector.objects.filter(council=council)}
-    platforms = {p.name: p for p in Platform.objects.filter(council=council).prefetch_related("members")}
+    platforms = {p.name: p for p in Platform.objects.filter(council=council).prefetch_related("members", "sectors")}
     _anniversary(council, rng, staff, kinds, platforms)
     _others(council, rng, today, staff, kinds, sectors, platforms)
     _upcoming(council, rng, today, staff, kinds, sectors, platforms)
@@ -260,6 +260,7 @@ def _consultations(council, rng, today, staff, platforms) -> None:
             council=council, by=staff, topic=f"{topic}协商议事会", held_on=held_on,
             platform=platform, host=platform.convenor.name if platform.convenor else "",
             members=rng.sample(people, min(len(people), rng.randint(3, 6))),
+            sectors=platform.sectors.all(),  # the sectors the platform serves are involved
             officials_count=len(units) + 1,
             officials_names="、".join(f"{u}{rng.choice(OFFICIAL_TITLES)}" for u in units),
             constituents_count=rng.randint(8, 30),
