@@ -151,7 +151,7 @@ class ContactLogEditForm(ContactLogForm):
         label=_("Remove photos"),
         queryset=ContactLogPhoto.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, log: ContactLog, user, **kwargs):

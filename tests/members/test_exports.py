@@ -111,9 +111,11 @@ def test_constituent_export_phone_search_only_for_whole_phones(client_for, staff
         ("members:constituent-import-template", "Constituents", "界别群众"),
     ],
 )
-def test_sheet_names_follow_the_language(client_for, staff, name, english, chinese):
+def test_sheet_names_follow_the_language(client_for, staff, settings, name, english, chinese):
     def sheet_title(language):
-        response = client_for(staff).get(reverse(name), HTTP_ACCEPT_LANGUAGE=language)
+        client = client_for(staff)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # the language switcher's
+        response = client.get(reverse(name))
         content = getattr(response, "streaming_content", None)
         content = b"".join(content) if content is not None else response.content
         return load_workbook(BytesIO(content), read_only=True).worksheets[0].title
