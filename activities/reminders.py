@@ -685,9 +685,11 @@ def reminders_digest(*, today: date, council: Council | None = None) -> int:
 
 
 def reminders_escalate(*, today: date, council: Council | None = None) -> int:
-    """Weekly: each council's staff get the members whose reminders are overdue by more
-    than N days (the rule's ``escalate_after_days``, else ``settings.ESCALATE_OVERDUE_DAYS``),
-    grouped by special committee. One notice per staff user a week. Returns councils told."""
+    """Weekly: staff are told which members' reminders are overdue by more than N days (the
+    rule's ``escalate_after_days``, else ``settings.ESCALATE_OVERDUE_DAYS``). Staff of a
+    special committee (``User.committee``) get their committee's members only; council staff
+    with no committee get the whole council, grouped by committee. One notice per staff user
+    a week, none to a committee with nothing overdue. Returns councils told."""
     default = settings.ESCALATE_OVERDUE_DAYS
     limits = Q(rule__escalate_after_days__isnull=True, due_on__lt=today - timedelta(days=default))
     for rule in MustVisitRule.objects.filter(escalate_after_days__isnull=False).only("pk", "escalate_after_days"):
@@ -695,7 +697,8 @@ def reminders_escalate(*, today: date, council: Council | None = None) -> int:
     rows = (
         Reminder.objects.overdue()
         .filter(limits, member__status=Member.Status.ACTIVE)
-        .values("council_id", "member__name", "member__committee__name")
+        .values("council_id", "member_id", "member__name", "member__committee_id",
+                "member__committee__name")
         .annotate(n=models.Count("id"))
         .order_by("council_id", "member__committee__name", "member__name")
     )
@@ -714,14 +717,19 @@ def reminders_escalate(*, today: date, council: Council | None = None) -> int:
     year, week, _day = today.isocalendar()
     for council_id, members in per_council.items():
         for user in staff[council_id]:
+            mine = members if user.committee_id is None else [
+                r for r in members if r["member__committee_id"] == user.committee_id
+            ]
+            if not mine:
+                continue
             with translation.override(user.language or "zh-hans"):
                 no_committee = gettext("No committee")
                 lines = [
                     f"{r['member__committee__name'] or no_committee} · {r['member__name']}："
                     + gettext("%(n)s overdue") % {"n": r["n"]}
-                    for r in members
+                    for r in mine
                 ]
-                subject = gettext("Overdue must-visits: %(members)s members") % {"members": len(members)}
+                subject = gettext("Overdue must-visits: %(members)s members") % {"members": len(mine)}
             notification_send(
                 users=[user], kind="reminder_escalation", subject=subject, body="\n".join(lines),
                 url="/activities/reminders/compliance/", key=f"escalation:{year}-W{week:02d}",

@@ -38,11 +38,11 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["council"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Portal"), {"fields": ("display_name", "role", "council", "language")}),
+        (_("Portal"), {"fields": ("display_name", "role", "council", "committee", "language")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        (_("Portal"), {"fields": ("display_name", "role", "council")}),
+        (_("Portal"), {"fields": ("display_name", "role", "council", "committee")}),
     )
 
 

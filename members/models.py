@@ -7,6 +7,7 @@ QuerySet method so that permission is part of the lookup (see ``members.permissi
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -85,6 +86,17 @@ class User(AbstractUser):
         verbose_name=_("council"),
     )
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    # Staff of a special committee (专委会): the weekly must-visit escalation tells them of
+    # their committee's members only; council staff without one get the whole council.
+    committee = models.ForeignKey(
+        "Committee",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_users",
+        verbose_name=_("special committee"),
+        help_text=_("For staff of a special committee: they are told of its members only."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -98,6 +110,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.committee_id and self.committee.council_id != self.council_id:
+            raise ValidationError({"committee": _("Choose a special committee of the user's council.")})
 
     @property
     def is_council_staff(self) -> bool:
