@@ -12,11 +12,13 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from activities.models import Channel, ContactLog
+from activities import services_events as events
+from activities.models import Activity, Channel, ContactLog, Problem
 from activities.reminders import rules_install_defaults
 from activities.services import contact_log_create
+from liaison.demo.activities import KIND_CHANNEL
 from liaison.demo.members import CITY, GIVEN, SURNAMES
-from members.models import Committee, Constituent, Council, Member, Sector, User
+from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
 from proposals import services
 from proposals.models import Category, Session
 
@@ -49,6 +51,7 @@ def build(council: Council, rng, today: date) -> None:
     for each in (city, district):
         rules_install_defaults(council=each)
     if not created and district.members.exists():
+        _platforms_and_events(district, today)  # a demo database made before it had them
         return
     staff, _ = User.objects.get_or_create(
         username="qzh_staff",
@@ -79,6 +82,85 @@ def build(council: Council, rng, today: date) -> None:
             )
     _contacts(members, rng, today)
     _proposals(district, members, staff)
+    _platforms_and_events(district, today)
+
+
+# The district's platforms: (kind, name, sectors, which members: "sector" or a station's half)
+PLATFORMS = [
+    (Platform.Kind.STUDIO, "农业界委员工作室", ["农业界"], "sector"),
+    (Platform.Kind.WORKSTATION, "茄子河镇委员工作站", [], 0),
+    (Platform.Kind.WORKSTATION, "宏伟镇委员工作站", [], 1),
+]
+# (days before today, kind, title, platform, sectors)
+ACTIVITIES = [
+    (120, "助农", "工商联、农业界委员助农对接会", "农业界委员工作室", ["农业界", "工商联"]),
+    (70, "理论学习", "委员工作站理论学习会", "茄子河镇委员工作站", []),
+    (25, "送医义诊", "医药卫生界委员进村义诊", "宏伟镇委员工作站", ["医药卫生界"]),
+]
+# (days before today, topic, platform, [(problem, responsible unit, resolved after n days or None)])
+CONSULTATIONS = [
+    (150, "农产品冷链物流协商议事会", "农业界委员工作室",
+     [("缺少产地冷库", "区农业农村局", 40), ("运输成本高", "区交通运输局", None)]),
+    (60, "乡村卫生室建设协商议事会", "宏伟镇委员工作站", [("村医待遇偏低", "区卫健局", 30)]),
+]
+
+
+def _platforms_and_events(district: Council, today: date) -> None:
+    """A studio and two workstations, three activities held there and two consultations with
+    their problems, made through the same services staff use, so every section of the city's
+    roll-up has something of this district. No random draws. Runs once."""
+    if district.platforms.exists():
+        return
+    staff = User.objects.filter(council=district, role=User.Role.STAFF).order_by("pk").first()
+    members = list(district.members.select_related("sector").order_by("pk"))
+    if staff is None or not members:
+        return
+    sectors = {s.name: s for s in Sector.objects.filter(council=district)}
+    platforms = {}
+    for n, (kind, name, sector_names, who) in enumerate(PLATFORMS):
+        people = (
+            [m for m in members if m.sector.name in sector_names] if who == "sector"
+            else members[who::2]
+        )
+        platform = Platform.objects.create(
+            council=district, kind=kind, name=name, convenor=people[0],
+            address=f"茄子河区{name[:3]}党群服务中心", opened_on=date(2024, 3 + n, 1),
+        )
+        platform.sectors.set([sectors[s] for s in sector_names] or {m.sector for m in people})
+        platform.members.set(people)
+        platforms[name] = (platform, people)
+    kinds = {k.name: k for k in events.activity_kinds_ensure(council=district)}
+    tz = timezone.get_current_timezone()
+    for days_ago, kind, title, platform_name, sector_names in ACTIVITIES:
+        day = today - timedelta(days=days_ago)
+        platform, people = platforms[platform_name]
+        activity = events.activity_create(
+            council=district, by=staff, title=title, kind=kinds[kind], channel=KIND_CHANNEL[kind],
+            starts_at=datetime.combine(day, time(9), tzinfo=tz),
+            ends_at=datetime.combine(day, time(11), tzinfo=tz), place=platform.address,
+            platform=platform, sectors=[sectors[s] for s in sector_names],
+            state=Activity.State.HELD, constituents_reached=12 + 6 * len(people),
+            summary=f"{title}：委员与群众面对面交流。",
+        )
+        events.activity_mark_attendance(activity=activity, by=staff, attended=people[:4], today=day)
+    for days_ago, topic, platform_name, problems in CONSULTATIONS:
+        held_on = today - timedelta(days=days_ago)
+        platform, people = platforms[platform_name]
+        consultation = events.consultation_create(
+            council=district, by=staff, topic=topic, held_on=held_on, platform=platform,
+            host=platform.convenor.name, members=people[:3],
+            officials_count=len(problems), constituents_count=10 + len(people),
+            minutes=f"围绕{topic[:-5]}，委员、部门和群众协商，提出问题{len(problems)}个。",
+        )
+        for description, unit, resolved_after in problems:
+            problem = events.problem_create(consultation=consultation, by=staff,
+                                            description=description, responsible_unit=unit)
+            if resolved_after is not None:
+                events.problem_set_state(
+                    problem=problem, by=staff, state=Problem.State.RESOLVED,
+                    resolved_on=held_on + timedelta(days=resolved_after),
+                    resolution=f"{unit}已落实，并向群众反馈。",
+                )
 
 
 def _contacts(members, rng, today: date) -> None:

@@ -93,3 +93,35 @@ def test_the_demo_member_signed_up_for_and_attended_activities(client_for):
     build()
     build()
     assert Attendance.objects.filter(member=member, signed_up_at__isnull=False).count() == len(mine)
+
+
+@pytest.mark.django_db
+def test_the_second_district_has_platforms_activities_and_consultations(client_for):
+    from liaison import demo
+    from liaison.demo import rollup
+    from members.models import Council
+
+    demo.build(today=TODAY)
+    district = Council.objects.get(name=rollup.DISTRICT)
+    platforms = Platform.objects.filter(council=district)
+    assert platforms.filter(kind=Platform.Kind.WORKSTATION).count() == 2
+    assert platforms.exclude(kind=Platform.Kind.WORKSTATION).count() == 1
+    held = Activity.objects.filter(council=district, state=Activity.State.HELD)
+    assert held.count() == 3
+    assert all(activity.attendances.filter(attended=True).exists() for activity in held)
+    problems = Problem.objects.filter(consultation__council=district)
+    assert Consultation.objects.filter(council=district).count() == 2
+    assert (problems.count(), problems.solved().count()) == (3, 2)
+    # The seed's council is as it was.
+    seed = Council.objects.get(name=demo.DEMO_COUNCIL)
+    assert Consultation.objects.filter(council=seed).count() == 26
+    assert Problem.objects.filter(consultation__council=seed).solved().count() == 31
+
+    # The city's roll-up shows the district in every column, and a second build adds nothing.
+    city_row = {row["pk"]: row for row in client_for(User.objects.get(username="city"))
+                .get(reverse("liaison:dashboard")).context["councils"]}[district.pk]
+    for column in ("members", "constituents", "contacts", "consultations", "activities"):
+        assert city_row[f"n_{column}"] > 0, column
+    before = (Platform.objects.count(), Activity.objects.count(), Problem.objects.count())
+    demo.build(today=TODAY)
+    assert (Platform.objects.count(), Activity.objects.count(), Problem.objects.count()) == before
