@@ -196,6 +196,19 @@ def test_kinds_page_renames_and_adds(client_for, staff, council):
     assert client.post(reverse("activities:activity-kinds"), data).status_code == 200
 
 
+@pytest.mark.parametrize("n", [3, 30])
+def test_kinds_page_query_budget(client_for, staff, council, n, django_assert_max_num_queries):
+    for i in range(n):
+        ActivityKindFactory(council=council, name=f"自定类别{i}", order=100 + i)
+    client = client_for(staff)
+    # session, user, council, the kinds (seeded already: no insert), the formset's kinds, unread;
+    # a savepoint and its release around the seeding check
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("activities:activity-kinds"))
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) == n + 2  # the kinds and two blank rows
+
+
 # --- filters and export ---------------------------------------------------------------------
 
 
