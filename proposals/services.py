@@ -518,7 +518,7 @@ def _release_merged(lead: Proposal, by: User, reason: str) -> None:
       goes back to 待交办, to be assigned on its own.
     Each gets its own event; proposers of the ones not filed get the notice."""
     merged = (
-        Proposal.objects.select_for_update()
+        Proposal.objects.select_for_update(of=("self",))
         .filter(merged_into=lead, state=State.MERGED)
         .select_related("proposer__user", "submitted_by")
         .order_by("pk")
