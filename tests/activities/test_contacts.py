@@ -276,7 +276,7 @@ def test_refuses_a_decompression_bomb(member_a, size):
     with pytest.raises(ValidationError) as caught:
         log_for(member_a, [person], photos=[png(), bomb(size=size)])
     assert "bomb.png" in caught.value.message_dict["photos"][0]
-    assert "megapixels" in caught.value.message_dict["photos"][0]
+    assert "像素过多" in caught.value.message_dict["photos"][0]  # too many pixels, in Chinese
     nothing_written()
 
 
