@@ -136,3 +136,121 @@ def test_real_worker_runs_the_sweep_and_an_event_through_the_broker(council, mem
             worker.kill()
             worker.wait()
     assert _no_duplicates() == 4
+
+
+# A worker whose broker gives an unacknowledged message back after 3 s (the default is an
+# hour) and looks for such messages every second: the settings are the production ones but
+# for these transport options, so the test does not wait an hour for the redelivery. (It may
+# also give back another test's message left unacknowledged for 3 s: tasks are idempotent.)
+KILLABLE_WORKER = """
+import sys
+from liaison.celery import app
+app.conf.broker_transport_options = {
+    **(app.conf.broker_transport_options or {}),
+    "visibility_timeout": 3, "unacked_restore_interval": 1, "unacked_restore_throttle": 1,
+}
+app.worker_main(["worker", "--pool=solo", "--concurrency=1", "--without-heartbeat",
+                 "--without-gossip", "--without-mingle", "--loglevel=INFO", "-Q", sys.argv[1]])
+"""
+
+
+def _start_worker(queue: str, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", KILLABLE_WORKER, queue], cwd=ROOT, env=_worker_env(),
+        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()  # by its PID, the one we started
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def _backend_waiting_to_insert_reminders():
+    """The PID of the database session blocked on the reminder table, if any."""
+    with connection.cursor() as cursor:
+        # Inside a transaction pg_stat_activity is read once and kept: read it afresh.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database() AND query LIKE %s",
+            [f'INSERT INTO "{Reminder._meta.db_table}"%'],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _backend_alive(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cursor.fetchone() is not None
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_sweep_loses_nothing_and_the_sweep_runs_once(council, member_a, tmp_path):
+    """acks_late: a worker killed (SIGKILL) in the middle of the sweep never acknowledged
+    the message; its transaction dies with it; the broker gives the message to the next
+    worker, which does the whole sweep once."""
+    if not os.environ.get("CELERY_BROKER_URL"):
+        pytest.skip("CELERY_BROKER_URL is not set (the PostgreSQL + Redis pass of .ci/run sets it)")
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker needs a database it can share with the test: PostgreSQL")
+    import uuid
+
+    from django.db import transaction
+    from kombu import Exchange, Queue
+
+    from activities import tasks
+    from members.models import Constituent
+
+    rules_install_defaults(council=council)
+    # Three constituents for the sweep to give first visits; added in bulk (no post_save) so
+    # that no event task goes to the shared queue for another test's worker to take.
+    Constituent.objects.bulk_create(ConstituentFactory.build_batch(3, member=member_a))
+    queue = f"kill-test-{uuid.uuid4().hex[:8]}"  # its own queue: no other test's worker takes it
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = _start_worker(queue, first_log)
+    second = None
+    try:
+        # Hold the reminder table: the sweep's first INSERT waits, mid-task, until released.
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f'LOCK TABLE "{Reminder._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
+            sent = tasks.reminders_sweep_task.apply_async(args=[TODAY.isoformat()], queue=queue)
+            assert _wait_for(lambda: _backend_waiting_to_insert_reminders() is not None), (
+                first_log.read_text()
+            )
+            orphan = _backend_waiting_to_insert_reminders()
+            first.kill()  # SIGKILL: no warm shutdown, no chance to ack or requeue
+            first.wait()
+        # Released: the killed worker's session finds its client gone and rolls back.
+        assert _wait_for(lambda: not _backend_alive(orphan))
+        assert Reminder.objects.count() == 0
+        log = first_log.read_text()
+        assert f"[{sent.id}] received" in log
+        assert f"[{sent.id}] succeeded" not in log
+
+        second = _start_worker(queue, second_log)  # after the visibility timeout: redelivered
+        assert _wait_for(lambda: Reminder.objects.count() == 3), second_log.read_text()
+        assert _wait_for(lambda: f"[{sent.id}] succeeded" in second_log.read_text())
+        time.sleep(6)  # two more visibility timeouts: an acknowledged message stays gone
+    finally:
+        _stop(first)
+        if second is not None:
+            _stop(second)
+        with celery_app.connection_for_write() as broker:  # the test's queue goes with it
+            bound = Queue(queue, Exchange(queue), routing_key=queue)(broker.default_channel)
+            bound.declare()  # known to this channel, so that delete() removes its binding
+            bound.delete()
+    assert _no_duplicates() == 3
+    log = second_log.read_text()  # the same message, redelivered once and done once
+    assert log.count(f"[{sent.id}] received") == 1
+    assert log.count(f"[{sent.id}] succeeded") == 1
+
