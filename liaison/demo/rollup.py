@@ -148,7 +148,7 @@ def _platforms_and_events(district: Council, today: date) -> None:
         platform, people = platforms[platform_name]
         consultation = events.consultation_create(
             council=district, by=staff, topic=topic, held_on=held_on, platform=platform,
-            host=platform.convenor.name, members=people[:3],
+            host=platform.convenor.name, members=people[:3], sectors=platform.sectors.all(),
             officials_count=len(problems), constituents_count=10 + len(people),
             minutes=f"围绕{topic[:-5]}，委员、部门和群众协商，提出问题{len(problems)}个。",
         )
