@@ -35,7 +35,7 @@ lint: setup
 
 ## Update the zh_Hans catalogue after adding strings, then translate and: make messages
 messages: setup
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --add-location file
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-wrap --add-location file
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 lock:
