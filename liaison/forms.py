@@ -73,7 +73,7 @@ class DashboardFilterForm(PeriodForm):
                 Column("sector", css_class="col-6 col-md-2"),
                 Column("committee", css_class="col-6 col-md-2"),
                 Column(
-                    Submit("apply", _("Apply"), css_class="btn-primary mt-md-4 w-100"),
+                    Submit("apply", _("Apply"), css_class="btn-portal mt-md-4 w-100"),
                     css_class="col-12 col-md-2",
                 ),
             ),
@@ -104,7 +104,7 @@ class DutyPeriodForm(PeriodForm):
             Row(
                 Column("from", css_class="col-6 col-md-3"),
                 Column("to", css_class="col-6 col-md-3"),
-                Column(Submit("apply", _("Apply"), css_class="btn-primary mt-md-4 w-100"),
+                Column(Submit("apply", _("Apply"), css_class="btn-portal mt-md-4 w-100"),
                        css_class="col-12 col-md-2"),
             )
         )
@@ -151,7 +151,7 @@ class ReportForm(PeriodForm):
         self.helper.layout = Layout(
             Row(
                 *columns,
-                Column(Submit("show", _("Show report"), css_class="btn-primary mt-md-4 w-100"),
+                Column(Submit("show", _("Show report"), css_class="btn-portal mt-md-4 w-100"),
                        css_class="col-12 col-md-3"),
             )
         )
