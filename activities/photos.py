@@ -67,3 +67,10 @@ def make_thumbnail(upload, name: str) -> ContentFile:
         image.convert("RGB").save(out, format="JPEG", quality=80)
     upload.seek(0)
     return ContentFile(out.getvalue(), name=f"thumb-{name.rsplit('.', 1)[0]}.jpg")
+
+
+def photos_save(model, uploads, **owner) -> None:
+    """Save each upload (already checked by ``validate_photo``) as a ``model`` row with its
+    thumbnail; ``owner`` names the record they belong to, e.g. ``activity=activity``."""
+    for upload in uploads:
+        model.objects.create(image=upload, thumbnail=make_thumbnail(upload, upload.name), **owner)

@@ -22,7 +22,7 @@ from activities.models import (
     ContactLogPhoto,
 )
 from activities.models.rollups import NONE
-from activities.photos import make_thumbnail, validate_photo
+from activities.photos import photos_save, validate_photo
 from members import permissions
 from members.models import Constituent, Council, Member, Platform, User
 from proposals.models import Proposal
@@ -87,10 +87,7 @@ def contact_log_create(
         ContactLogConstituent.objects.bulk_create(
             ContactLogConstituent(contact_log=log, constituent_id=pk) for pk in constituent_ids
         )
-        for upload in photos:
-            ContactLogPhoto.objects.create(
-                contact_log=log, image=upload, thumbnail=make_thumbnail(upload, upload.name)
-            )
+        photos_save(ContactLogPhoto, photos, contact_log=log)
         _move_last_contacted(constituent_ids, contacted_at)
         rollups.contact_day_add(log, constituents=len(constituent_ids))
         _on_contact_logged(log)
@@ -198,10 +195,7 @@ def contact_log_update(
             for pk in sorted(set(new_ids) - stored_ids)
         )
         _remove_photos(removed)
-        for upload in photos:
-            ContactLogPhoto.objects.create(
-                contact_log=log, image=upload, thumbnail=make_thumbnail(upload, upload.name)
-            )
+        photos_save(ContactLogPhoto, photos, contact_log=log)
         _recompute_last_contacted(old_ids | stored_ids | set(new_ids))
         rollups.contact_day_add(log, constituents=len(new_ids))
         reminders.reminders_close_for_contact(log)

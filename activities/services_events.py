@@ -27,7 +27,7 @@ from activities.models import (
     Problem,
 )
 from activities.models.events import DEFAULT_ACTIVITY_KINDS, MAX_PHOTOS
-from activities.photos import make_thumbnail, validate_photo
+from activities.photos import photos_save, validate_photo
 from members import permissions
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
 
@@ -70,15 +70,6 @@ def _check_photos(*, existing: int, photos: Sequence) -> None:
         )
     for upload in photos:
         validate_photo(upload)
-
-
-def _save_photos(model, photos: Sequence, **owner) -> None:
-    for upload in photos:
-        photo = model(**owner)
-        thumbnail = make_thumbnail(upload, upload.name)
-        photo.thumbnail.save(thumbnail.name, thumbnail, save=False)
-        photo.image.save(upload.name, upload, save=False)
-        photo.save()
 
 
 # --- activities -------------------------------------------------------------------------
@@ -156,7 +147,7 @@ def activity_create(
         )
         activity.sectors.set(sectors)
         activity.constituents.set(constituents)
-        _save_photos(ActivityPhoto, photos, activity=activity)
+        photos_save(ActivityPhoto, photos, activity=activity)
     return activity
 
 
@@ -205,7 +196,7 @@ def activity_update(
         activity.save()
         activity.sectors.set(sectors)
         activity.constituents.set(constituents)
-        _save_photos(ActivityPhoto, photos, activity=activity)
+        photos_save(ActivityPhoto, photos, activity=activity)
     return activity
 
 
@@ -316,7 +307,7 @@ def consultation_create(
         )
         consultation.members.set(members)
         consultation.sectors.set(sectors)
-        _save_photos(ConsultationPhoto, photos, consultation=consultation)
+        photos_save(ConsultationPhoto, photos, consultation=consultation)
         # Must-visit rule 7 ("before a consultation"): reminders for the participating
         # members and the members of the sectors involved, enqueued on commit (the daily
         # sweep catches up if the broker is down).
@@ -361,7 +352,7 @@ def consultation_update(
         consultation.save()
         consultation.members.set(members)
         consultation.sectors.set(sectors)
-        _save_photos(ConsultationPhoto, photos, consultation=consultation)
+        photos_save(ConsultationPhoto, photos, consultation=consultation)
         if moved:  # the open reminders follow the new date at once, not at the next sweep
             reminders.reminders_follow_consultation_date(consultation=consultation)
         # Members (or sectors) added since get their reminder now (idempotent by period key).
