@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from members import permissions
-from proposals.models import Assignment, CoSigner, Proposal, State
+from proposals.models import Assignment, CoSigner, Proposal, ProposerKind, State
 
 
 class Actor(StrEnum):
     STAFF = "staff"  # council staff or admin of the proposal's council (or above it)
     PROPOSER = "proposer"  # the proposing member, or whoever entered a collective proposal
+    RATER = "rater"  # rates the reply: the proposing member, or who entered a collective one
     COSIGNER = "cosigner"  # a member invited to co-sign
     LEAD_UNIT = "lead_unit"  # a login of the active lead unit
     UNIT = "unit"  # a login of any active unit (lead or co-handling)
@@ -52,7 +53,7 @@ TRANSITIONS: dict[str, Transition] = {
     "send_back": _t({State.ASSIGNED}, {Actor.UNIT}),
     "reply": _t({State.ASSIGNED}, {Actor.LEAD_UNIT}, State.REPLIED),
     # → closed when every rater is in and none is unsatisfied; → assigned on 不满意.
-    "rate": _t({State.REPLIED}, {Actor.PROPOSER, Actor.COSIGNER}),
+    "rate": _t({State.REPLIED}, {Actor.RATER, Actor.COSIGNER}),
     "merge": _t({State.SUBMITTED, State.UNDER_REVIEW, State.FILED}, {Actor.STAFF}, State.MERGED),
     "note": _t(set(State), {Actor.STAFF}),
 }
@@ -82,6 +83,13 @@ def actors(user, proposal: Proposal) -> set[Actor]:
     member = permissions.member_of(user) if permissions.is_member(user) else None
     if proposal.submitted_by_id == user.pk or (member and proposal.proposer_id == member.pk):
         found.add(Actor.PROPOSER)
+    # Staff who entered a member's proposal may edit the draft but do not rate the reply:
+    # the member does (as proposals.services._rating_member decides).
+    if proposal.proposer_kind == ProposerKind.MEMBER:
+        if member and proposal.proposer_id == member.pk:
+            found.add(Actor.RATER)
+    elif proposal.submitted_by_id == user.pk:
+        found.add(Actor.RATER)
     if member and CoSigner.objects.filter(proposal=proposal, member=member).exists():
         found.add(Actor.COSIGNER)
     if permissions.is_unit(user):

@@ -169,3 +169,18 @@ def test_query_budget(n, staff, council, session, category, client_for, django_a
     # committees, categories
     with django_assert_max_num_queries(11):
         assert client.get(URL).status_code == 200
+
+
+def test_staff_who_entered_a_members_proposal_are_not_offered_the_rating(client_for, staff, member_a):
+    """The member rates the reply; the staff who typed the proposal in do not."""
+    from proposals import rules
+    from proposals.models import State
+    from tests.proposals.factories import HandlingUnitFactory, proposal_in, unit_login
+
+    unit = HandlingUnitFactory(council=staff.council)
+    unit_login(unit, "unit-rate")
+    proposal = proposal_in(State.REPLIED, proposer=member_a, staff=staff, unit=unit)
+    proposal.submitted_by = staff
+    proposal.save(update_fields=["submitted_by"])
+    assert "rate" not in rules.allowed_actions(staff, proposal)
+    assert "rate" in rules.allowed_actions(member_a.user, proposal)

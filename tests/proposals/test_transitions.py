@@ -28,7 +28,7 @@ from tests.proposals.factories import HandlingUnitFactory, proposal_in, unit_log
 PERSONAS = {
     "staff": {Actor.STAFF},
     "leader": set(),
-    "proposer": {Actor.PROPOSER},
+    "proposer": {Actor.PROPOSER, Actor.RATER},
     "cosigner": {Actor.COSIGNER},
     "outsider_member": set(),
     "lead_unit": {Actor.LEAD_UNIT, Actor.UNIT},
