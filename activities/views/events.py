@@ -310,13 +310,8 @@ def _filtered_consultations(request):
 def consultation_list(request):
     filterset = _filtered_consultations(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    totals = filterset.qs.order_by().aggregate(
-        sessions=Count("pk", distinct=True),
-    )
-    totals.update(
-        Problem.objects.filter(consultation__in=filterset.qs.values("pk")).aggregate(
-            raised=Count("pk"), resolved=Count("pk", filter=Q(state=Problem.State.RESOLVED))
-        )
+    totals = Problem.objects.filter(consultation__in=filterset.qs.values("pk")).aggregate(
+        raised=Count("pk"), resolved=Count("pk", filter=Q(state=Problem.State.RESOLVED))
     )
     return render(request, "activities/consultation_list.html", {
         "filter": filterset, "page": page, "query": _query_without_page(request),
