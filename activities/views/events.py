@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,14 +37,9 @@ from activities.forms_events import (
 from activities.models import Activity, Attendance, Consultation, Problem
 from members import permissions
 from members.models import Platform
+from members.pagination import page_of, query_without_page
 
 PAGE_SIZE = 30
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _messages_from(request, error: ValidationError) -> None:
@@ -87,9 +81,9 @@ def _filtered_activities(request):
 @permissions.council_reader_required
 def activity_list(request):
     filterset = _filtered_activities(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(filterset.qs, request, PAGE_SIZE)
     return render(request, "activities/activity_list.html", {
-        "filter": filterset, "page": page, "query": _query_without_page(request),
+        "filter": filterset, "page": page, "query": query_without_page(request),
     })
 
 
@@ -255,7 +249,7 @@ def activity_upcoming(request):
         .with_sign_up_of(member)
         .order_by("starts_at", "id")
     )
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(activities, request, PAGE_SIZE)
     return render(request, "activities/activity_upcoming.html", {"page": page})
 
 
@@ -268,7 +262,7 @@ def activity_mine(request):
         .select_related("kind", "platform")
         .order_by("-starts_at", "-id")
     )
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(activities, request, PAGE_SIZE)
     return render(request, "activities/activity_mine.html", {"page": page})
 
 
@@ -309,12 +303,12 @@ def _filtered_consultations(request):
 @permissions.council_reader_required
 def consultation_list(request):
     filterset = _filtered_consultations(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(filterset.qs, request, PAGE_SIZE)
     totals = Problem.objects.filter(consultation__in=filterset.qs.values("pk")).aggregate(
         raised=Count("pk"), resolved=Count("pk", filter=Q(state=Problem.State.RESOLVED))
     )
     return render(request, "activities/consultation_list.html", {
-        "filter": filterset, "page": page, "query": _query_without_page(request),
+        "filter": filterset, "page": page, "query": query_without_page(request),
         "totals": totals,
     })
 
@@ -457,12 +451,12 @@ def problem_list(request):
         .order_by("-consultation__held_on", "-consultation_id", "id")
     )
     filterset = ProblemFilter(request.GET, queryset=base, request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(filterset.qs, request, PAGE_SIZE)
     by_state = dict(
         filterset.qs.order_by().values_list("state").annotate(n=Count("pk", distinct=True))
     )
     return render(request, "activities/problem_list.html", {
-        "filter": filterset, "page": page, "query": _query_without_page(request),
+        "filter": filterset, "page": page, "query": query_without_page(request),
         "states": [(value, label, by_state.get(value, 0)) for value, label in Problem.State.choices],
     })
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from activities import reminders as services
 from activities.forms_reminders import CampaignForm, DismissForm, ReminderFilterForm, RuleForm
 from activities.models import Campaign, MustVisitRule, Reminder
 from members import permissions
+from members.pagination import page_of, query_without_page
 
 PAGE_SIZE = 30
 
@@ -30,12 +30,6 @@ COMPLIANCE_GROUPS = {
     "committee": ("member__committee_id", "member__committee__name", "committee"),
     "rule": ("rule_id", "rule__name", "rule"),
 }
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _say_refused(request, form) -> None:
@@ -66,9 +60,9 @@ def reminder_list(request):
         _say_refused(request, form)
     else:
         reminders = reminders.pending()
-    page = Paginator(reminders, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(reminders, request, PAGE_SIZE)
     return render(request, "activities/reminder_list.html", {
-        "page": page, "form": form, "query": _query_without_page(request),
+        "page": page, "form": form, "query": query_without_page(request),
         "today": timezone.localdate(), "dismiss_form": DismissForm(),
     })
 
@@ -189,7 +183,7 @@ def campaign_list(request):
         .prefetch_related("sectors")
         .with_progress()
     )
-    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(campaigns, request, PAGE_SIZE)
     return render(request, "activities/campaign_list.html", {"page": page})
 
 
