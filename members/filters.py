@@ -11,28 +11,20 @@ from members import permissions
 from members.models import Committee, Constituent, Member, Platform, Sector
 
 
-# Not Sector/Committee.objects.visible_to(): that CouncilQuerySet method filters on the
-# council's own pk (it is written for Council), so for these models it matches by id.
 def _sectors(request):
-    return Sector.objects.filter(permissions.council_q(request.user))
+    return Sector.objects.visible_to(request.user)
 
 
 def _committees(request):
-    return Committee.objects.filter(permissions.council_q(request.user))
+    return Committee.objects.visible_to(request.user)
 
 
 def _members(request):
     return Member.objects.visible_to(request.user).only("pk", "name").order_by("name", "pk")
 
 
-def council_subtree_q(council_id: int, field: str = "council") -> Q:
-    """Rows of ``council_id`` and of the councils under it (province → city → district),
-    like ``permissions.council_q`` but rooted at any council."""
-    return (
-        Q(**{f"{field}_id": council_id})
-        | Q(**{f"{field}__parent_id": council_id})
-        | Q(**{f"{field}__parent__parent_id": council_id})
-    )
+# Rows of a council and the councils under it; one definition, in members.permissions.
+council_subtree_q = permissions.subtree_q
 
 
 class CouncilSubtreeFilter(django_filters.NumberFilter):

@@ -66,6 +66,18 @@ def member_of(user):
         return None
 
 
+def subtree_q(council_id: int, field: str = "council") -> Q:
+    """Rows of ``council_id`` and of the councils under it (province → city → district).
+    ``field`` is a FK to Council, or ``pk`` for Council itself."""
+    if field == "pk":
+        return Q(pk=council_id) | Q(parent_id=council_id) | Q(parent__parent_id=council_id)
+    return (
+        Q(**{f"{field}_id": council_id})
+        | Q(**{f"{field}__parent_id": council_id})
+        | Q(**{f"{field}__parent__parent_id": council_id})
+    )
+
+
 def council_q(user, field: str = "council") -> Q:
     """A filter on ``field`` (a FK to Council, or ``pk`` on Council itself) limiting rows to
     the councils ``user`` reaches: their own and, for a city or province, its subtree."""
@@ -75,12 +87,7 @@ def council_q(user, field: str = "council") -> Q:
         return Q(pk__in=[])
     if user.council.level == "district":
         return Q(**{field if field == "pk" else f"{field}_id": user.council_id})
-    prefix = "" if field == "pk" else f"{field}__"
-    return (
-        Q(**{field if field == "pk" else f"{field}_id": user.council_id})
-        | Q(**{f"{prefix}parent_id": user.council_id})
-        | Q(**{f"{prefix}parent__parent_id": user.council_id})
-    )
+    return subtree_q(user.council_id, field)
 
 
 def can_see_constituent_phone(user, constituent) -> bool:

@@ -10,27 +10,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members import permissions
-from members.models import Committee, Council, Sector
+from members.models import Council
 
-
-def subtree_q(council_id, field_name: str = "council") -> Q:
-    """Rows of ``council_id`` and of the councils under it (two levels: province → city →
-    district), like ``permissions.council_q`` but rooted at any council."""
-    if field_name == "pk":
-        return Q(pk=council_id) | Q(parent_id=council_id) | Q(parent__parent_id=council_id)
-    return (
-        Q(**{f"{field_name}_id": council_id})
-        | Q(**{f"{field_name}__parent_id": council_id})
-        | Q(**{f"{field_name}__parent__parent_id": council_id})
-    )
-
-
-_COUNCIL_SCOPED = {Council, Sector, Committee}
+subtree_q = permissions.subtree_q
 
 
 def councils_visible(user):
     """The councils ``user`` reaches (their own and, for a city or province, its subtree)."""
-    return Council.objects.filter(permissions.council_q(user, field="pk"))
+    return Council.objects.visible_to(user)
 
 
 @dataclass(frozen=True)
@@ -43,14 +30,7 @@ class Scope:
 
     def rows(self, model, council_field: str = "council"):
         """``model``'s rows in scope: through ``visible_to(user)``, then the drill-down."""
-        if self.user is None:
-            qs = model.objects.all()
-        elif model in _COUNCIL_SCOPED:
-            # Reference data readable by the whole council: scoped by council directly
-            # (Council has no visible_to; Sector/Committee.visible_to filter on the wrong field).
-            qs = model.objects.filter(permissions.council_q(self.user, council_field))
-        else:
-            qs = model.objects.visible_to(self.user)
+        qs = model.objects.all() if self.user is None else model.objects.visible_to(self.user)
         if self.council_id is not None:
             qs = qs.filter(subtree_q(self.council_id, council_field))
         return qs
