@@ -28,10 +28,13 @@ class MultipleImageField(forms.FileField):
         # No ``capture``: on Android it opens the camera only, and members often attach
         # photos taken earlier from the gallery.
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleImageField, self).clean(f, initial) for f in files]
 
 

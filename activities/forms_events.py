@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from activities.forms import MultipleImageField
 from activities.models import (
     Activity,
     ActivityKind,
@@ -19,25 +20,6 @@ from activities.models import (
 )
 from activities.models.events import MAX_PHOTOS
 from members.models import Committee, Constituent, Member, Platform, Sector
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.FileField):
-    """Several photos from one file input; each is checked by content in the service."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleImageField, self).clean(f, initial) for f in files]
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from activities.forms_events import _helper
 from activities.models import Campaign, MustVisitRule, Reminder, TriggerType
 from activities.models.reminders import validate_windows
 from members import permissions
 from members.filters import council_subtree_q
 from members.models import Committee, Council, Member, Sector
-
-
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
 
 
 class RuleForm(forms.ModelForm):
