@@ -42,17 +42,16 @@ def _say_refused(request, form) -> None:
 # --- members and staff --------------------------------------------------------------------
 
 
+def _reads_reminders(user) -> bool:
+    return permissions.can_read_council(user) or permissions.is_member(user)
+
+
+@permissions.role_required(_reads_reminders)
 def reminder_list(request):
     """A member's pending reminders; for staff and leaders, the council's, filtered (the
     compliance page's drill-down)."""
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
     reminders = Reminder.objects.visible_to(request.user).for_list()
     is_reader = permissions.can_read_council(request.user)
-    if not is_reader and not permissions.is_member(request.user):
-        permissions.require(False)
     form = None
     if is_reader:
         form = ReminderFilterForm(request.GET, user=request.user)
@@ -67,10 +66,9 @@ def reminder_list(request):
     })
 
 
+@permissions.role_required(_reads_reminders)
 @require_POST
 def reminder_dismiss(request, pk: int):
-    if not request.user.is_authenticated:
-        permissions.require(False)
     reminder = get_object_or_404(Reminder.objects.visible_to(request.user), pk=pk)
     own = permissions.is_member(request.user) and reminder.member.user_id == request.user.pk
     permissions.require(own or permissions.is_staff(request.user))

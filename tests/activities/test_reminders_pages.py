@@ -174,3 +174,16 @@ def test_campaign_rule_of_another_trigger_is_refused(staff, council, client_for)
         "rule": periodic.pk, "title": "x", "kind": "meeting", "due_in_days": 30, "start": "1"})
     assert response.status_code == 200
     assert not Campaign.objects.exists()
+
+
+def test_anonymous_users_go_to_login(member_a, reminders_for, client):
+    reminders_for(member_a, 1)
+    reminder = Reminder.objects.get()
+    for response in (
+        client.get(reverse("activities:reminder-list")),
+        client.post(reverse("activities:reminder-dismiss", args=[reminder.pk]), {"reason": "x"}),
+    ):
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    reminder.refresh_from_db()
+    assert reminder.state == "open"
