@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Channel, ContactLog
-from members import permissions
 from members.filters import council_filter, period_filter
 from members.models import Committee, Member, Platform, Sector
 
@@ -66,16 +65,16 @@ class ContactLogFilter(django_filters.FilterSet):
     period = period_filter("contacted_at")
     sector = django_filters.ModelChoiceFilter(
         label=_("Sector"), field_name="member__sector",
-        queryset=lambda request: Sector.objects.filter(permissions.council_q(request.user)),
+        queryset=lambda request: Sector.objects.visible_to(request.user),
     )
     committee = django_filters.ModelChoiceFilter(
         label=_("Special committee"), field_name="member__committee",
-        queryset=lambda request: Committee.objects.filter(permissions.council_q(request.user)),
+        queryset=lambda request: Committee.objects.visible_to(request.user),
     )
     council = council_filter()
     platform = django_filters.ModelChoiceFilter(
         label=_("Platform"),
-        queryset=lambda request: Platform.objects.filter(permissions.council_q(request.user)),
+        queryset=lambda request: Platform.objects.visible_to(request.user),
     )
 
     class Meta:

@@ -15,7 +15,6 @@ from activities.models import (
     Consultation,
     Problem,
 )
-from members import permissions
 from members.filters import CouncilSubtreeFilter, council_filter, council_subtree_q, period_filter
 from members.models import Committee, Platform, Sector
 
@@ -24,8 +23,7 @@ def _council_choices(model):
     def queryset(request):
         if request is None:
             return model.objects.none()
-        # council_q directly: Sector.objects.visible_to filters on the sector's own pk.
-        return model.objects.filter(permissions.council_q(request.user))
+        return model.objects.visible_to(request.user)
 
     return queryset
 
