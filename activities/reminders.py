@@ -42,6 +42,7 @@ from django.db import connection, models, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Left, TruncDate
 from django.db.models.lookups import LessThan
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -679,7 +680,7 @@ def reminders_digest(*, today: date, council: Council | None = None) -> int:
             }
         notification_send(
             users=[member.user], kind="reminder_digest", subject=subject, body=body,
-            url="/activities/reminders/", key=f"digest:{today.isoformat()}",
+            url=reverse("activities:reminder-list"), key=f"digest:{today.isoformat()}",
         )
     return len(by_member)
 
@@ -732,6 +733,6 @@ def reminders_escalate(*, today: date, council: Council | None = None) -> int:
                 subject = gettext("Overdue must-visits: %(members)s members") % {"members": len(mine)}
             notification_send(
                 users=[user], kind="reminder_escalation", subject=subject, body="\n".join(lines),
-                url="/activities/reminders/compliance/", key=f"escalation:{year}-W{week:02d}",
+                url=reverse("activities:compliance"), key=f"escalation:{year}-W{week:02d}",
             )
     return len(per_council)
