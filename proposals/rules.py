@@ -65,12 +65,15 @@ MERGE_LEAD_STATES = frozenset(
 
 
 def _reaches(user, council) -> bool:
+    """Staff of the proposal's council or of a council above it (the grandparent is only
+    loaded for a province user, so a district's own staff cost no query)."""
     if permissions.is_superuser(user):
         return True
-    ids = {council.pk, council.parent_id}
-    if council.parent_id:
-        ids.add(council.parent.parent_id)
-    return user.council_id is not None and user.council_id in ids
+    if user.council_id is None:
+        return False
+    if user.council_id in (council.pk, council.parent_id):
+        return True
+    return council.parent_id is not None and council.parent.parent_id == user.council_id
 
 
 def actors(user, proposal: Proposal) -> set[Actor]:
