@@ -244,11 +244,6 @@ class Activity(models.Model):
         return timezone.localdate(self.starts_at) <= (today or timezone.localdate())
 
 
-class AttendanceQuerySet(models.QuerySet):
-    def attended(self):
-        return self.filter(attended=True)
-
-
 class Attendance(models.Model):
     """A member at an activity: signed up (报名) beforehand and/or marked present (签到) by staff."""
 
@@ -265,8 +260,6 @@ class Attendance(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("marked by"),
     )
-
-    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attendance")
