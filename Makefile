@@ -40,7 +40,7 @@ messages: setup
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 lock:
-	$(BIN)/pip freeze --exclude-editable > requirements.lock.new && mv requirements.lock.new requirements.lock
+	{ sed -n '1,2p' requirements.lock; $(BIN)/pip freeze --exclude-editable; } > requirements.lock.new && mv requirements.lock.new requirements.lock
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/media var/static
