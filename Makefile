@@ -14,6 +14,10 @@ $(STAMP): requirements.lock
 
 setup: $(STAMP)
 
+# DEBUG defaults to off (a server started without it is a production server); the laptop
+# targets turn it on. Production sets DEBUG=false, SECRET_KEY and the rest (README).
+run lint messages: export DEBUG ?= true
+
 ## make run — set up, migrate, load the demo (idempotent), run today's must-visit sweep
 ## and digest (no Redis needed), serve on http://127.0.0.1:8000
 run: setup

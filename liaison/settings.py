@@ -17,7 +17,9 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=True)
+# Secure by default: a server started without DEBUG set is a production server.
+# `make run` and the test settings turn it on for the laptop.
+DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -44,6 +46,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "csp",
+    "django_sendfile",
+    "dbbackup",
     "members",
     "proposals",
     "activities",
@@ -139,6 +143,13 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The portal decides who may fetch an uploaded file (liaison.views.media); who sends the
+# bytes is the backend's business. Laptop: Django itself ("simple"). Production behind nginx:
+# "django_sendfile.backends.nginx" answers with X-Accel-Redirect to SENDFILE_URL, an
+# internal-only nginx location over MEDIA_ROOT (README has the snippet).
+SENDFILE_BACKEND = env.str("SENDFILE_BACKEND", default="django_sendfile.backends.simple")
+SENDFILE_ROOT = MEDIA_ROOT
+SENDFILE_URL = env.str("SENDFILE_URL", default="/protected-media")
 
 # --- Forms ----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -147,11 +158,27 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Email ----------------------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:pass@mail.example.gov.cn:587 ; default prints to console.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A mail server that accepts the connection and then hangs must not hold a worker forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="政协联络门户 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache ----------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://liaison")}
+if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    # django-redis, because it can treat a Redis outage as a cache miss (IGNORE_EXCEPTIONS):
+    # pages get slower, never a 500. Short socket timeouts keep a dead server from stalling
+    # every request; /health/ reports the outage.
+    CACHES["default"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": env.str("CACHE_URL"),
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
+            "SOCKET_TIMEOUT": env.float("CACHE_TIMEOUT", default=0.5),
+        },
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -168,8 +195,24 @@ CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A web request never waits long for a broker that is down.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# A web request never waits for a broker that is down: enqueueing tries one connection with a
+# short timeout and no retry (members.tasks.enqueue_on_commit), logs the failure, and the
+# periodic catch-up jobs do the work later.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+# With acks_late, a message taken by a worker that dies whole (main process and pool) stays
+# unacknowledged in Redis and is handed to another worker once this many seconds have passed.
+# It must exceed the longest task, or a task still running would be started a second time:
+# the longest (the province-wide must-visit sweep, the rollup rebuild) take a few minutes, so
+# 15 minutes. Re-delivery is safe: every task is idempotent.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+}
 
 # --- Security -------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -207,6 +250,20 @@ ESCALATE_OVERDUE_DAYS = env.int("ESCALATE_OVERDUE_DAYS", default=7)
 PROPOSAL_DUE_SOON_DAYS = env.int("PROPOSAL_DUE_SOON_DAYS", default=7)
 # Dashboard figures may be cached this many seconds (0 turns the cache off).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=120)
+# A notice whose e-mail fails is tried again after 1, 2, 4 … minutes (at most
+# NOTICE_EMAIL_RETRY_MAX_MINUTES apart), NOTICE_EMAIL_MAX_ATTEMPTS times in all; after that
+# it is listed as failed in the admin (Notifications → e-mail failed) for someone to look at.
+NOTICE_EMAIL_MAX_ATTEMPTS = env.int("NOTICE_EMAIL_MAX_ATTEMPTS", default=8)
+NOTICE_EMAIL_RETRY_MAX_MINUTES = env.int("NOTICE_EMAIL_RETRY_MAX_MINUTES", default=120)
+# An Excel import whose archive unpacks to more than this is refused (a zip bomb).
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=50 * 2**20)
+
+# --- Backups (manage.py dbbackup / mediabackup; README "Backup and restore") ------------
+STORAGES["dbbackup"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(env.path("BACKUP_DIR", default=VAR_DIR / "backups"))},
+}
+DBBACKUP_SEND_EMAIL = False
 
 LOGGING = {
     "version": 1,
