@@ -1,10 +1,12 @@
-from django.conf import settings
+import posixpath
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.static import serve
+from django_sendfile import sendfile
 
 from members import permissions
 from members.models import Notification
@@ -40,28 +42,57 @@ def inbox_open(request, pk: int):
     return redirect(notice.url or "inbox")
 
 
-def _media_owners():
-    """The first folder of an uploaded file's path names the record it belongs to; the
-    record's own ``visible_to`` decides who may fetch the file."""
-    from activities.models import Activity, Consultation, ContactLog
-    from proposals.models import Proposal
+# Every model that stores uploaded files: (model, its file fields, the record it belongs to).
+# The record's own ``visible_to`` decides who may fetch the file.
+def _stored_files():
+    from activities.models import ActivityPhoto, ConsultationPhoto, ContactLogPhoto
+    from proposals.models import ProposalAttachment, Reply
 
     return {
-        "contact-logs": ContactLog,
-        "activities": Activity,
-        "consultations": Consultation,
-        "proposals": Proposal,
+        "contact-logs": [(ContactLogPhoto, ("image", "thumbnail"), "contact_log")],
+        "activities": [(ActivityPhoto, ("image", "thumbnail"), "activity")],
+        "consultations": [(ConsultationPhoto, ("image", "thumbnail"), "consultation")],
+        "proposals": [(ProposalAttachment, ("file",), "proposal"), (Reply, ("attachment",), "proposal")],
     }
+
+
+def _is_plain_name(name: str) -> bool:
+    """A stored name as the storage writes it: relative, no ``..``, no empty or ``.`` parts, no
+    backslashes. Anything that would normalise into another path is refused outright."""
+    return (
+        posixpath.normpath(name) == name
+        and not name.startswith("/")
+        and ".." not in name.split("/")
+        and "\\" not in name
+        and "\x00" not in name
+    )
+
+
+def _file_owner(user, name: str):
+    """The record a stored file belongs to, if ``user`` may see it; else None.
+
+    The file is found by its exact stored name in the model its folder names, and the row's
+    owner is checked through ``visible_to``: the URL only says where to look."""
+    for model, fields, owner in _stored_files().get(name.partition("/")[0], []):
+        by_name = Q()
+        for field in fields:
+            by_name |= Q(**{field: name})
+        owner_id = model.objects.filter(by_name).values_list(f"{owner}_id", flat=True).first()
+        if owner_id is None:
+            continue
+        owner_model = model._meta.get_field(owner).related_model
+        if owner_model.objects.visible_to(user).filter(pk=owner_id).exists():
+            return owner_id
+    return None
 
 
 @login_required
 def media(request, path: str):
     """Uploaded photos and attachments, only to users who may see the record they belong to
-    (they show constituents and internal documents): anything else is a 404."""
-    folder, _, rest = path.partition("/")
-    record_id = rest.partition("/")[0]
-    model = _media_owners().get(folder)
-    if model is None or not record_id.isdigit():
+    (they show constituents and internal documents); anything else is a 404. The portal
+    decides; the configured sendfile backend sends the bytes (nginx in production)."""
+    if not _is_plain_name(path) or _file_owner(request.user, path) is None:
         raise Http404
-    get_object_or_404(model.objects.visible_to(request.user).only("pk"), pk=int(record_id))
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    is_image = path.lower().endswith((".jpg", ".jpeg", ".png", ".gif", ".webp"))
+    # Anything but a photo is offered as a download, never rendered by the browser.
+    return sendfile(request, path, attachment=not is_image)

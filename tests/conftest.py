@@ -27,7 +27,7 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path, request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT = settings.SENDFILE_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # A shared Redis cache: each xdist worker gets its own database, because cache.clear()
     # (below, before every test) flushes a whole Redis database.

@@ -170,8 +170,8 @@ class ContactLogPhoto(models.Model):
     contact_log = models.ForeignKey(
         ContactLog, on_delete=models.CASCADE, related_name="photos", verbose_name=_("contact log")
     )
-    image = models.ImageField(_("photo"), upload_to=contact_photo_path)
-    thumbnail = models.ImageField(_("thumbnail"), upload_to=contact_photo_path, blank=True)
+    image = models.ImageField(_("photo"), upload_to=contact_photo_path, db_index=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=contact_photo_path, blank=True, db_index=True)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:

@@ -282,8 +282,8 @@ class ActivityPhoto(models.Model):
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="photos", verbose_name=_("activity")
     )
-    image = models.ImageField(_("photo"), upload_to=activity_photo_path)
-    thumbnail = models.ImageField(_("thumbnail"), upload_to=activity_photo_path, blank=True)
+    image = models.ImageField(_("photo"), upload_to=activity_photo_path, db_index=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=activity_photo_path, blank=True, db_index=True)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
@@ -387,8 +387,8 @@ class ConsultationPhoto(models.Model):
         Consultation, on_delete=models.CASCADE, related_name="photos",
         verbose_name=_("consultation"),
     )
-    image = models.ImageField(_("photo"), upload_to=consultation_photo_path)
-    thumbnail = models.ImageField(_("thumbnail"), upload_to=consultation_photo_path, blank=True)
+    image = models.ImageField(_("photo"), upload_to=consultation_photo_path, db_index=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=consultation_photo_path, blank=True, db_index=True)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:

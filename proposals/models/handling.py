@@ -81,7 +81,7 @@ class Reply(models.Model):
     round = models.PositiveSmallIntegerField(_("handling round"))
     category = models.CharField(_("reply category"), max_length=1, choices=Category.choices)
     text = models.TextField(_("reply"))
-    attachment = models.FileField(_("attachment"), upload_to=_reply_upload_to, blank=True)
+    attachment = models.FileField(_("attachment"), upload_to=_reply_upload_to, blank=True, db_index=True)
     replied_at = models.DateTimeField(_("replied"))
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

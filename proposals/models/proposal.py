@@ -354,7 +354,7 @@ class ProposalAttachment(models.Model):
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("proposal")
     )
-    file = models.FileField(_("file"), upload_to=_upload_to)
+    file = models.FileField(_("file"), upload_to=_upload_to, db_index=True)
     name = models.CharField(_("name"), max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
