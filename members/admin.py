@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from members import services
 from members.models import (
     Committee,
     Constituent,
@@ -90,10 +92,42 @@ class ConstituentAdmin(SimpleHistoryAdmin, FastChangeList):
     raw_id_fields = ["member"]
 
 
+class EmailStateFilter(admin.SimpleListFilter):
+    title = _("e-mail")
+    parameter_name = "email"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("sent", _("sent")),
+            ("pending", _("waiting or being retried")),
+            ("failed", _("failed: retries used up")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "sent":
+            return queryset.filter(emailed_at__isnull=False)
+        if self.value() == "pending":
+            return queryset.filter(
+                emailed_at__isnull=True, email_attempts__lt=settings.NOTICE_EMAIL_MAX_ATTEMPTS
+            ).exclude(user__email="")
+        if self.value() == "failed":
+            return queryset.email_failed()
+        return queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(FastChangeList):
-    list_display = ["subject", "user", "kind", "created_at", "read_at", "emailed_at"]
-    list_filter = ["kind"]
+    list_display = [
+        "subject", "user", "kind", "created_at", "read_at", "emailed_at", "email_attempts",
+        "email_error",
+    ]
+    list_filter = [EmailStateFilter, "kind"]
+    actions = ["retry_email"]
     search_fields = ["subject", "user__username"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+    @admin.action(description=_("Try the e-mail again"))
+    def retry_email(self, request, queryset):
+        count = services.notification_email_retry(notices=queryset)
+        self.message_user(request, _("%(count)d notices will be e-mailed again.") % {"count": count})

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import translation
+from django.db.models import F, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from members import permissions
 from members.models import Constituent, Council, Member, Notification, User
 from members.phones import normalize_phone
+
+log = logging.getLogger(__name__)
 
 
 def notification_send(
@@ -46,6 +53,59 @@ def notification_send(
         user_ids = [u.pk for u in users if u.email]
         enqueue_on_commit(notifications_email, user_ids=user_ids, key=key)
     return len(users)
+
+
+def notification_email(*, notice_id: int, now=None) -> bool:
+    """E-mail one notice; True if the mail server accepted it.
+
+    The notice is claimed first (a conditional update that pushes its next attempt a lease
+    ahead), so two runs at once never send it twice. It is marked e-mailed only after the
+    server accepted it; a failure is counted and remembered, and the notice is tried again
+    after 1, 2, 4 … minutes, until ``NOTICE_EMAIL_MAX_ATTEMPTS`` (then the admin lists it
+    as failed). A worker that dies mid-send leaves the lease to run out: tried again."""
+    now = now or timezone.now()
+    lease = now + timedelta(minutes=10)
+    claimed = (
+        Notification.objects.filter(pk=notice_id, emailed_at__isnull=True)
+        .filter(
+            Q(email_next_try_at__isnull=True) | Q(email_next_try_at__lte=now),
+            email_attempts__lt=settings.NOTICE_EMAIL_MAX_ATTEMPTS,
+        )
+        .update(email_next_try_at=lease)
+    )
+    if not claimed:
+        return False
+    notice = Notification.objects.select_related("user").get(pk=notice_id)
+    if not notice.user.email:
+        Notification.objects.filter(pk=notice_id).update(email_next_try_at=None)
+        return False
+    body = notice.body
+    if notice.url:
+        body = f"{body}\n\n{settings.PORTAL_BASE_URL}{notice.url}"
+    try:
+        send_mail(notice.subject, body, None, [notice.user.email], fail_silently=False)
+    except Exception as error:  # smtplib, socket and TLS errors alike: count and retry
+        attempts = notice.email_attempts + 1
+        delay = min(2 ** (attempts - 1), settings.NOTICE_EMAIL_RETRY_MAX_MINUTES)
+        Notification.objects.filter(pk=notice_id).update(
+            email_attempts=attempts,
+            email_next_try_at=now + timedelta(minutes=delay),
+            email_error=f"{type(error).__name__}: {error}"[:300],
+        )
+        log.warning("E-mail of notice %s failed (attempt %s)", notice_id, attempts, exc_info=True)
+        return False
+    Notification.objects.filter(pk=notice_id).update(
+        emailed_at=timezone.now(), email_attempts=F("email_attempts") + 1, email_error=""
+    )
+    return True
+
+
+def notification_email_retry(*, notices) -> int:
+    """Give notices whose e-mail failed a fresh set of attempts (an admin action, once the
+    mail server or the address is mended)."""
+    return notices.filter(emailed_at__isnull=True).update(
+        email_attempts=0, email_next_try_at=timezone.now(), email_error=""
+    )
 
 
 # Constituents ----------------------------------------------------------------------------

@@ -2,12 +2,11 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from members.models import Notification
+from members.services import notification_email
 
 log = logging.getLogger(__name__)
 
@@ -35,26 +34,15 @@ def notifications_email(*, user_ids: list[int], key: str) -> int:
 @shared_task(acks_late=True)
 def notifications_email_pending(*, older_than_minutes: int = 5) -> int:
     """Every 15 minutes: e-mail the notices whose e-mail could not be enqueued (the broker
-    was down) or whose task was lost; recent ones are left to their own task."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    pending = Notification.objects.filter(
-        emailed_at__isnull=True, created_at__lt=cutoff, user__is_active=True
-    ).exclude(user__email="")
+    was down), whose task was lost, or whose e-mail failed and is due for a retry; recent
+    ones are left to their own task."""
+    now = timezone.now()
+    pending = Notification.objects.email_due(
+        now, fresh_before=now - timedelta(minutes=older_than_minutes)
+    ).filter(user__is_active=True).exclude(user__email="")
     return _email(pending)
 
 
 def _email(notices) -> int:
-    """Each notice is claimed with a conditional update before it is sent, so two runs at
-    once never send the same e-mail twice."""
-    sent = 0
-    for notice in notices.select_related("user").iterator():
-        claimed = Notification.objects.filter(pk=notice.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
-        if claimed and notice.user.email:
-            body = notice.body
-            if notice.url:
-                body = f"{body}\n\n{settings.PORTAL_BASE_URL}{notice.url}"
-            send_mail(notice.subject, body, None, [notice.user.email], fail_silently=False)
-            sent += 1
-    return sent
+    ids = list(notices.values_list("pk", flat=True))
+    return sum(notification_email(notice_id=pk) for pk in ids)
