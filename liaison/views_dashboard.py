@@ -3,6 +3,8 @@ councils and drill-down into each."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +24,8 @@ from liaison.services import duty_scheme_save
 from members import permissions
 from members.models import Committee, Council, Member, Platform, Sector
 from members.pagination import page_of, query_without_page
+
+log = logging.getLogger(__name__)
 
 
 def _council_param(request) -> int | None:
@@ -47,16 +51,36 @@ def _resolve_session(params: Params, reference: dict) -> Params:
 
 def cached_dashboard_data(scope: Scope, params: Params, root_id, has_children: bool) -> dict:
     """``figures.dashboard_data``, cached for ``DASHBOARD_CACHE_SECONDS`` per reach, drill-down
-    and filters (0: not cached). Figures may thus lag writes by that long."""
+    and filters (0: not cached). Figures may thus lag writes by that long. A cache that fails
+    is logged and treated as a miss: an outage costs speed, never the page."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return figures.dashboard_data(scope, params, root_id=root_id, has_children=has_children)
     key = f"dashboard:v1:{scope.cache_key}:{params.digest}:{root_id}"
-    data = cache.get(key)
+    data = _cache_get(key)
     if data is None:
         data = figures.dashboard_data(scope, params, root_id=root_id, has_children=has_children)
-        cache.set(key, data, seconds)
+        _cache_set(key, data, seconds)
     return data
+
+
+# The cache only saves time: when it fails (Redis down, a timeout, a bad pickle) the figures
+# are computed as on a miss. Any exception, since each backend raises its own kinds.
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:
+        log.warning("Dashboard cache read failed; computing the figures", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, data: dict, seconds: int) -> None:
+    try:
+        cache.set(key, data, seconds)
+    except Exception:
+        log.warning("Dashboard cache write failed; the figures are served uncached", exc_info=True)
 
 
 @permissions.council_reader_required
