@@ -6,6 +6,12 @@ within the file and against the database). Any error → nothing is written and 
 lists every error with its row and column. No error → every row is written in one
 transaction.
 
+A name written in traditional characters (工商聯) that matches nothing as written is matched
+by its simplified form (工商联), and the report notes it. A file is refused before it is read
+if it unpacks to more than ``IMPORT_MAX_UNCOMPRESSED_BYTES`` or its sheet claims more than
+``MAX_SHEET_ROWS`` rows or ``MAX_COLUMNS`` columns: openpyxl would otherwise hand out every
+empty cell of a sheet that claims the whole grid (A1:XFD1048576) from a file of a few KB.
+
 The header names are Chinese literals on purpose: they are the format of a file that
 staff fill in, not UI text, and a file must import the same whatever language the
 portal is shown in.
@@ -13,12 +19,15 @@ portal is shown in.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -31,8 +40,13 @@ from simple_history.utils import bulk_create_with_history
 
 from members.models import Committee, Constituent, Council, Member, Sector, User
 from members.phones import normalize_phone
+from members.xlsx import keep_formulas_as_text
 
 MAX_ROWS = 5000
+# How far a sheet may reach, blank rows and columns included: room for MAX_ROWS rows between
+# blank ones, and for the template's columns, the exports' and a few of staff's own.
+MAX_SHEET_ROWS = 2 * MAX_ROWS
+MAX_COLUMNS = 100
 EXAMPLE_PREFIX = "示例"
 
 
@@ -92,6 +106,7 @@ class RowError:
 @dataclass
 class ImportReport:
     errors: list[RowError] = field(default_factory=list)
+    notes: list[RowError] = field(default_factory=list)  # what was read other than as written
     created: int = 0
     rows: int = 0
 
@@ -101,6 +116,27 @@ class ImportReport:
 
     def add(self, row: int, column: str, message) -> None:
         self.errors.append(RowError(row, column, str(message)))
+
+    def note(self, row: int, column: str, message) -> None:
+        self.notes.append(RowError(row, column, str(message)))
+
+    def note_lines(self, limit: int = 10) -> list[str]:
+        """The notes for staff after an import: one line per note with the rows it applies
+        to, so that a name folded on every row of a file is said once."""
+        rows_by_note: dict[str, list[int]] = {}
+        for note in self.notes:
+            rows_by_note.setdefault(note.message, []).append(note.row)
+        lines = [
+            str(_("Row %(rows)s: %(note)s") % {"rows": _row_list(rows), "note": message})
+            for message, rows in list(rows_by_note.items())[:limit]
+        ]
+        if len(rows_by_note) > limit:
+            lines.append(str(_("… and more names were matched by their simplified characters.")))
+        return lines
+
+
+def _row_list(rows: list[int], limit: int = 10) -> str:
+    return "、".join(str(r) for r in rows[:limit]) + ("…" if len(rows) > limit else "")
 
 
 # ---------------------------------------------------------------- templates
@@ -139,6 +175,7 @@ def template_workbook(columns, *, sheet_title: str, sectors: list[str]) -> Workb
         )
         ws.add_data_validation(validation)
         validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+    keep_formulas_as_text(wb)  # a sector named "=1+1" is a name, not a formula
     return wb
 
 
@@ -165,35 +202,35 @@ def _header_key(text: str) -> str:
     return clean_text(text).rstrip("*").strip()
 
 
+NOT_XLSX = _("The file is not an Excel workbook (.xlsx). Please use the template.")
+
+
 def read_rows(upload, columns, report: ImportReport, *, ignored=()) -> list[tuple[int, dict]]:
     """The data rows of the first sheet as (row number, {key: cleaned text}).
 
-    File-level problems (not an .xlsx, missing or unknown columns, too many rows) go into
-    ``report`` and give no rows.
+    File-level problems (not an .xlsx, too big unpacked or too wide or long, missing or
+    unknown columns, too many rows) go into ``report`` and give no rows.
     """
-    try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        report.add(0, "", _("The file is not an Excel workbook (.xlsx). Please use the template."))
+    wb = _open_workbook(upload, report)
+    if wb is None:
         return []
     try:
         ws = wb.worksheets[0]
-        lines = ws.iter_rows(values_only=True)
-        header = next(lines, None) or ()
-        by_header = {c.header: c for c in columns}
-        keys = []
-        for text in header:
-            name = _header_key(text)
-            if name and name not in by_header and name not in ignored:
-                report.add(1, name, _("Unknown column. Please use the template's columns."))
-            keys.append(by_header[name].key if name in by_header else None)
-        for column in columns:
-            if column.required and column.key not in keys:
-                report.add(1, column.header, _("This required column is missing."))
+        if _sheet_too_large(ws, report):
+            return []
+        keys = _header_keys(ws, columns, report, ignored)
         if report.errors:
             return []
         rows = []
+        # Only the header's columns: a stray cell far to the right costs nothing per row.
+        lines = ws.iter_rows(min_row=2, max_col=len(keys), values_only=True)
         for number, values in enumerate(lines, start=2):
+            if number > MAX_SHEET_ROWS:  # a sheet without a dimension tag, running on
+                report.add(0, "", _(
+                    "The sheet goes on past row %(rows)s: delete the rows after your data, "
+                    "save and upload again."
+                ) % {"rows": MAX_SHEET_ROWS})
+                return []
             cells = {key: clean_text(v) for key, v in zip(keys, values, strict=False) if key}
             if not any(cells.values()) or cells.get("name", "").startswith(EXAMPLE_PREFIX):
                 continue  # blank lines and the template's example row
@@ -208,6 +245,69 @@ def read_rows(upload, columns, report: ImportReport, *, ignored=()) -> list[tupl
         wb.close()
 
 
+def _open_workbook(upload, report: ImportReport):
+    """The upload as a read-only workbook, or None (and a file-level error) if it is not an
+    .xlsx or unpacks to more than IMPORT_MAX_UNCOMPRESSED_BYTES (a zip bomb)."""
+    try:
+        # The sizes the archive declares are binding: zipfile stops reading a member at its
+        # declared size (and fails its CRC check), so a member cannot unpack to more.
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        upload.seek(0)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        report.add(0, "", NOT_XLSX)
+        return None
+    limit = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+    if unpacked > limit:
+        report.add(0, "", _(
+            "The workbook is too big once unpacked: %(size)s MB, at most %(max)s MB. Remove what "
+            "is not needed (pictures, other sheets) or split it into several files."
+        ) % {"size": math.ceil(unpacked / 2**20), "max": limit // 2**20})
+        return None
+    try:
+        return load_workbook(upload, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        report.add(0, "", NOT_XLSX)
+        return None
+
+
+def _sheet_too_large(ws, report: ImportReport) -> bool:
+    """Whether the sheet's dimension tag (what read-only mode reports as its size) claims
+    more than an import reads: openpyxl would pad every row to the claimed width and add
+    every claimed row, empty ones included."""
+    max_row, max_column = ws.max_row or 0, ws.max_column or 0
+    if max_row <= MAX_SHEET_ROWS and max_column <= MAX_COLUMNS:
+        return False
+    report.add(0, "", _(
+        "The sheet's used range reaches cell %(cell)s, but an import reads at most %(rows)s rows "
+        "and %(columns)s columns. Delete the rows and columns after your data, save and upload again."
+    ) % {
+        "cell": f"{get_column_letter(max(max_column, 1))}{max(max_row, 1)}",
+        "rows": MAX_SHEET_ROWS, "columns": MAX_COLUMNS,
+    })
+    return True
+
+
+def _header_keys(ws, columns, report: ImportReport, ignored) -> list[str | None]:
+    """The column key of each header cell (None for a column to ignore), up to the last
+    non-empty header cell."""
+    first = list(ws.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True))
+    header = list(first[0]) if first else []
+    while header and not _header_key(header[-1]):
+        header.pop()
+    by_header = {c.header: c for c in columns}
+    keys = []
+    for text in header:
+        name = _header_key(text)
+        if name and name not in by_header and name not in ignored:
+            report.add(1, name, _("Unknown column. Please use the template's columns."))
+        keys.append(by_header[name].key if name in by_header else None)
+    for column in columns:
+        if column.required and column.key not in keys:
+            report.add(1, column.header, _("This required column is missing."))
+    return keys
+
+
 def check_cells(number: int, cells: dict, columns, report: ImportReport) -> None:
     """Required cells and lengths."""
     for column in columns:
@@ -219,6 +319,62 @@ def check_cells(number: int, cells: dict, columns, report: ImportReport) -> None
                 number, column.header,
                 _("Too long: at most %(n)s characters.") % {"n": column.max_length},
             )
+
+
+@functools.cache
+def _t2s():
+    # Imported and built on the first name that misses: building takes a fifth of a second.
+    from opencc_purepy import OpenCC
+
+    return OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """``text`` with traditional characters folded to simplified ones (工商聯 → 工商联)."""
+    return _t2s().convert(text)
+
+
+class NameIndex:
+    """A council's sectors, committees or members by name, as a file writes them.
+
+    A name not found as written is looked up again with traditional characters folded to
+    simplified on both sides, so that a file typed on a traditional-character system matches.
+    Exact names come first: folding never changes what a name written as stored matches.
+    """
+
+    def __init__(self, objects):
+        self.by_name: dict[str, list] = {}
+        for obj in objects:
+            self.by_name.setdefault(obj.name, []).append(obj)
+        self._by_simplified: dict[str, list] | None = None
+
+    def find(self, name: str) -> tuple[list, str]:
+        """The objects called ``name``, and the simplified form they were matched by ("" if
+        matched as written, or not at all)."""
+        if name in self.by_name:
+            return self.by_name[name], ""
+        if self._by_simplified is None:
+            self._by_simplified = {}
+            for written, objects in self.by_name.items():
+                self._by_simplified.setdefault(simplified(written), []).extend(objects)
+        folded = simplified(name)
+        found = self._by_simplified.get(folded, [])
+        return found, folded if found else ""
+
+
+def note_folded(number: int, column: Column, written: str, folded: str, report: ImportReport) -> None:
+    message = _("%(column)s “%(written)s” was matched as the simplified “%(simplified)s”.")
+    report.note(number, column.header, message % {"column": column.header, "written": written, "simplified": folded})
+
+
+def find_named(number: int, column: Column, cells: dict, index: NameIndex, report: ImportReport):
+    """The one sector or committee the row's cell names, or None."""
+    found, folded = index.find(cells[column.key])
+    if len(found) != 1:
+        return None
+    if folded:
+        note_folded(number, column, cells[column.key], folded, report)
+    return found[0]
 
 
 def clean_phone(number: int, column: Column, cells: dict, report: ImportReport) -> str:
@@ -241,8 +397,8 @@ def _columns(columns) -> dict[str, Column]:
 
 def validate_members(council: Council, rows, report: ImportReport) -> list[dict]:
     col = _columns(MEMBER_COLUMNS)
-    sectors = {s.name: s for s in Sector.objects.filter(council=council)}
-    committees = {c.name: c for c in Committee.objects.filter(council=council)}
+    sectors = NameIndex(Sector.objects.filter(council=council))
+    committees = NameIndex(Committee.objects.filter(council=council))
     phones = [normalize_or_blank(cells["phone"]) for _n, cells in rows]
     taken_members = set(
         Member.objects.filter(council=council, phone__in=phones).values_list("phone", flat=True)
@@ -254,10 +410,10 @@ def validate_members(council: Council, rows, report: ImportReport) -> list[dict]
         before = len(report.errors)
         check_cells(number, cells, MEMBER_COLUMNS, report)
         phone = clean_phone(number, col["phone"], cells, report)
-        sector = sectors.get(cells["sector"])
+        sector = find_named(number, col["sector"], cells, sectors, report) if cells["sector"] else None
         if cells["sector"] and sector is None:
             report.add(number, col["sector"].header, _("Unknown sector “%(name)s”.") % {"name": cells["sector"]})
-        committee = committees.get(cells["committee"])
+        committee = find_named(number, col["committee"], cells, committees, report) if cells["committee"] else None
         if cells["committee"] and committee is None:
             report.add(
                 number, col["committee"].header,
@@ -333,10 +489,8 @@ def members_import(*, council: Council, upload, by: User) -> ImportReport:
 
 def validate_constituents(council: Council, rows, report: ImportReport) -> list[dict]:
     col = _columns(CONSTITUENT_COLUMNS)
-    sectors = {s.name: s for s in Sector.objects.filter(council=council)}
-    members_by_name: dict[str, list[Member]] = {}
-    for member in Member.objects.filter(council=council).select_related("sector"):
-        members_by_name.setdefault(member.name, []).append(member)
+    sectors = NameIndex(Sector.objects.filter(council=council))
+    members_by_name = NameIndex(Member.objects.filter(council=council).select_related("sector"))
     taken = set(
         Constituent.objects.filter(council=council)
         .exclude(phone="")
@@ -350,7 +504,10 @@ def validate_constituents(council: Council, rows, report: ImportReport) -> list[
         check_cells(number, cells, CONSTITUENT_COLUMNS, report)
         phone = clean_phone(number, col["phone"], cells, report)
         member = _find_member(number, cells, members_by_name, col, report)
-        sector = sectors.get(cells["sector"]) if cells["sector"] else getattr(member, "sector", None)
+        if cells["sector"]:
+            sector = find_named(number, col["sector"], cells, sectors, report)
+        else:
+            sector = getattr(member, "sector", None)
         if cells["sector"] and sector is None:
             report.add(number, col["sector"].header, _("Unknown sector “%(name)s”.") % {"name": cells["sector"]})
         if member is not None and phone:
@@ -378,7 +535,7 @@ def validate_constituents(council: Council, rows, report: ImportReport) -> list[
 def _find_member(number, cells, members_by_name, col, report):
     if not cells["member"]:
         return None
-    candidates = members_by_name.get(cells["member"], [])
+    candidates, folded = members_by_name.find(cells["member"])
     if cells["member_phone"] and len(candidates) > 1:
         phone = normalize_or_blank(cells["member_phone"])
         candidates = [m for m in candidates if m.phone == phone]
@@ -391,6 +548,8 @@ def _find_member(number, cells, members_by_name, col, report):
             _("Several members are called “%(name)s”: fill in the member's phone number.") % {"name": cells["member"]},
         )
         return None
+    if folded:
+        note_folded(number, col["member"], cells["member"], folded, report)
     return candidates[0]
 
 

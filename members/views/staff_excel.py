@@ -61,6 +61,8 @@ def _import_page(request, *, kind: str, service, columns, title, list_url: str):
                 request,
                 _("Imported %(created)s rows.") % {"created": report.created},
             )
+            for line in report.note_lines():  # e.g. names matched by their simplified form
+                messages.info(request, line)
             return redirect(list_url)
     context = {
         "form": form, "report": report, "kind": kind, "title": title,

@@ -13,7 +13,7 @@ from activities.models import Activity, ActivityKind, Channel
 from liaison import reports
 from liaison.dashboard.scope import Scope
 from proposals.models import State
-from tests.factories import ConstituentFactory, ContactLogFactory
+from tests.factories import ConstituentFactory, ContactLogFactory, SectorFactory
 from tests.proposals.factories import proposal_in
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +64,16 @@ def test_activity_export_and_report_keep_formula_text_as_text(client_for, staff,
     content = reports.workbook(Scope(council_id=council.pk), council.name, date(today.year, 1, 1), today)
     for cell in evil_cells(content):
         assert cell.data_type == "s"
+
+
+@pytest.mark.parametrize("url_name", ["members:member-import-template", "members:constituent-import-template"])
+def test_import_templates_keep_formula_text_as_text(client_for, staff, council, url_name):
+    """Sector names fill the template's hidden 选项 sheet (the drop-down's list)."""
+    SectorFactory(council=council, name=EVIL)
+    SectorFactory(council=council, name="=1+1")
+    content = body(client_for(staff).get(reverse(url_name)))
+    for cell in evil_cells(content):
+        assert cell.data_type == "s"
+    options = load_workbook(BytesIO(content))["选项"]
+    sum_cells = [c for row in options.iter_rows() for c in row if c.value == "=1+1"]
+    assert [c.data_type for c in sum_cells] == ["s"]
