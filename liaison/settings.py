@@ -209,9 +209,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
     "socket_timeout": 5,
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
+    # One connection attempt per publish: a web request must not sit in retries. Workers
+    # reconnect on their own terms (broker_connection_retry), and tasks that publish from a
+    # worker keep Celery's publish retry policy.
+    "max_retries": 0,
 }
 
 # --- Security -------------------------------------------------------------------------

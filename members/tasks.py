@@ -12,12 +12,13 @@ log = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task, **kwargs) -> None:
-    """Send ``task`` once the transaction commits. A broker that is down is logged, never
-    raised: the page that caused it keeps working, and a periodic job catches up."""
+    """Send ``task`` once the transaction commits. A broker that is down costs the request
+    one connection attempt (bounded by ``CELERY_BROKER_CONNECTION_TIMEOUT``, no retry) and
+    is logged, never raised: the page keeps working, and a periodic job catches up."""
 
     def send():
         try:
-            task.delay(**kwargs)
+            task.apply_async(kwargs=kwargs, retry=False)
         except Exception:  # kombu/redis raise many kinds; none may break the request
             log.exception("Could not enqueue %s %s; a periodic job will catch up", task.name, kwargs)
 

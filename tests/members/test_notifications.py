@@ -147,3 +147,40 @@ def test_two_runs_at_once_send_one_email(staff, django_capture_on_commit_callbac
     assert notification_email(notice_id=notice.pk) is True
     assert notification_email(notice_id=notice.pk) is False
     assert len(mail.outbox) == 1
+
+
+ENQUEUE_WITH_BROKER_DOWN = """
+import socket
+attempts = []
+connect = socket.socket.connect
+def counting_connect(sock, address):
+    if address[1:2] == (9,):
+        attempts.append(address)
+    return connect(sock, address)
+socket.socket.connect = counting_connect
+
+import django
+django.setup()
+from members.tasks import enqueue_on_commit, notifications_email
+enqueue_on_commit(notifications_email, user_ids=[1], key="x")  # outside a transaction: now
+print(len(attempts))
+"""
+
+
+def test_with_the_broker_down_a_request_tries_one_connection():
+    """No retry in the request path: one refused connection, logged, and the page goes on.
+    (A fresh interpreter with the production configuration: the suite's own Celery app has
+    pooled connections to other brokers.)"""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "CELERY_BROKER_URL": "redis://127.0.0.1:9/0"}
+    run = subprocess.run(
+        [sys.executable, "-c", ENQUEUE_WITH_BROKER_DOWN], env=env, capture_output=True, text=True,
+        cwd=Path(__file__).resolve().parents[2], timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "1"
+    assert "Could not enqueue members.tasks.notifications_email" in run.stderr
