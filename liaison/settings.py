@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "csp",
     "django_sendfile",
     "dbbackup",
+    "health_check",
     "members",
     "proposals",
     "activities",
@@ -218,6 +219,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # --- Security -------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Monitoring probes the app server directly, over plain HTTP on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from liaison import views, views_dashboard
+from liaison.health import PortalHealthView
 
 # Dashboards, duty records, duty points and reports (namespace "liaison").
 dashboard_patterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("dashboard/", include((dashboard_patterns, "liaison"))),
     path("admin/", admin.site.urls),
+    path("health/", PortalHealthView.as_view(), name="health"),
     # Uploaded photos are served by the portal itself, to logged-in users only.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),
 ]
