@@ -59,3 +59,12 @@ def test_every_vendored_source_map_that_is_named_is_there():
             continue
         for target in re.findall(r"sourceMappingURL=([^\s*]+)", path.read_text(errors="ignore")):
             assert (path.parent / target).is_file(), f"{path} names missing {target}"
+
+
+def test_no_task_outlives_the_visibility_timeout(settings):
+    """A message is handed to another worker after the visibility timeout; a task still
+    running then would run twice at once. The hard time limit keeps every task under it,
+    and the timeout is minutes, not the broker's default hour."""
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT < timeout
+    assert timeout <= 30 * 60

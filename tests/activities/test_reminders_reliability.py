@@ -2,6 +2,7 @@
 down, and a real Celery worker on a real broker (the ``worker`` pass of ``.ci/run``)."""
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -138,26 +139,30 @@ def test_real_worker_runs_the_sweep_and_an_event_through_the_broker(council, mem
     assert _no_duplicates() == 4
 
 
-# A worker whose broker gives an unacknowledged message back after 3 s (the default is an
-# hour) and looks for such messages every second: the settings are the production ones but
-# for these transport options, so the test does not wait an hour for the redelivery. (It may
-# also give back another test's message left unacknowledged for 3 s: tasks are idempotent.)
+# A worker whose broker gives an unacknowledged message back after 3 s: the production
+# settings, with the visibility timeout set through its environment variable as an operator
+# would (the default is 15 minutes), and unacknowledged messages looked for every second
+# rather than every ~100 s, so that the test doesn't wait. (It may also give back another
+# test's message left unacknowledged for 3 s: tasks are idempotent.)
 KILLABLE_WORKER = """
 import sys
 from liaison.celery import app
 app.conf.broker_transport_options = {
     **(app.conf.broker_transport_options or {}),
-    "visibility_timeout": 3, "unacked_restore_interval": 1, "unacked_restore_throttle": 1,
+    "unacked_restore_interval": 1, "unacked_restore_throttle": 1,
 }
-app.worker_main(["worker", "--pool=solo", "--concurrency=1", "--without-heartbeat",
+app.worker_main(["worker", "--pool=" + sys.argv[2], "--concurrency=1", "--without-heartbeat",
                  "--without-gossip", "--without-mingle", "--loglevel=INFO", "-Q", sys.argv[1]])
 """
 
 
-def _start_worker(queue: str, log: Path) -> subprocess.Popen:
+def _start_worker(queue: str, log: Path, pool: str = "solo") -> subprocess.Popen:
+    """A worker in a session of its own, so that killing its group kills the main process
+    and its pool together, as when a whole machine or container dies."""
     return subprocess.Popen(
-        [sys.executable, "-c", KILLABLE_WORKER, queue], cwd=ROOT, env=_worker_env(),
-        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [sys.executable, "-c", KILLABLE_WORKER, queue, pool], cwd=ROOT,
+        env={**_worker_env(), "CELERY_VISIBILITY_TIMEOUT": "3"},
+        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )
 
 
@@ -216,7 +221,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_the_sweep_runs_once(council
     Constituent.objects.bulk_create(ConstituentFactory.build_batch(3, member=member_a))
     queue = f"kill-test-{uuid.uuid4().hex[:8]}"  # its own queue: no other test's worker takes it
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
-    first = _start_worker(queue, first_log)
+    first = _start_worker(queue, first_log, pool="prefork")
     second = None
     try:
         # Hold the reminder table: the sweep's first INSERT waits, mid-task, until released.
@@ -228,7 +233,9 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_the_sweep_runs_once(council
                 first_log.read_text()
             )
             orphan = _backend_waiting_to_insert_reminders()
-            first.kill()  # SIGKILL: no warm shutdown, no chance to ack or requeue
+            # SIGKILL to the main process and its pool at once: no warm shutdown, no chance
+            # to acknowledge or requeue.
+            os.killpg(first.pid, signal.SIGKILL)
             first.wait()
         # Released: the killed worker's session finds its client gone and rolls back.
         assert _wait_for(lambda: not _backend_alive(orphan))
