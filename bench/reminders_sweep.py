@@ -33,6 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+# The laptop defaults, as the figures in bench/README.md were measured (DEBUG is off unless
+# asked for; with it off the settings would want a production SECRET_KEY).
+os.environ.setdefault("DEBUG", "true")
 
 import django
 
