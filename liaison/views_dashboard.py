@@ -21,7 +21,7 @@ from liaison.dashboard.links import Links
 from liaison.dashboard.scope import Params, Scope, councils_visible
 from liaison.forms import DashboardFilterForm, DutyPeriodForm, DutySchemeForm, ReportForm
 from liaison.services import duty_scheme_save
-from members import permissions
+from members import exports, permissions
 from members.models import Committee, Council, Member, Platform, Sector
 from members.pagination import page_of, query_without_page
 
@@ -256,7 +256,8 @@ def _points_council(request):
 
 @permissions.council_reader_required
 def points(request):
-    """The ranking by duty points in a period, within each sector and committee."""
+    """The ranking by duty points in a period, within each sector and committee; with
+    ``?format=xlsx`` the whole ranking (every page) as a workbook."""
     council, councils = _points_council(request)
     form = DutyPeriodForm(request.GET or None)
     params = _period_params(form)
@@ -271,6 +272,8 @@ def points(request):
         ranked = ranked.filter(sector_id=sector)
     if committee.isdigit():
         ranked = ranked.filter(committee_id=committee)
+    if request.GET.get("format") == "xlsx":
+        return _points_export(ranked)
     page = page_of(ranked, request, per_page=100)
     context = {
         "council": council,
@@ -287,6 +290,21 @@ def points(request):
         "can_edit": permissions.is_staff(request.user),
     }
     return render(request, "liaison/points_ranking.html", context)
+
+
+def _points_export(ranked):
+    """The ranking's table as the page shows it, one row per member."""
+    rows = (
+        [m.name, m.sector.name, m.sector_rank, m.committee.name if m.committee else None,
+         m.committee_rank, m.points]
+        for m in ranked.iterator(chunk_size=exports.CHUNK)
+    )
+    return exports.xlsx_response(
+        filename=exports.stamped("duty-points"), sheet_title=_("Duty points"),
+        headers=[_("Member"), _("Sector"), _("Rank in sector"), _("Special committee"),
+                 _("Rank in committee"), _("Duty points")],
+        rows=rows,
+    )
 
 
 @permissions.staff_required
@@ -311,6 +329,8 @@ def report(request):
     council, councils = _report_council(request)
     form = ReportForm(request.GET or None, councils=list(councils), council=council)
     context = {"form": form, "council": council}
+    if request.GET.get("format") == "xlsx" and not form.is_valid():
+        return _report_needs_a_period(request)
     if form.is_bound and form.is_valid():
         date_from, date_to = form.period()
         scope = Scope(user=request.user, council_id=council.pk)
@@ -332,6 +352,16 @@ def report(request):
             }
         )
     return render(request, "liaison/report.html", context)
+
+
+def _report_needs_a_period(request):
+    """The workbook is of a period: asked for without a valid one, say so and go back to the
+    form (with what was chosen, so that its errors show)."""
+    messages.error(request, _("Choose the period's start and end dates before downloading the report workbook."))
+    query = request.GET.copy()
+    query.pop("format")
+    url = reverse("liaison:report")
+    return redirect(f"{url}?{query.urlencode()}" if query else url)
 
 
 def _report_council(request):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from activities import reminders as services
 from activities.forms_reminders import CampaignForm, DismissForm, ReminderFilterForm, RuleForm
 from activities.models import Campaign, MustVisitRule, Reminder
-from members import permissions
+from members import exports, permissions
 from members.pagination import page_of, query_without_page
 
 PAGE_SIZE = 30
@@ -89,9 +89,18 @@ def reminder_dismiss(request, pk: int):
 # --- staff: compliance --------------------------------------------------------------------
 
 
+COMPLIANCE_COUNTS = ("total", "done", "on_time_count", "rate", "overdue_count", "open_count")
+
+
+def _compliance_groups():
+    return [("member", _("Member")), ("sector", _("Sector")),
+            ("committee", _("Special committee")), ("rule", _("Rule"))]
+
+
 @permissions.council_reader_required
 def compliance(request):
-    """On-time rate and overdue count per member, sector, committee or rule (one aggregate)."""
+    """On-time rate and overdue count per member, sector, committee or rule (one aggregate);
+    with ``?format=xlsx`` the same table as a workbook."""
     by = request.GET.get("by", "member")
     if by not in COMPLIANCE_GROUPS:
         by = "member"
@@ -114,15 +123,32 @@ def compliance(request):
               for name in ("total", "done", "on_time_count", "overdue_count", "open_count")}
     came_due = totals["done"] + totals["overdue_count"]
     totals["rate"] = round(100 * totals["on_time_count"] / came_due) if came_due else None
+    if request.GET.get("format") == "xlsx":
+        return _compliance_export(rows, totals, dict(_compliance_groups())[by])
     filters = request.GET.copy()
     filters.pop("by", None)
     filters.pop(param, None)  # each row's drill-down sets its own
+    export = request.GET.copy()  # every filter the table was made with, drill-down ones too
+    export["by"], export["format"] = by, "xlsx"
     return render(request, "activities/compliance.html", {
         "rows": rows, "by": by, "param": param, "totals": totals,
-        "filter_query": filters.urlencode(),
-        "groups": [("member", _("Member")), ("sector", _("Sector")),
-                   ("committee", _("Special committee")), ("rule", _("Rule"))],
+        "filter_query": filters.urlencode(), "export_query": export.urlencode(),
+        "groups": _compliance_groups(),
     })
+
+
+def _compliance_export(rows, totals, heading):
+    """The page's table: a row per group, then the total (as on the page, none without rows).
+    The rate is a number (an empty cell where nothing has come due) for Excel to sort."""
+    table = [[row["label"] or "—", *(row[c] for c in COMPLIANCE_COUNTS)] for row in rows]
+    if table:
+        table.append([_("Total"), *(totals[c] for c in COMPLIANCE_COUNTS)])
+    return exports.xlsx_response(
+        filename=exports.stamped("must-visit-compliance"), sheet_title=_("Must-visit compliance"),
+        headers=[heading, _("Reminders"), _("Done"), _("On time"), _("On-time rate (%)"),
+                 _("Overdue"), _("Open")],
+        rows=table,
+    )
 
 
 # --- staff: rules -------------------------------------------------------------------------

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.db.models import Count, Max, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from members import permissions
+from members import exports, permissions
 from members.filters import ConstituentFilter, MemberFilter, PlatformFilter
 from members.models import Constituent, Council, Member, Platform
 from members.pagination import page_of, query_without_page
@@ -174,15 +175,39 @@ def constituent_list(request):
 
 @permissions.council_reader_required
 def coverage(request):
+    """"两个1" coverage and who misses what; with ``?format=xlsx`` every such member (not one
+    page) as a workbook."""
     problems = (
         Member.objects.visible_to(request.user)
         .coverage_problems()
         .select_related("sector", "committee")
         .order_by("sector__order", "sector__name", "name", "id")
     )
+    if request.GET.get("format") == "xlsx":
+        return _coverage_export(problems)
     page = page_of(problems, request)
     return render(
         request,
         "members/coverage.html",
         {"coverage": coverage_figures(request.user), "page": page, "query": ""},
     )
+
+
+def _coverage_export(problems):
+    """The page's "who is missing what" table."""
+    rows = (
+        [m.name, m.sector.name, m.committee.name if m.committee else None, _missing(m)]
+        for m in problems.iterator(chunk_size=exports.CHUNK)
+    )
+    return exports.xlsx_response(
+        filename=exports.stamped("coverage"), sheet_title=_('"Two ones" coverage'),
+        headers=[_("Name"), _("Sector"), _("Special committee"), _("Missing")],
+        rows=rows,
+    )
+
+
+def _missing(member) -> str:
+    gaps = [_("No responsibility zone")] if not member.zone else []
+    if not member.constituent_count:
+        gaps.append(_("No constituents"))
+    return "、".join(gaps)
