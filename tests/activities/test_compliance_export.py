@@ -58,8 +58,7 @@ def reminders(member_a, member_b, reminders_for):
 
 
 @pytest.mark.parametrize(("by", "label"), [("member", "委员"), ("sector", "界别"),
-                                           ("committee", "专委会"), ("rule", "规则")],
-                         ids=["member", "sector", "committee", "rule"])  # ASCII ids: pytest-xdist
+                                           ("committee", "专委会"), ("rule", "规则")])
 def test_the_export_holds_the_table_the_page_shows(client_for, staff, reminders, by, label):
     client = client_for(staff)
     page = client.get(URL, {"by": by})
