@@ -1,5 +1,4 @@
-"""The eight default must-visit rules for every existing council, and the reminder jobs'
-schedule. New councils get the same rules from ``activities.reminders.rules_install_defaults``.
+"""The eight default must-visit rules for every existing council. New councils get the same rules from ``activities.reminders.rules_install_defaults``.
 
 The rules are copied here (not imported) so that this migration keeps doing what it did
 when later code changes the defaults.
@@ -22,16 +21,8 @@ DEFAULT_RULES = [
     (8, "提案办理反馈", "proposal_replied", None, 15, [], "源自群众意见的提案答复后，15天内向提出意见的群众反馈。"),
 ]
 
-# One place for the reminder jobs (Asia/Shanghai), editable afterwards in the admin.
-SCHEDULE = [
-    # 06:00 daily — generate due reminders for every rule, catch up missed days, mark overdue.
-    ("每日必访提醒生成", "activities.tasks.reminders_sweep_task", {"minute": "0", "hour": "6"}),
-    # 07:00 daily — one digest per member (in-app + e-mail), after the sweep has run.
-    ("每日必访提醒摘要", "activities.tasks.reminders_digest_task", {"minute": "0", "hour": "7"}),
-    # Monday 08:00 — tell staff which members' reminders are overdue past the limit.
-    ("每周逾期必访督办", "activities.tasks.reminders_escalate_task",
-     {"minute": "0", "hour": "8", "day_of_week": "1"}),
-]
+# The jobs' schedule that used to be created here is declared in liaison/schedule.py and
+# put in place by `manage.py schedule_sync`, which migrate runs.
 
 
 def install(apps, schema_editor):
@@ -44,20 +35,10 @@ def install(apps, schema_editor):
                 defaults={"order": order, "trigger_type": trigger, "period_days": period,
                           "within_days": within, "windows": windows, "description": description},
             )
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, cron in SCHEDULE:
-        fields = {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*",
-                  "month_of_year": "*", **cron}
-        schedule, _ = CrontabSchedule.objects.get_or_create(timezone="Asia/Shanghai", **fields)
-        PeriodicTask.objects.update_or_create(
-            name=name, defaults={"task": task, "crontab": schedule, "enabled": True}
-        )
 
 
 def uninstall(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[name for name, _, _ in SCHEDULE]).delete()
+    pass  # the rules stay: removing them would take the councils' edits with them
 
 
 class Migration(migrations.Migration):

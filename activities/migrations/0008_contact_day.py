@@ -1,29 +1,12 @@
 """Daily contact counts (``ContactDay``), and the nightly job that rebuilds them from the logs.
 
-The job's schedule lives here with the other jobs' (``0004``), editable in the admin.
+The nightly rebuild job is declared with the others in liaison/schedule.py.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-# 02:30 daily (Asia/Shanghai) — rebuild the daily contact counts from the logs, putting
-# right what the per-log upkeep cannot see (a member moved to another sector or special
-# committee, a log edited or deleted in the admin). Idempotent.
-SCHEDULE = [
-    ("每日联系统计重建", "activities.tasks.rollups_rebuild_task", {"minute": "30", "hour": "2"}),
-]
-
-
-def install(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, cron in SCHEDULE:
-        fields = {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*",
-                  "month_of_year": "*", **cron}
-        schedule, _ = CrontabSchedule.objects.get_or_create(timezone="Asia/Shanghai", **fields)
-        PeriodicTask.objects.update_or_create(
-            name=name, defaults={"task": task, "crontab": schedule, "enabled": True}
-        )
+# The nightly rebuild job that used to be scheduled here is declared in liaison/schedule.py.
 
 
 def count_existing_logs(apps, schema_editor):
@@ -53,11 +36,6 @@ def count_existing_logs(apps, schema_editor):
         ),
         batch_size=1000,
     )
-
-
-def uninstall(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[name for name, _, _ in SCHEDULE]).delete()
 
 
 class Migration(migrations.Migration):
@@ -90,5 +68,4 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(count_existing_logs, migrations.RunPython.noop),
-        migrations.RunPython(install, uninstall),
     ]

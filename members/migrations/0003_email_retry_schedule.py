@@ -1,27 +1,8 @@
-"""The job that e-mails notices whose e-mail task could not be enqueued (broker down)."""
+"""Formerly scheduled a periodic job here. Every job is now declared once, in
+liaison/schedule.py, and put in place by `manage.py schedule_sync` (migrate runs it); this
+migration is kept, doing nothing, so that the migration history stays the same."""
 
 from django.db import migrations
-
-NAME = "补发未发送的通知邮件"
-
-
-def install(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    # Every 15 minutes: a notice stored while Redis was down still gets its e-mail.
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        timezone="Asia/Shanghai", minute="*/15", hour="*", day_of_week="*", day_of_month="*",
-        month_of_year="*",
-    )
-    PeriodicTask.objects.update_or_create(
-        name=NAME,
-        defaults={"task": "members.tasks.notifications_email_pending", "crontab": schedule,
-                  "enabled": True},
-    )
-
-
-def uninstall(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
 
 
 class Migration(migrations.Migration):
@@ -30,4 +11,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(install, uninstall)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

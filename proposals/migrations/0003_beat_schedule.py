@@ -1,28 +1,8 @@
-# The periodic jobs of the proposal pipeline, declared once, here (django-celery-beat reads
-# them from the database).
+"""Formerly scheduled a periodic job here. Every job is now declared once, in
+liaison/schedule.py, and put in place by `manage.py schedule_sync` (migrate runs it); this
+migration is kept, doing nothing, so that the migration history stays the same."""
 
 from django.db import migrations
-
-TASK = "proposals.tasks.proposals_chase_deadlines"
-NAME = "proposals: chase handling deadlines (daily 07:30)"
-
-
-def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    # Every day at 07:30 Beijing time, before offices open: handling units see what falls
-    # due within a week, staff see what is overdue, on the first screen of their day.
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="30", hour="7", day_of_week="*", day_of_month="*", month_of_year="*",
-        timezone="Asia/Shanghai",
-    )
-    PeriodicTask.objects.update_or_create(
-        name=NAME, defaults={"task": TASK, "crontab": crontab, "enabled": True}
-    )
-
-
-def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
 
 
 class Migration(migrations.Migration):
@@ -32,4 +12,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(schedule, unschedule)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -1,0 +1,74 @@
+"""Every periodic job of the portal, declared once (Asia/Shanghai).
+
+django-celery-beat runs them from its database tables; ``manage.py schedule_sync`` puts this
+declaration there, and ``migrate`` runs it (``LiaisonConfig.ready``). Staff may change a
+job's time or switch it off in the admin (*Periodic tasks*): a later sync leaves such edits
+alone unless told ``--reset``. Each job is found by its task, so renaming one here renames it
+there. Every task is idempotent: a job run twice, or late, catches up and never doubles.
+"""
+
+SCHEDULE = {
+    # 02:30 daily — recount the daily contact figures from the logs. Writes keep them current;
+    # this repairs what per-log upkeep cannot see (admin edits, a member moved to another
+    # sector or committee).
+    "activities.tasks.rollups_rebuild_task": {
+        "name": "每日联系统计重建",
+        "crontab": {"minute": "30", "hour": "2"},
+    },
+    # 06:00 daily — create due must-visit reminders for every rule, catch up missed days,
+    # mark overdue ones; before anyone's working day starts.
+    "activities.tasks.reminders_sweep_task": {
+        "name": "每日必访提醒生成",
+        "crontab": {"minute": "0", "hour": "6"},
+    },
+    # 07:00 daily — one digest per member (in-app and e-mail), after the sweep.
+    "activities.tasks.reminders_digest_task": {
+        "name": "每日必访提醒摘要",
+        "crontab": {"minute": "0", "hour": "7"},
+    },
+    # 07:30 daily — handling units hear what falls due within a week, staff what is overdue,
+    # on the first screen of their day.
+    "proposals.tasks.proposals_chase_deadlines": {
+        "name": "每日提案办理期限督促",
+        "crontab": {"minute": "30", "hour": "7"},
+    },
+    # Monday 08:00 — staff hear which members' reminders are overdue past the limit.
+    "activities.tasks.reminders_escalate_task": {
+        "name": "每周逾期必访督办",
+        "crontab": {"minute": "0", "hour": "8", "day_of_week": "1"},
+    },
+    # Every 15 minutes — e-mail notices whose e-mail could not be enqueued (the broker was
+    # down) and retry the failed ones that are due.
+    "members.tasks.notifications_email_pending": {
+        "name": "补发未发送的通知邮件",
+        "crontab": {"minute": "*/15"},
+    },
+}
+
+TIME_ZONE = "Asia/Shanghai"
+
+
+def schedule_sync(*, reset: bool = False) -> list[str]:
+    """Create the declared jobs that are missing (by task); with ``reset``, also put back the
+    declared name, time and enabled flag of existing ones. Idempotent. Returns what changed."""
+    from django.db import transaction
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    changed = []
+    with transaction.atomic():
+        for task, job in SCHEDULE.items():
+            fields = {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*",
+                      "month_of_year": "*", **job["crontab"]}
+            crontab, _ = CrontabSchedule.objects.get_or_create(timezone=TIME_ZONE, **fields)
+            existing = PeriodicTask.objects.filter(task=task).order_by("pk").first()
+            if existing is None:
+                PeriodicTask.objects.create(name=job["name"], task=task, crontab=crontab)
+                changed.append(f"+ {job['name']} ({task})")
+            elif reset and (existing.name, existing.crontab_id, existing.enabled) != (
+                job["name"], crontab.pk, True
+            ):
+                existing.name, existing.crontab, existing.enabled = job["name"], crontab, True
+                existing.interval = existing.solar = existing.clocked = None
+                existing.save()
+                changed.append(f"~ {job['name']} ({task})")
+    return changed
