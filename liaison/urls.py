@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from liaison import views, views_dashboard
 from liaison.health import PortalHealthView
@@ -39,6 +42,10 @@ urlpatterns = [
     path("dashboard/", include((dashboard_patterns, "liaison"))),
     path("admin/", admin.site.urls),
     path("health/", PortalHealthView.as_view(), name="health"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the Django admin, a photo
+    # opened on its own): the portal's icon instead of a 404 in the log and the console.
+    # Lazy: the hashed name is read from the static manifest at the first request.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
     # Uploaded photos are served by the portal itself, to logged-in users only.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),
 ]
