@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from activities.models import Channel, Consultation, Problem
-from liaison.dashboard import duty, figures
+from liaison.dashboard import breakdowns, duty, figures
 from liaison.dashboard.scope import Params, Scope
 from members.models import Council, Member, Platform
 from members.xlsx import keep_formulas_as_text
@@ -253,7 +253,7 @@ def _members_sheet(book, scope, params):
 def _platforms_sheet(book, scope, params):
     sheet = _sheet(book, _("Platforms"), [_("Platform"), _("Kind"), _("Active"), _("Contacts"),
                                           _("Activities held"), _("Consultations")])
-    for row in figures.platform_rows(scope, params):
+    for row in breakdowns.platform_rows(scope, params):
         sheet.append([row["name"], str(Platform.Kind(row["kind"]).label),
                       _("Yes") if row["active"] else _("No"), row["n_contacts"],
                       row["n_activities"], row["n_consultations"]])

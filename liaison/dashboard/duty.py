@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Least, Rank
 
 from activities.models import Attendance, Consultation, ContactLog, Reminder
-from liaison.dashboard.figures import SubqueryCount
+from liaison.dashboard.breakdowns import SubqueryCount
 from liaison.dashboard.scope import Params
 from liaison.models import DutyScheme
 from members.models import Constituent

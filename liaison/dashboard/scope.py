@@ -92,3 +92,10 @@ def _start_of(day: date, *, next_day: bool = False) -> datetime:
     if next_day:
         day = day + timedelta(days=1)
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def current_session_q(params: Params, field: str = "session") -> Q:
+    """The chosen session, or the current session of every council in scope."""
+    if params.session_id:
+        return Q(**{f"{field}_id": params.session_id})
+    return Q(**{f"{field}__is_current": True})
