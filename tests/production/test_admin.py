@@ -20,3 +20,7 @@ def test_superuser_uses_the_django_admin(visit):
     superuser.follow(page.locator("#content-main a[href='/admin/members/notification/']").first)
     # The demo's notices, listed.
     assert page.locator("#result_list tbody tr").count() > 0
+    # The schedule of the periodic jobs, which staff may edit here (README).
+    superuser.goto("/admin/django_celery_beat/periodictask/")
+    superuser.follow(page.locator("#result_list tbody tr th a").first)
+    assert page.locator("#id_task").count() == 1
