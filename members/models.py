@@ -16,18 +16,21 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members import permissions
+from members.common.querysets import CouncilScopedQuerySet
 
 
-class CouncilQuerySet(models.QuerySet):
+class CouncilQuerySet(CouncilScopedQuerySet):
+    council_field = "pk"
+
     def visible_to(self, user):
-        return self.filter(permissions.council_q(user, field="pk"))
+        return self.in_reach_of(user)
 
 
-class CouncilOwnedQuerySet(models.QuerySet):
+class CouncilOwnedQuerySet(CouncilScopedQuerySet):
     """Reference data of a council (sectors, committees): readable by all its users."""
 
     def visible_to(self, user):
-        return self.filter(permissions.council_q(user))
+        return self.in_reach_of(user)
 
 
 class Council(models.Model):
@@ -180,12 +183,12 @@ class Committee(models.Model):
         return self.name
 
 
-class MemberQuerySet(models.QuerySet):
+class MemberQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         """Staff see their council's members (a province or city: its subtree); a member only
         themself; others nobody."""
         if permissions.is_staff(user) or permissions.is_leader(user):
-            return self.filter(permissions.council_q(user))
+            return self.in_reach_of(user)
         if permissions.is_member(user):
             return self.filter(user=user)
         return self.none()
@@ -283,10 +286,10 @@ class Member(models.Model):
         return reverse("members:member-detail", args=[self.pk])
 
 
-class PlatformQuerySet(models.QuerySet):
+class PlatformQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         """Platforms are public within the council: members see them too (to sign up)."""
-        return self.filter(permissions.council_q(user))
+        return self.in_reach_of(user)
 
 
 class Platform(models.Model):
@@ -355,12 +358,12 @@ class Platform(models.Model):
         return reverse("members:platform-detail", args=[self.pk])
 
 
-class ConstituentQuerySet(models.QuerySet):
+class ConstituentQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         """Staff (and leaders, read-only) see the council's constituents; a member only the
         contacts they keep."""
         if permissions.is_staff(user) or permissions.is_leader(user):
-            return self.filter(permissions.council_q(user))
+            return self.in_reach_of(user)
         if permissions.is_member(user):
             return self.filter(member__user=user)
         return self.none()

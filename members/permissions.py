@@ -90,6 +90,18 @@ def council_q(user, field: str = "council") -> Q:
     return subtree_q(user.council_id, field)
 
 
+def may_act_for(user, member) -> bool:
+    """The member themself, or staff of a council that reaches the member's council: who may
+    keep a member's roster or log contacts on their behalf."""
+    if is_member(user) and member_of(user) == member:
+        return True
+    if not is_staff(user):
+        return False
+    from members.models import Council  # members.models imports this module
+
+    return Council.objects.in_reach_of(user).filter(pk=member.council_id).exists()
+
+
 def can_see_constituent_phone(user, constituent) -> bool:
     if is_staff(user):
         return True

@@ -118,15 +118,6 @@ CONSTITUENT_FIELDS = frozenset(
 )
 
 
-def _may_keep_roster_of(user: User, member: Member) -> bool:
-    """The member themself, or staff of a council that reaches the member's council."""
-    if permissions.member_of(user) == member and permissions.is_member(user):
-        return True
-    return permissions.is_staff(user) and (
-        Council.objects.filter(permissions.council_q(user, field="pk"), pk=member.council_id).exists()
-    )
-
-
 def _apply_constituent_fields(constituent: Constituent, fields: dict) -> None:
     unknown = set(fields) - CONSTITUENT_FIELDS
     if unknown:
@@ -169,7 +160,7 @@ def constituent_create(*, by: User, member: Member, **fields) -> Constituent:
     The phone is normalised (``members.phones``); the same phone twice on one roster, or a
     bad value, raises ``ValidationError`` and nothing is written.
     """
-    if not _may_keep_roster_of(by, member):
+    if not permissions.may_act_for(by, member):
         raise PermissionDenied
     constituent = Constituent(member=member, council_id=member.council_id)
     fields.setdefault("sector", member.sector)
@@ -186,9 +177,7 @@ def constituent_update(*, by: User, constituent: Constituent, **fields) -> Const
     if not permissions.can_change_constituent(by, constituent):
         raise PermissionDenied
     if permissions.is_staff(by) and not (
-        Council.objects.filter(
-            permissions.council_q(by, field="pk"), pk=constituent.council_id
-        ).exists()
+        Council.objects.in_reach_of(by).filter(pk=constituent.council_id).exists()
     ):
         raise PermissionDenied
     _apply_constituent_fields(constituent, fields)

@@ -9,7 +9,6 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members import permissions
 from members.filters import council_filter
 from members.models import Committee, Sector
 from proposals.models import (
@@ -81,11 +80,11 @@ class RegisterFilter(django_filters.FilterSet):
     # the collective proposer itself), filed (立案, numbered) and the council.
     sector = django_filters.ModelChoiceFilter(
         label=_("Sector"), method="filter_sector",
-        queryset=lambda request: Sector.objects.filter(permissions.council_q(request.user)),
+        queryset=lambda request: Sector.objects.in_reach_of(request.user),
     )
     committee = django_filters.ModelChoiceFilter(
         label=_("Special committee"), method="filter_committee",
-        queryset=lambda request: Committee.objects.filter(permissions.council_q(request.user)),
+        queryset=lambda request: Committee.objects.in_reach_of(request.user),
     )
     filed = django_filters.BooleanFilter(
         label=_("Filed"), field_name="number", lookup_expr="isnull", exclude=True,

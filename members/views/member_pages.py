@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import permissions, services
+from members.common.forms import service_errors
 from members.forms import ConstituentForm, RosterSearchForm
 from members.models import Constituent
 
@@ -69,13 +69,11 @@ def constituent_create(request):
     member = permissions.member_of(request.user)
     form = ConstituentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as call:
             constituent = services.constituent_create(
                 by=request.user, member=member, **form.service_fields()
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if call.ok:
             messages.success(request, _("%(name)s was added to your roster.") % {"name": constituent})
             return redirect(constituent)
     return render(request, "members/constituent_form.html", {"form": form, "constituent": None})
@@ -108,13 +106,11 @@ def constituent_edit(request, pk: int):
     permissions.require(permissions.can_change_constituent(request.user, constituent))
     form = ConstituentForm(request.POST or None, instance=constituent)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as call:
             services.constituent_update(
                 by=request.user, constituent=constituent, **form.service_fields()
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if call.ok:
             messages.success(request, _("Saved."))
             return redirect(constituent)
     return render(

@@ -71,7 +71,7 @@ def staff_home(request):
     )
     start = month_start()
     # ContactLog lives in a later app: counted through the council's reverse relation.
-    contacts = Council.objects.filter(permissions.council_q(user, field="pk")).aggregate(
+    contacts = Council.objects.in_reach_of(user).aggregate(
         n=Count("contact_logs", filter=Q(contact_logs__contacted_at__gte=start))
     )["n"]
     context = {

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members import permissions
+from members.common.querysets import CouncilScopedQuerySet
 from members.models import Committee, Council, Member, Sector
 from proposals.models.reference import Category, Session
 
@@ -39,7 +40,7 @@ class ProposerKind(models.TextChoices):
     COMMITTEE = "committee", _("Special committee")
 
 
-class ProposalQuerySet(models.QuerySet):
+class ProposalQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         """Staff, admins and leaders: their council's proposals. A member: their own (as
         proposer or submitter), those they were invited to co-sign, and every filed one of
@@ -48,7 +49,7 @@ class ProposalQuerySet(models.QuerySet):
         from proposals.models.handling import Assignment
 
         if permissions.can_read_council(user):
-            return self.filter(permissions.council_q(user))
+            return self.in_reach_of(user)
         if permissions.is_unit(user):
             assigned = Assignment.objects.filter(
                 proposal=OuterRef("pk"), unit__users=user, state=Assignment.State.ACTIVE

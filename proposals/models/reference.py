@@ -7,18 +7,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members import permissions
+from members.common.querysets import CouncilScopedQuerySet
 from members.models import Council
 
 
-class CouncilScopedQuerySet(models.QuerySet):
+class ReferenceQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         """Reference data is readable by everyone of the council (members pick a category,
         units see their own name); only staff change it (``members.permissions``)."""
-        return self.filter(permissions.council_q(user))
+        return self.in_reach_of(user)
 
 
-class SessionQuerySet(CouncilScopedQuerySet):
+class SessionQuerySet(ReferenceQuerySet):
     def current(self):
         return self.filter(is_current=True)
 
@@ -72,7 +72,7 @@ class Category(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
 
-    objects = CouncilScopedQuerySet.as_manager()
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("proposal category")
@@ -89,7 +89,7 @@ class Category(models.Model):
 DEFAULT_CATEGORIES = ["经济", "农业农村", "社会民生", "教育", "文化", "生态环境", "法治", "其他"]
 
 
-class HandlingUnitQuerySet(CouncilScopedQuerySet):
+class HandlingUnitQuerySet(ReferenceQuerySet):
     def of_user(self, user):
         """The units a login answers for (a ``unit`` user usually belongs to one)."""
         if not user.is_authenticated:

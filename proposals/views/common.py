@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from members import permissions
+from members.common.forms import service_errors
 from proposals import rules
 from proposals.models import Assignment, Proposal, State
 from proposals.rules import Actor
@@ -131,12 +131,10 @@ def action_view(action: Action):
         if request.method == "POST":
             form = action.form_class(request.POST, request.FILES, **kwargs)
             if form.is_valid():
-                try:
+                with service_errors(request=request) as call:
                     result = action.run(request, proposal, form.cleaned_data)
-                except ValidationError as error:
+                if not call.ok:
                     # Refused (wrong state, stale page, bad input): nothing was written.
-                    for text in error.messages:
-                        messages.error(request, text)
                     return redirect(proposal.get_absolute_url())
                 messages.success(request, action.success(result))
                 return redirect(action.next_url(request, proposal))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members import permissions
+from members.common.forms import service_errors
 from members.pagination import page_of, query_without_page
 from proposals import rules, services
 from proposals.forms import (
@@ -80,15 +80,12 @@ def filed_list(request):
 def proposal_create(request):
     form = ProposalForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                proposal = services.proposal_create(by=request.user, **form.fields_for_service())
-                upload = form.cleaned_data.get("attachment")
-                if upload:
-                    services.attachment_add(proposal=proposal, by=request.user, file=upload)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        with service_errors(form) as call, transaction.atomic():
+            proposal = services.proposal_create(by=request.user, **form.fields_for_service())
+            upload = form.cleaned_data.get("attachment")
+            if upload:
+                services.attachment_add(proposal=proposal, by=request.user, file=upload)
+        if call.ok:
             messages.success(request, _("Draft saved. Invite co-signers or submit it."))
             return redirect(proposal.get_absolute_url())
     return render(request, "proposals/proposal_form.html", {"form": form, "proposal": None})
@@ -101,20 +98,15 @@ def proposal_edit(request, pk: int):
     form = DraftForm(request.POST or None, request.FILES or None, user=request.user, instance=proposal)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                services.proposal_update(
-                    proposal=proposal, by=request.user, expected_version=data["version"],
-                    title=data["title"], category=data["category"],
-                    reasons=data["reasons"], suggestions=data["suggestions"],
-                )
-                if data.get("attachment"):
-                    services.attachment_add(
-                        proposal=proposal, by=request.user, file=data["attachment"]
-                    )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        with service_errors(form) as call, transaction.atomic():
+            services.proposal_update(
+                proposal=proposal, by=request.user, expected_version=data["version"],
+                title=data["title"], category=data["category"],
+                reasons=data["reasons"], suggestions=data["suggestions"],
+            )
+            if data.get("attachment"):
+                services.attachment_add(proposal=proposal, by=request.user, file=data["attachment"])
+        if call.ok:
             messages.success(request, _("Draft saved."))
             return redirect(proposal.get_absolute_url())
     return render(request, "proposals/proposal_form.html", {"form": form, "proposal": proposal})

@@ -4,7 +4,6 @@ proposal. Leaders read the queues and the register; only staff act."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members import permissions
+from members.common.forms import service_errors
 from members.pagination import page_of, query_without_page
 from proposals import exports, services
 from proposals.filters import RegisterFilter
@@ -135,17 +135,14 @@ def staff_proposal_create(request):
     form = StaffProposalForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
-        try:
-            with transaction.atomic():
-                proposal = services.proposal_create(by=request.user, **form.fields_for_service())
-                upload = form.cleaned_data.get("attachment")
-                if upload:
-                    services.attachment_add(proposal=proposal, by=request.user, file=upload)
-                if submit:
-                    proposal = services.proposal_submit(proposal=proposal, by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        with service_errors(form) as call, transaction.atomic():
+            proposal = services.proposal_create(by=request.user, **form.fields_for_service())
+            upload = form.cleaned_data.get("attachment")
+            if upload:
+                services.attachment_add(proposal=proposal, by=request.user, file=upload)
+            if submit:
+                proposal = services.proposal_submit(proposal=proposal, by=request.user)
+        if call.ok:
             messages.success(
                 request,
                 _("Proposal entered and submitted: it is in the review queue.") if submit

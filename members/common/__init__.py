@@ -1,0 +1,3 @@
+"""Helpers shared by every app, below them all (``members`` is the bottom layer): how a view
+shows a service's refusal (``forms``) and how a queryset limits rows to the councils a user
+reaches (``querysets``)."""

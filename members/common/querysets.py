@@ -1,0 +1,23 @@
+"""Rows limited to the councils a user reaches.
+
+Every council-owned model keeps a ``visible_to(user)`` saying who sees what; where the answer
+is "everyone of the council" (or is for staff and leaders) it is ``in_reach_of(user)``: the
+user's own council and, for a city or province council, its subtree
+(``members.permissions.council_q``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from members import permissions
+
+
+class CouncilScopedQuerySet(models.QuerySet):
+    """A queryset of rows that belong to a council through ``council_field`` (a foreign key
+    to ``Council``, or ``"pk"`` on ``Council`` itself)."""
+
+    council_field = "council"
+
+    def in_reach_of(self, user):
+        return self.filter(permissions.council_q(user, field=self.council_field))

@@ -1,0 +1,89 @@
+"""The helpers below every app: who may act for a member, the council-scoped queryset, and
+how a view shows a service's refusal."""
+
+import pytest
+from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import RequestFactory
+
+from members import permissions
+from members.common.forms import service_errors
+from members.models import Council, Sector, User
+from tests.factories import CouncilFactory, SectorFactory, UserFactory
+
+
+@pytest.mark.django_db
+def test_may_act_for_the_member_themself_and_staff_that_reach_their_council(
+    member_a, member_b, staff, leader, other_staff, council
+):
+    city = CouncilFactory(name="七台河市政协", level=Council.Level.CITY)
+    council.parent = city
+    council.save()
+    city_staff = UserFactory(role=User.Role.STAFF, council=city)
+
+    assert permissions.may_act_for(member_a.user, member_a)
+    assert not permissions.may_act_for(member_b.user, member_a)
+    assert permissions.may_act_for(staff, member_a)
+    assert permissions.may_act_for(city_staff, member_a)
+    assert not permissions.may_act_for(leader, member_a)
+    assert not permissions.may_act_for(other_staff, member_a)
+
+
+@pytest.mark.django_db
+def test_in_reach_of_is_the_own_council_and_its_subtree(council, other_council, staff, sector):
+    city = CouncilFactory(name="七台河市政协", level=Council.Level.CITY)
+    council.parent = city
+    council.save()
+    city_staff = UserFactory(role=User.Role.STAFF, council=city)
+    outside = SectorFactory(council=other_council, name="外区经济界")
+
+    assert list(Sector.objects.in_reach_of(staff)) == [sector]
+    assert list(Sector.objects.in_reach_of(city_staff)) == [sector]
+    assert set(Council.objects.in_reach_of(city_staff)) == {city, council}
+    assert outside not in Sector.objects.in_reach_of(staff)
+
+
+class _NameForm(forms.Form):
+    name = forms.CharField()
+
+
+def _valid_form():
+    form = _NameForm({"name": "张三"})
+    assert form.is_valid()
+    return form
+
+
+def test_service_errors_put_field_errors_on_the_field_and_the_rest_on_the_form():
+    form = _valid_form()
+    with service_errors(form) as call:
+        raise ValidationError({"name": "taken", "phone": "bad"})
+    assert not call.ok
+    assert form.errors["name"] == ["taken"]
+    assert form.non_field_errors() == ["bad"]
+
+
+def test_service_errors_without_a_refusal_leave_the_form_alone():
+    form = _valid_form()
+    with service_errors(form) as call:
+        pass
+    assert call.ok
+    assert form.errors == {}
+
+
+def test_service_errors_flash_messages_when_there_is_no_form():
+    request = RequestFactory().post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    with service_errors(request=request) as call:
+        raise ValidationError(["one", "two"])
+    assert not call.ok
+    assert [str(m) for m in get_messages(request)] == ["one", "two"]
+
+
+def test_service_errors_let_anything_else_through():
+    with pytest.raises(PermissionDenied), service_errors(_valid_form()):
+        raise PermissionDenied
+    with pytest.raises(TypeError), service_errors():
+        pass
