@@ -266,18 +266,23 @@ NOTICE_EMAIL_RETRY_MAX_MINUTES = env.int("NOTICE_EMAIL_RETRY_MAX_MINUTES", defau
 # An Excel import whose archive unpacks to more than this is refused (a zip bomb).
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=50 * 2**20)
 
-# --- Backups (manage.py dbbackup / mediabackup; README "Backup and restore") ------------
+# --- Backups (manage.py portal_backup / portal_restore; docs/OPERATIONS.md) -------------
 STORAGES["dbbackup"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": str(env.path("BACKUP_DIR", default=VAR_DIR / "backups"))},
 }
 DBBACKUP_SEND_EMAIL = False
+# Kept by `portal_backup --clean`: this many database and upload backups.
+DBBACKUP_CLEANUP_KEEP = env.int("BACKUP_KEEP", default=14)
+DBBACKUP_CLEANUP_KEEP_MEDIA = env.int("BACKUP_KEEP_MEDIA", default=14)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # dbbackup prints through a handler of its own; without this every line shows twice.
+    "loggers": {"dbbackup": {"propagate": False}},
 }
 
 # Absolute address of the portal, for links in e-mails.
