@@ -87,7 +87,7 @@ def actors(user, proposal: Proposal) -> set[Actor]:
     if proposal.submitted_by_id == user.pk or (member and proposal.proposer_id == member.pk):
         found.add(Actor.PROPOSER)
     # Staff who entered a member's proposal may edit the draft but do not rate the reply:
-    # the member does (as proposals.services._rating_member decides).
+    # the member does (as proposals.services.rating._rating_member decides).
     if proposal.proposer_kind == ProposerKind.MEMBER:
         if member and proposal.proposer_id == member.pk:
             found.add(Actor.RATER)

@@ -217,7 +217,7 @@ def test_not_filing_the_lead_is_atomic(merged_pair, staff, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("notice failed")
 
-    monkeypatch.setattr(services, "_notify", boom)
+    monkeypatch.setattr(services.review, "notify", boom)
     with pytest.raises(RuntimeError):
         services.proposal_reject(proposal=lead, by=staff, reason="属于个人诉求")
     lead.refresh_from_db()

@@ -1,0 +1,170 @@
+"""What every proposal service shares: the refusals, locking the row and checking the
+rule (``act``), recording the step (``record``), cleaning text and sending notices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members import permissions
+from members.models import User
+from members.services import notification_send
+from proposals import rules
+from proposals.models import (
+    CoSigner,
+    HandlingUnit,
+    Proposal,
+    ProposalEvent,
+    ProposerKind,
+)
+
+MAX_TEXT = 20_000  # characters in reasons, suggestions, a reply or a note
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+DEFAULT_COSIGN_DAYS = 7  # co-signers answer within a week unless the proposer says otherwise
+DEFAULT_REHANDLE_DAYS = 30  # a 不满意 rating gives the unit this long to re-handle
+
+UNSET = object()
+
+
+class ProposalStateError(ValidationError):
+    """The action is not possible in the proposal's state, or the input is bad."""
+
+
+class ProposalConflictError(ProposalStateError):
+    """Somebody else changed the proposal since the caller loaded it."""
+
+
+class ProposalPermissionError(PermissionDenied):
+    """The user may see the proposal but not do this to it."""
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def refuse(message, code: str = "invalid", **params):
+    raise ProposalStateError(message, code=code, params=params or None)
+
+
+def lock(proposal: Proposal) -> Proposal:
+    return (
+        Proposal.objects.select_for_update()
+        .select_related("council", "session")
+        .get(pk=proposal.pk)
+    )
+
+
+def act(
+    action: str,
+    proposal: Proposal,
+    by: User,
+    *,
+    expected_version: int | None = None,
+    stale_check: bool = True,
+) -> Proposal:
+    """Lock the proposal and check ``by`` may do ``action`` now: role, freshness, state.
+
+    ``stale_check``: refuse with a conflict when the state differs from the caller's copy.
+    Off for co-signers and raters, who act side by side on purpose.
+    """
+    locked = lock(proposal)
+    rule = rules.TRANSITIONS[action]
+    if not (rules.actors(by, locked) & rule.actors):
+        raise ProposalPermissionError
+    stale = expected_version is not None and expected_version != locked.version
+    if stale_check and locked.state != proposal.state:
+        stale = True
+    if stale:
+        raise ProposalConflictError(
+            _("Someone else changed this proposal in the meantime. Reload the page and try again."),
+            code="conflict",
+        )
+    if locked.state not in rule.sources:
+        refuse(
+            _("This cannot be done while the proposal is “%(state)s”."),
+            code="state",
+            state=locked.get_state_display(),
+        )
+    return locked
+
+
+def record(
+    proposal: Proposal,
+    by: User | None,
+    action: str,
+    *,
+    from_state: str,
+    note: str = "",
+    internal: bool = False,
+    fields: Iterable[str] = (),
+) -> Proposal:
+    """Save ``fields`` with a new version and put the step on the timeline."""
+    proposal.version += 1
+    proposal.save(update_fields=[*fields, "version", "updated_at"])
+    ProposalEvent.objects.create(
+        proposal=proposal,
+        actor=by,
+        action=action,
+        from_state=from_state,
+        to_state=proposal.state,
+        note=note,
+        internal=internal,
+        at=timezone.now(),
+    )
+    return proposal
+
+
+def clean_text(value, label, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        refuse(_("%(field)s must not be empty."), code="required", field=label)
+    if len(value) > max_length:
+        refuse(
+            _("%(field)s is too long (at most %(max)s characters)."),
+            code="too_long", field=label, max=max_length,
+        )
+    return value
+
+
+def same_council(obj, council, label) -> None:
+    if obj is not None and obj.council_id != council.pk:
+        refuse(_("%(name)s does not belong to this council."), code="council", name=label)
+
+
+def proposer_users(proposal: Proposal) -> list[User]:
+    """Who speaks for the proposal: the proposing member, or whoever entered a collective one."""
+    if proposal.proposer_kind == ProposerKind.MEMBER:
+        return [proposal.proposer.user]
+    return [proposal.submitted_by]
+
+
+def cosigner_users(proposal: Proposal) -> list[User]:
+    return list(
+        User.objects.filter(
+            member__cosignatures__proposal=proposal,
+            member__cosignatures__state=CoSigner.State.CONFIRMED,
+        )
+    )
+
+
+def staff_users(council) -> list[User]:
+    return list(
+        User.objects.filter(council=council, role__in=sorted(permissions.STAFF_ROLES), is_active=True)
+    )
+
+
+def unit_users(units: Iterable[HandlingUnit]) -> list[User]:
+    return list(User.objects.filter(handling_units__in=list(units), is_active=True).distinct())
+
+
+def notify(users, proposal: Proposal, kind: str, subject, key: str, body="") -> None:
+    notification_send(
+        users=users,
+        kind=kind,
+        subject=subject,
+        body=body or proposal.title,
+        url=proposal.get_absolute_url(),
+        key=key,
+    )
