@@ -1,0 +1,24 @@
+"""Who and where: councils (tenants), sectors, committees, members, platforms, constituents.
+
+Every record belongs to one ``Council``; every read goes through a ``visible_to(user)``
+QuerySet method so that permission is part of the lookup (see ``members.permissions``).
+Modules: ``council`` (councils, logins, sectors, committees), ``member`` (members and the
+platforms they serve on), ``constituent`` (the rosters), ``notification`` (notices).
+"""
+
+from members.models.constituent import Constituent, mask_phone
+from members.models.council import Committee, Council, Sector, User
+from members.models.member import Member, Platform
+from members.models.notification import Notification
+
+__all__ = [
+    "Committee",
+    "Constituent",
+    "Council",
+    "Member",
+    "Notification",
+    "Platform",
+    "Sector",
+    "User",
+    "mask_phone",
+]

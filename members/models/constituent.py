@@ -1,0 +1,123 @@
+"""Constituents: the people a member keeps in touch with (their roster, "两个1")."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members import permissions
+from members.common.querysets import CouncilScopedQuerySet
+from members.models.council import Council, Sector
+from members.models.member import Member
+
+
+class ConstituentQuerySet(CouncilScopedQuerySet):
+    def visible_to(self, user):
+        """Staff (and leaders, read-only) see the council's constituents; a member only the
+        contacts they keep."""
+        if permissions.is_staff(user) or permissions.is_leader(user):
+            return self.in_reach_of(user)
+        if permissions.is_member(user):
+            return self.filter(member__user=user)
+        return self.none()
+
+    def active(self):
+        return self.filter(active=True)
+
+    def never_contacted_first(self):
+        return self.order_by(
+            models.F("last_contacted_at").asc(nulls_first=True), "name", "id"
+        )
+
+    def search(self, text: str):
+        """Name, work unit or community containing ``text`` (blank: everyone)."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text) | Q(unit__icontains=text) | Q(community__icontains=text)
+        )
+
+
+class Constituent(models.Model):
+    """界别群众联系人: a person of the sector whom a member keeps in touch with.
+
+    Personal data: the phone number is shown only to the keeping member and staff
+    (``mask_phone`` for everyone else) and every change is kept in ``history``.
+    """
+
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="constituents", verbose_name=_("council")
+    )
+    sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, related_name="constituents", verbose_name=_("sector")
+    )
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        related_name="constituents",
+        verbose_name=_("keeping member"),
+    )
+    name = models.CharField(_("full name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    unit = models.CharField(_("work unit"), max_length=100, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=50, blank=True)
+    community = models.CharField(_("community"), max_length=100, blank=True)
+    tags = models.CharField(_("tags"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    consent_note = models.CharField(
+        _("consent"),
+        max_length=200,
+        blank=True,
+        help_text=_("How and when the person agreed to be kept as a contact."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    # Kept current by the contact-log service in the same transaction as the log: makes
+    # "never contacted first" and the periodic must-visit sweep index lookups, not scans.
+    last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ConstituentQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["last_contacted_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("constituent")
+        verbose_name_plural = _("constituents")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["council", "sector", "name", "id"]),
+            models.Index(fields=["member", "last_contacted_at"]),
+            models.Index(fields=["council", "community"]),
+        ]
+        constraints = [
+            # The same person twice on one member's roster is a mistake (an import run
+            # twice, a double tap); two members may both know the same person.
+            models.UniqueConstraint(
+                fields=["member", "phone"],
+                condition=~Q(phone=""),
+                name="constituent_unique_phone_per_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:constituent-detail", args=[self.pk])
+
+    def phone_for(self, user) -> str:
+        """The phone number as ``user`` may see it: whole for its member and staff."""
+        if permissions.can_see_constituent_phone(user, self):
+            return self.phone
+        return mask_phone(self.phone)
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: keep the first three and last four digits."""
+    if len(phone) <= 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

@@ -1,0 +1,189 @@
+"""Members (委员) of a council, and the platforms they serve on: liaison points, studios
+and workstations."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members import permissions
+from members.common.querysets import CouncilScopedQuerySet
+from members.models.council import Committee, Council, Sector, User
+
+
+class MemberQuerySet(CouncilScopedQuerySet):
+    def visible_to(self, user):
+        """Staff see their council's members (a province or city: its subtree); a member only
+        themself; others nobody."""
+        if permissions.is_staff(user) or permissions.is_leader(user):
+            return self.in_reach_of(user)
+        if permissions.is_member(user):
+            return self.filter(user=user)
+        return self.none()
+
+    def active(self):
+        return self.filter(status=Member.Status.ACTIVE)
+
+    def with_constituent_count(self):
+        return self.annotate(
+            constituent_count=models.Count(
+                "constituents", filter=Q(constituents__active=True), distinct=True
+            )
+        )
+
+    def coverage_problems(self):
+        """Active members missing a responsibility zone or any active constituent."""
+        return (
+            self.active()
+            .with_constituent_count()
+            .filter(Q(zone="") | Q(constituent_count=0))
+        )
+
+
+class Member(models.Model):
+    """委员: a CPPCC member serving a term. An active member must have a responsibility zone."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Serving")
+        INACTIVE = "inactive", _("Left")
+
+    class Gender(models.TextChoices):
+        MALE = "m", _("Male")
+        FEMALE = "f", _("Female")
+
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="member", verbose_name=_("login")
+    )
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="members", verbose_name=_("council")
+    )
+    name = models.CharField(_("full name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, related_name="members", verbose_name=_("sector")
+    )
+    committee = models.ForeignKey(
+        Committee,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("special committee"),
+    )
+    term = models.CharField(_("term"), max_length=20, default="第十届")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    unit = models.CharField(_("work unit"), max_length=100, blank=True)
+    title = models.CharField(_("position"), max_length=100, blank=True)
+    zone = models.CharField(
+        _("responsibility zone"),
+        max_length=200,
+        blank=True,
+        help_text=_("The sector responsibility zone this member is linked to (required while serving)."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["council", "sector", "name", "id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="inactive") | ~Q(zone=""), name="member_active_has_zone"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "inactive"]), name="member_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["council", "phone"],
+                condition=~Q(phone=""),
+                name="member_unique_phone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:member-detail", args=[self.pk])
+
+
+class PlatformQuerySet(CouncilScopedQuerySet):
+    def visible_to(self, user):
+        """Platforms are public within the council: members see them too (to sign up)."""
+        return self.in_reach_of(user)
+
+
+class Platform(models.Model):
+    """一机构三平台: a liaison point, a member studio or a member workstation."""
+
+    class Kind(models.TextChoices):
+        LIAISON_POINT = "liaison_point", _("Sector liaison point")
+        STUDIO = "studio", _("Member studio")
+        WORKSTATION = "workstation", _("Member workstation")
+
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="platforms", verbose_name=_("council")
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="platforms", verbose_name=_("sectors")
+    )
+    host_committee = models.ForeignKey(
+        Committee,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="platforms",
+        verbose_name=_("host committee"),
+    )
+    convenor = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="convened_platforms",
+        verbose_name=_("convenor"),
+    )
+    members = models.ManyToManyField(
+        Member, blank=True, related_name="platforms", verbose_name=_("members")
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    tags = models.CharField(
+        _("work content tags"),
+        max_length=200,
+        blank=True,
+        help_text=_("Editable tags, e.g. the \"four links, four helps\" work content, comma separated."),
+    )
+
+    objects = PlatformQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("platform")
+        verbose_name_plural = _("platforms")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "name"], name="platform_unique_name"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["liaison_point", "studio", "workstation"]),
+                name="platform_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:platform-detail", args=[self.pk])
