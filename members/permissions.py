@@ -30,10 +30,6 @@ def is_superuser(user) -> bool:
     return bool(user.is_authenticated and user.is_superuser)
 
 
-def is_admin(user) -> bool:
-    return is_superuser(user) or _role(user) == "admin"
-
-
 def is_staff(user) -> bool:
     """Council staff (admins included): may see and change everything in their council."""
     return is_superuser(user) or _role(user) in STAFF_ROLES

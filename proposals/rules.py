@@ -1,9 +1,10 @@
 """Who may do what to a proposal, in which state — the one table the services obey.
 
 ``TRANSITIONS`` maps each action to the states it may start from, the relations a user
-must have to the proposal to perform it (``Actor``) and the state it leads to (``None``:
-the state does not change, or the service decides). Pages ask ``allowed_actions`` to show
-the buttons; services call ``check`` before acting. Relations are computed by ``actors``.
+must have to the proposal to perform it (``Actor``); the service of the action sets the
+state it leads to. Pages ask ``allowed_actions`` to show the buttons; every service checks
+the same entry before acting (``proposals.services.base.act``). Relations are computed by
+``actors``.
 """
 
 from __future__ import annotations
@@ -28,33 +29,32 @@ class Actor(StrEnum):
 class Transition:
     sources: frozenset[str]
     actors: frozenset[Actor]
-    target: str | None = None
 
 
-def _t(sources, actors, target=None) -> Transition:
-    return Transition(frozenset(sources), frozenset(actors), target)
+def _t(sources, actors) -> Transition:
+    return Transition(frozenset(sources), frozenset(actors))
 
 
 EDITABLE = {State.DRAFT, State.RETURNED}
 
 TRANSITIONS: dict[str, Transition] = {
     "update": _t(EDITABLE, {Actor.PROPOSER}),
-    "submit": _t(EDITABLE, {Actor.PROPOSER}, State.SUBMITTED),
+    "submit": _t(EDITABLE, {Actor.PROPOSER}),  # → submitted
     "invite": _t(EDITABLE | {State.SUBMITTED}, {Actor.PROPOSER}),
     "cosign": _t(EDITABLE | {State.SUBMITTED}, {Actor.COSIGNER}),
-    "start_review": _t({State.SUBMITTED}, {Actor.STAFF}, State.UNDER_REVIEW),
-    "file": _t({State.UNDER_REVIEW}, {Actor.STAFF}, State.FILED),
-    "reject": _t({State.UNDER_REVIEW}, {Actor.STAFF}, State.NOT_FILED),
-    "return": _t({State.UNDER_REVIEW}, {Actor.STAFF}, State.RETURNED),
-    "assign": _t({State.FILED}, {Actor.STAFF}, State.ASSIGNED),
+    "start_review": _t({State.SUBMITTED}, {Actor.STAFF}),  # → under review
+    "file": _t({State.UNDER_REVIEW}, {Actor.STAFF}),  # → filed
+    "reject": _t({State.UNDER_REVIEW}, {Actor.STAFF}),  # → not filed
+    "return": _t({State.UNDER_REVIEW}, {Actor.STAFF}),  # → returned
+    "assign": _t({State.FILED}, {Actor.STAFF}),  # → assigned
     "set_deadline": _t({State.ASSIGNED}, {Actor.STAFF}),
     # The lead unit sends the whole proposal back to staff (→ filed); a co-handling unit
     # only withdraws its own part (state unchanged).
     "send_back": _t({State.ASSIGNED}, {Actor.UNIT}),
-    "reply": _t({State.ASSIGNED}, {Actor.LEAD_UNIT}, State.REPLIED),
+    "reply": _t({State.ASSIGNED}, {Actor.LEAD_UNIT}),  # → replied
     # → closed when every rater is in and none is unsatisfied; → assigned on 不满意.
     "rate": _t({State.REPLIED}, {Actor.RATER, Actor.COSIGNER}),
-    "merge": _t({State.SUBMITTED, State.UNDER_REVIEW, State.FILED}, {Actor.STAFF}, State.MERGED),
+    "merge": _t({State.SUBMITTED, State.UNDER_REVIEW, State.FILED}, {Actor.STAFF}),  # → merged
     "note": _t(set(State), {Actor.STAFF}),
 }
 
@@ -106,24 +106,15 @@ def actors(user, proposal: Proposal) -> set[Actor]:
     return found
 
 
-def allowed_actions(user, proposal: Proposal) -> set[str]:
+def allowed_actions(user, proposal: Proposal, *, mine: set[Actor] | None = None) -> set[str]:
     """The actions ``user`` may take on ``proposal`` now (role and state; the services
-    still check the details, e.g. a co-signer's own invitation or the signing deadline)."""
-    mine = actors(user, proposal)
+    still check the details, e.g. a co-signer's own invitation or the signing deadline).
+    ``mine``: the user's relations (``actors``), if the caller has them already."""
+    if mine is None:
+        mine = actors(user, proposal)
     return {
         action
         for action, rule in TRANSITIONS.items()
         if proposal.state in rule.sources and mine & rule.actors
     }
 
-
-def can_see_internal(user, proposal: Proposal) -> bool:
-    """Internal notes and staff-only events: council staff only (never units or members)."""
-    return Actor.STAFF in actors(user, proposal)
-
-
-def can_see_rating_comment(user, rating) -> bool:
-    """A rating's comment is personal: its rater and council staff."""
-    if permissions.is_staff(user):
-        return True
-    return rating.rated_by_id == user.pk

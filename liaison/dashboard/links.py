@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from liaison.dashboard.scope import Params
 
 
-def _url(name: str, **params) -> str | None:
-    try:
-        base = reverse(name)
-    except NoReverseMatch:  # the list is not wired (yet): show the number without a link
-        return None
+def _url(name: str, **params) -> str:
+    base = reverse(name)
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
     return f"{base}?{query}" if query else base
 

@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members import permissions
 from members.common.querysets import CouncilScopedQuerySet
 
 
@@ -112,10 +111,6 @@ class User(AbstractUser):
         super().clean()
         if self.committee_id and self.committee.council_id != self.council_id:
             raise ValidationError({"committee": _("Choose a special committee of the user's council.")})
-
-    @property
-    def is_council_staff(self) -> bool:
-        return permissions.is_staff(self)
 
 
 class Sector(models.Model):

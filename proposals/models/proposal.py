@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -44,7 +44,7 @@ class ProposalQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         """Staff, admins and leaders: their council's proposals. A member: their own (as
         proposer or submitter), those they were invited to co-sign, and every filed one of
-        their council (public fields only — ``proposals.rules.can_see_internal``). A unit
+        their council (public fields only: the page shows internal notes to staff). A unit
         user: the proposals assigned to their unit and not sent back. Others: nothing."""
         from proposals.models.handling import Assignment
 
@@ -118,18 +118,14 @@ class ProposalQuerySet(CouncilScopedQuerySet):
 
     def with_register_columns(self):
         """The register (提案汇总表) columns in a fixed number of queries: the proposal with
-        its session, category and proposer; ``lead_unit_name`` and ``reply_category`` (of the
-        current round) as annotations; co-signers and active assignments prefetched."""
+        its session, category and proposer; ``reply_category`` (of the latest round) as an
+        annotation; co-signers, active assignments (lead first) and ratings prefetched."""
         from proposals.models.handling import Assignment, Rating, Reply
 
-        lead = Assignment.objects.filter(
-            proposal=OuterRef("pk"), is_lead=True, state=Assignment.State.ACTIVE
-        )
         reply = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round")
         return (
             self.for_list()
             .annotate(
-                lead_unit_name=Subquery(lead.values("unit__name")[:1]),
                 reply_category=Subquery(reply.values("category")[:1]),
             )
             .prefetch_related(
@@ -295,10 +291,7 @@ class Proposal(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        try:
-            return reverse("proposals:proposal-detail", args=[self.pk])
-        except NoReverseMatch:  # the pages are not wired yet
-            return ""
+        return reverse("proposals:proposal-detail", args=[self.pk])
 
     @property
     def display_number(self) -> str:
@@ -312,9 +305,6 @@ class Proposal(models.Model):
         if self.proposer_kind == ProposerKind.COMMITTEE:
             return self.proposer_committee.name if self.proposer_committee_id else ""
         return self.proposer_sector.name if self.proposer_sector_id else ""
-
-    def is_overdue(self, today: date) -> bool:
-        return self.state == State.ASSIGNED and self.deadline is not None and self.deadline < today
 
 
 class CoSigner(models.Model):

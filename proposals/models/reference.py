@@ -89,14 +89,6 @@ class Category(models.Model):
 DEFAULT_CATEGORIES = ["经济", "农业农村", "社会民生", "教育", "文化", "生态环境", "法治", "其他"]
 
 
-class HandlingUnitQuerySet(ReferenceQuerySet):
-    def of_user(self, user):
-        """The units a login answers for (a ``unit`` user usually belongs to one)."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(users=user)
-
-
 class HandlingUnit(models.Model):
     """承办单位: a government department that answers the proposals assigned to it. Its logins
     are users with ``role == "unit"`` linked here (the members app knows nothing of units)."""
@@ -113,7 +105,7 @@ class HandlingUnit(models.Model):
         limit_choices_to={"role": "unit"}, verbose_name=_("logins"),
     )
 
-    objects = HandlingUnitQuerySet.as_manager()
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("handling unit")

@@ -50,17 +50,6 @@ def visible_proposal(user, pk: int) -> Proposal:
     return get_object_or_404(queryset, pk=pk)
 
 
-def allowed_for(user, proposal: Proposal) -> tuple[set[Actor], set[str]]:
-    """The user's relations to the proposal and the actions open to them now."""
-    mine = rules.actors(user, proposal)
-    allowed = {
-        name
-        for name, rule in rules.TRANSITIONS.items()
-        if proposal.state in rule.sources and mine & rule.actors
-    }
-    return mine, allowed
-
-
 def detail_parts(proposal: Proposal, user, *, private: bool, participant: bool) -> dict:
     """Co-signers, attachments, assignments, replies, ratings and timeline of one proposal,
     as much of them as ``user`` may see (a fixed number of queries)."""

@@ -7,8 +7,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from members import permissions
+from proposals import rules
 from proposals.rules import Actor
-from proposals.views.common import allowed_for, detail_parts, visible_proposal
+from proposals.views.common import detail_parts, visible_proposal
 
 __all__ = ["proposal_detail", "proposal_print"]
 
@@ -26,7 +27,8 @@ def proposal_detail(request, pk: int):
     """Staff see everything and every action open now; a unit the proposal, its handling
     and the reply form; a member the public fields, and their own proposal's timeline."""
     proposal = visible_proposal(request.user, pk)
-    mine, allowed = allowed_for(request.user, proposal)
+    mine = rules.actors(request.user, proposal)
+    allowed = rules.allowed_actions(request.user, proposal, mine=mine)
     private = Actor.STAFF in mine
     participant = bool(mine & {Actor.PROPOSER, Actor.COSIGNER})
     parts = detail_parts(proposal, request.user, private=private, participant=participant)
