@@ -47,4 +47,4 @@ lock:
 	{ sed -n '1,2p' requirements.lock; $(BIN)/pip freeze --exclude-editable; } > requirements.lock.new && mv requirements.lock.new requirements.lock
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3 var/media var/static
+	rm -rf $(VENV) var/*.sqlite3 var/media var/static var/e2e var/production var/backups
