@@ -5,9 +5,9 @@ opened in January 2025, 83 filed (立案) and 2 not filed, all 83 closed (办结
 every category and every proposer's rating — and the next session 十届五次 has a few
 proposals in every earlier state so that each staff queue has something in it.
 
-Everything goes through ``proposals.services`` at the moment it would have happened (the
-clock is moved with time-machine), so numbers, events, deadlines and notices are what users
-would have produced. Titles and people are fictional.
+Everything goes through ``proposals.services`` at the moment it would have happened (each
+step runs inside ``members.common.clock.frozen_at``, which the services date their rows by),
+so numbers, events, deadlines and notices are what users would have produced. Titles and people are fictional.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from members.common import clock
 from members.models import Committee, Member, Notification, Sector, User
 from proposals import services
 from proposals.models import Category, HandlingUnit, ProposerKind, Reply, Session, State
@@ -193,10 +194,8 @@ NOT_FILED_REASONS = [
 
 
 def _at(day: date, hour: int = 10):
-    """Move the clock to ``day`` at ``hour`` o'clock, Beijing time, while a step runs."""
-    import time_machine
-
-    return time_machine.travel(datetime.combine(day, time(hour, 0), tzinfo=TZ), tick=False)
+    """Date the steps run in the block ``day`` at ``hour`` o'clock, Beijing time."""
+    return clock.frozen_at(datetime.combine(day, time(hour, 0), tzinfo=TZ))
 
 
 def build(council, rng, today: date) -> None:

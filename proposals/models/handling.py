@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from members.common import clock
 from members.models import Member
 from proposals.models.proposal import Proposal
 from proposals.models.reference import HandlingUnit
@@ -30,7 +31,7 @@ class Assignment(models.Model):
     deadline = models.DateField(_("deadline"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
     returned_reason = models.TextField(_("reason for sending back"), blank=True)
-    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+    assigned_at = models.DateTimeField(_("assigned"), default=clock.now, editable=False)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("assigned by"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members import permissions
+from members.common import clock
 from members.common.querysets import CouncilScopedQuerySet
 from members.models import Committee, Council, Member, Sector
 from proposals.models.reference import Category, Session
@@ -239,8 +240,8 @@ class Proposal(models.Model):
     # filter on it with an index instead of a join.
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     filed_at = models.DateTimeField(_("filed"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -322,7 +323,7 @@ class CoSigner(models.Model):
         Member, on_delete=models.PROTECT, related_name="cosignatures", verbose_name=_("member")
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.INVITED)
-    invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    invited_at = models.DateTimeField(_("invited"), default=clock.now, editable=False)
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
 
     class Meta:
@@ -351,7 +352,7 @@ class ProposalAttachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("attachment")

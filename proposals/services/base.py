@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import permissions
+from members.common import clock
 from members.models import User
 from members.services import notification_send
 from proposals import rules
@@ -102,6 +102,7 @@ def record(
 ) -> Proposal:
     """Save ``fields`` with a new version and put the step on the timeline."""
     proposal.version += 1
+    proposal.updated_at = clock.now()
     proposal.save(update_fields=[*fields, "version", "updated_at"])
     ProposalEvent.objects.create(
         proposal=proposal,
@@ -111,7 +112,7 @@ def record(
         to_state=proposal.state,
         note=note,
         internal=internal,
-        at=timezone.now(),
+        at=clock.now(),
     )
     return proposal
 

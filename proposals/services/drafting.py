@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from members import permissions
+from members.common import clock
 from members.models import Committee, Member, Sector, User
 from proposals.models import (
     Category,
@@ -104,7 +104,7 @@ def proposal_create(
             cosign_deadline=cosign_deadline,
         )
         ProposalEvent.objects.create(
-            proposal=proposal, actor=by, action="create", to_state=proposal.state, at=timezone.now()
+            proposal=proposal, actor=by, action="create", to_state=proposal.state, at=clock.now()
         )
     return proposal
 
@@ -189,7 +189,7 @@ def proposal_submit(*, proposal: Proposal, by: User, expected_version: int | Non
             refuse(_("Choose a category."), code="required")
         from_state = locked.state
         locked.state = State.SUBMITTED
-        locked.submitted_at = timezone.now()
+        locked.submitted_at = clock.now()
         locked.returned_reason = ""
         return record(
             locked, by, "submit", from_state=from_state,
@@ -209,7 +209,7 @@ def cosigner_invite(
     members = list(members)
     if not members:
         refuse(_("Choose at least one member to invite."), code="required")
-    today = timezone.localdate()
+    today = clock.localdate()
     if deadline is not None and deadline < today:
         refuse(_("The co-signing deadline cannot be in the past."), code="deadline")
     with transaction.atomic():
@@ -245,14 +245,14 @@ def cosigner_respond(*, proposal: Proposal, by: User, accept: bool) -> CoSigner:
     co-signing deadline or until the council starts its review."""
     with transaction.atomic():
         locked = act("cosign", proposal, by, stale_check=False)
-        today = timezone.localdate()
+        today = clock.localdate()
         if locked.cosign_deadline and today > locked.cosign_deadline:
             refuse(_("The co-signing deadline has passed."), code="deadline")
         cosigner = CoSigner.objects.select_for_update().get(
             proposal=locked, member=permissions.member_of(by)
         )
         cosigner.state = CoSigner.State.CONFIRMED if accept else CoSigner.State.DECLINED
-        cosigner.responded_at = timezone.now()
+        cosigner.responded_at = clock.now()
         cosigner.save(update_fields=["state", "responded_at"])
         record(
             locked, by, "cosign_confirm" if accept else "cosign_decline", from_state=locked.state

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from members.common import clock
 from members.models import User
 from proposals.models import (
     Assignment,
@@ -48,7 +48,7 @@ def proposal_assign(
     """交办: give the filed proposal to one lead unit and optional co-handling units, all
     with ``deadline``. Every unit's logins get a notice."""
     co_units = [u for u in co_units if u.pk != lead_unit.pk]
-    if deadline is None or deadline < timezone.localdate():
+    if deadline is None or deadline < clock.localdate():
         refuse(_("The deadline must be today or later."), code="deadline")
     with transaction.atomic():
         locked = act("assign", proposal, by, expected_version=expected_version)
@@ -83,7 +83,7 @@ def proposal_set_deadline(
     *, proposal: Proposal, by: User, deadline: date, expected_version: int | None = None
 ) -> Proposal:
     """Staff move the deadline of the units handling the proposal (e.g. after 不满意)."""
-    if deadline is None or deadline < timezone.localdate():
+    if deadline is None or deadline < clock.localdate():
         refuse(_("The deadline must be today or later."), code="deadline")
     with transaction.atomic():
         locked = act("set_deadline", proposal, by, expected_version=expected_version)
@@ -166,7 +166,7 @@ def proposal_reply(
         )
         Reply.objects.create(
             proposal=locked, unit=lead.unit, round=locked.round, category=category, text=text,
-            attachment=attachment or "", replied_at=timezone.now(), replied_by=by,
+            attachment=attachment or "", replied_at=clock.now(), replied_by=by,
         )
         locked.state = State.REPLIED
         record(

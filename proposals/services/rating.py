@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from members import permissions
+from members.common import clock
 from members.models import Member, User
 from proposals.models import (
     Assignment,
@@ -60,7 +60,7 @@ def proposal_rate(*, proposal: Proposal, by: User, value: str, comment: str = ""
             refuse(_("You have already rated this reply."), code="rated")
         Rating.objects.create(
             proposal=locked, member=member, rated_by=by, round=locked.round, value=value,
-            comment=comment, rated_at=timezone.now(),
+            comment=comment, rated_at=clock.now(),
         )
         label = str(Rating.Value(value).label)
         if value == Rating.Value.UNSATISFIED:
@@ -92,7 +92,7 @@ def _rating_member(proposal: Proposal, by: User) -> Member | None:
 
 
 def _rehandle(proposal: Proposal, by: User, label: str) -> Proposal:
-    deadline = timezone.localdate() + timedelta(days=DEFAULT_REHANDLE_DAYS)
+    deadline = clock.localdate() + timedelta(days=DEFAULT_REHANDLE_DAYS)
     lead = Assignment.objects.select_related("unit").get(
         proposal=proposal, is_lead=True, state=Assignment.State.ACTIVE
     )
@@ -117,7 +117,7 @@ def _rehandle(proposal: Proposal, by: User, label: str) -> Proposal:
 
 
 def _close(proposal: Proposal, by: User) -> None:
-    now = timezone.now()
+    now = clock.now()
     proposal.state = State.CLOSED
     proposal.closed_at = now
     record(proposal, by, "close", from_state=State.REPLIED, fields=["state", "closed_at"])

@@ -4,10 +4,10 @@ it (不予立案), return it for revision, merge it into another (并案), keep 
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from members.common import clock
 from members.models import User
 from proposals import rules
 from proposals.models import (
@@ -64,7 +64,7 @@ def proposal_file(
         session.save(update_fields=["last_number"])
         locked.number = session.last_number
         locked.state = State.FILED
-        locked.filed_at = timezone.now()
+        locked.filed_at = clock.now()
         record(
             locked, by, "file", from_state=State.UNDER_REVIEW, note=clean_text(note, "", required=False),
             fields=["number", "state", "filed_at", "category"],

@@ -1,5 +1,7 @@
-"""The helpers below every app: who may act for a member, the council-scoped queryset, and
-how a view shows a service's refusal."""
+"""The helpers below every app: who may act for a member, the council-scoped queryset, how a
+view shows a service's refusal, and the clock services date their rows by."""
+
+from datetime import UTC, datetime
 
 import pytest
 from django import forms
@@ -7,8 +9,10 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
+from django.utils import timezone
 
 from members import permissions
+from members.common import clock
 from members.common.forms import service_errors
 from members.models import Council, Sector, User
 from tests.factories import CouncilFactory, SectorFactory, UserFactory
@@ -86,4 +90,23 @@ def test_service_errors_let_anything_else_through():
     with pytest.raises(PermissionDenied), service_errors(_valid_form()):
         raise PermissionDenied
     with pytest.raises(TypeError), service_errors():
+        pass
+
+
+def test_clock_is_the_real_time_outside_frozen_at():
+    before = timezone.now()
+    assert before <= clock.now() <= timezone.now()
+    assert clock.localdate() == timezone.localdate()
+
+
+def test_clock_frozen_at_holds_inside_the_block_only():
+    moment = datetime(2025, 1, 22, 16, 30, tzinfo=UTC)  # 00:30 the next day in Beijing
+    with clock.frozen_at(moment):
+        assert clock.now() == moment
+        assert str(clock.localdate()) == "2025-01-23"
+        with clock.frozen_at(datetime(2024, 1, 1, tzinfo=UTC)):
+            assert clock.now().year == 2024
+        assert clock.now() == moment
+    assert clock.now() != moment
+    with pytest.raises(ValueError, match="aware"), clock.frozen_at(datetime(2025, 1, 22)):
         pass

@@ -1,12 +1,14 @@
 """Numbering, visibility, queues, bad input and the deadline job."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.db import transaction
 from django.utils import timezone
 
+from members.common import clock
 from members.models import Notification
 from proposals import services
 from proposals.models import Proposal, ProposalEvent, Session, State
@@ -172,6 +174,24 @@ def test_cosigning_closes_at_the_deadline(staff, member_a, member_b):
     with time_machine.travel(timezone.now() + timedelta(days=3)), \
             pytest.raises(services.ProposalStateError):
         services.cosigner_respond(proposal=p, by=member_b.user, accept=True)
+
+
+def test_services_date_their_rows_by_the_clock(staff, member_a, member_b, handling_unit):
+    """What the demo relies on: inside clock.frozen_at every row a service writes, and the
+    notices it sends, carry that moment, and ``today`` is that moment's date."""
+    p = proposal_in(State.UNDER_REVIEW, proposer=member_a, staff=staff, cosigners=[member_b])
+    moment = datetime(2025, 1, 22, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with clock.frozen_at(moment):
+        p = services.proposal_file(proposal=p, by=staff)
+        p = services.proposal_assign(proposal=p, by=staff, lead_unit=handling_unit,
+                                     deadline=moment.date())
+    p.refresh_from_db()
+    assert p.filed_at == p.updated_at == moment
+    assert p.events.get(action="file").at == moment
+    assert p.assignments.get().assigned_at == moment
+    notices = Notification.objects.filter(key__startswith=f"proposal-{p.pk}-")
+    assert {n.created_at for n in notices.filter(kind="proposal_filed")} == {moment}
+    assert p.created_at != moment  # the draft was written before, at the real time
 
 
 def test_stale_version_is_a_conflict(staff, member_a):
