@@ -22,11 +22,9 @@ from proposals.models import (
     Session,
 )
 from proposals.rules import MERGE_LEAD_STATES
+from proposals.services import MAX_ATTACHMENT_BYTES, MAX_TEXT
 
-# Long enough for any real proposal (a few pages); refuses pasted books and junk.
-MAX_TEXT = 20_000
 MAX_REASON = 2_000
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _long_text(label, *, required=True, max_length=MAX_TEXT, rows=6, help_text=""):
@@ -37,7 +35,7 @@ def _long_text(label, *, required=True, max_length=MAX_TEXT, rows=6, help_text="
 
 
 def _check_size(upload):
-    if upload and upload.size > MAX_UPLOAD:
+    if upload and upload.size > MAX_ATTACHMENT_BYTES:
         raise forms.ValidationError(_("The file is too large (at most 20 MB)."))
     return upload
 

@@ -95,33 +95,26 @@ def members_import(*, council: Council, upload, by: User) -> ImportReport:
     Each login's username is the member's phone number; its password is unusable until
     staff set one (or the member resets it), so nobody can log in with a guessed password.
     """
-    report = ImportReport()
-    rows = read_rows(upload, MEMBER_COLUMNS, report, ignored=MEMBER_EXPORT_ONLY)
-    report.rows = len(rows)
-    valid = validate_members(council, rows, report) if rows else []
-    if not report.ok:
-        return report
-    try:
-        with transaction.atomic():
-            users = []
-            for data in valid:
-                user = User(
-                    username=data["phone"], display_name=data["name"],
-                    role=User.Role.MEMBER, council=council,
-                )
-                user.set_unusable_password()
-                users.append(user)
-            users = User.objects.bulk_create(users)
-            members = [
-                Member(user=user, council=council, status=Member.Status.ACTIVE, **data)
-                for user, data in zip(users, valid, strict=True)
-            ]
-            bulk_create_with_history(members, Member, default_user=by)
-    except IntegrityError:
-        report.add(0, "", _("Another change saved the same phone number meanwhile. Nothing was imported; please try again."))
-        return report
-    report.created = len(valid)
-    return report
+
+    def write(valid: list[dict]) -> None:
+        users = []
+        for data in valid:
+            user = User(
+                username=data["phone"], display_name=data["name"],
+                role=User.Role.MEMBER, council=council,
+            )
+            user.set_unusable_password()
+            users.append(user)
+        users = User.objects.bulk_create(users)
+        members = [
+            Member(user=user, council=council, status=Member.Status.ACTIVE, **data)
+            for user, data in zip(users, valid, strict=True)
+        ]
+        bulk_create_with_history(members, Member, default_user=by)
+
+    return _import(
+        council, upload, MEMBER_COLUMNS, MEMBER_EXPORT_ONLY, validate=validate_members, write=write
+    )
 
 
 # ---------------------------------------------------------------- constituents
@@ -195,17 +188,30 @@ def _find_member(number, cells, members_by_name, col, report):
 
 def constituents_import(*, council: Council, upload, by: User) -> ImportReport:
     """Add the constituents of an uploaded file to their members' rosters, or nothing at all."""
+
+    def write(valid: list[dict]) -> None:
+        bulk_create_with_history(
+            [Constituent(council=council, **data) for data in valid], Constituent, default_user=by
+        )
+
+    return _import(
+        council, upload, CONSTITUENT_COLUMNS, CONSTITUENT_EXPORT_ONLY,
+        validate=validate_constituents, write=write,
+    )
+
+
+def _import(council: Council, upload, columns, ignored, *, validate, write) -> ImportReport:
+    """Read and check every row (``validate`` returns the clean ones), then ``write`` them
+    all in one transaction — or, on any error, nothing."""
     report = ImportReport()
-    rows = read_rows(upload, CONSTITUENT_COLUMNS, report, ignored=CONSTITUENT_EXPORT_ONLY)
+    rows = read_rows(upload, columns, report, ignored=ignored)
     report.rows = len(rows)
-    valid = validate_constituents(council, rows, report) if rows else []
+    valid = validate(council, rows, report) if rows else []
     if not report.ok:
         return report
     try:
         with transaction.atomic():
-            bulk_create_with_history(
-                [Constituent(council=council, **data) for data in valid], Constituent, default_user=by
-            )
+            write(valid)
     except IntegrityError:
         report.add(0, "", _("Another change saved the same phone number meanwhile. Nothing was imported; please try again."))
         return report

@@ -21,7 +21,9 @@ from proposals.models import (
     ProposerKind,
 )
 
-MAX_TEXT = 20_000  # characters in reasons, suggestions, a reply or a note
+# Characters in reasons, suggestions, a reply or a note: long enough for any real proposal
+# (a few pages), it refuses pasted books and junk. The forms use the same limits.
+MAX_TEXT = 20_000
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 DEFAULT_COSIGN_DAYS = 7  # co-signers answer within a week unless the proposer says otherwise
 DEFAULT_REHANDLE_DAYS = 30  # a 不满意 rating gives the unit this long to re-handle
@@ -127,6 +129,17 @@ def clean_text(value, label, *, required: bool = True, max_length: int = MAX_TEX
             code="too_long", field=label, max=max_length,
         )
     return value
+
+
+def check_file_size(file) -> None:
+    if file is not None and getattr(file, "size", 0) > MAX_ATTACHMENT_BYTES:
+        refuse(_("The file is too large (at most 20 MB)."), code="too_large")
+
+
+def check_deadline(deadline) -> None:
+    """A unit's deadline is today or later (by the clock)."""
+    if deadline is None or deadline < clock.localdate():
+        refuse(_("The deadline must be today or later."), code="deadline")
 
 
 def same_council(obj, council, label) -> None:

@@ -25,10 +25,10 @@ from proposals.models import (
 )
 from proposals.services.base import (
     DEFAULT_COSIGN_DAYS,
-    MAX_ATTACHMENT_BYTES,
     UNSET,
     ProposalPermissionError,
     act,
+    check_file_size,
     clean_text,
     notify,
     record,
@@ -164,8 +164,7 @@ def attachment_add(*, proposal: Proposal, by: User, file, name: str = "") -> Pro
     """Attach a file to a draft or returned proposal (proposer only)."""
     if file is None:
         refuse(_("Choose a file."), code="required")
-    if getattr(file, "size", 0) > MAX_ATTACHMENT_BYTES:
-        refuse(_("The file is too large (at most 20 MB)."), code="too_large")
+    check_file_size(file)
     with transaction.atomic():
         locked = act("update", proposal, by, stale_check=False)
         attachment = ProposalAttachment.objects.create(

@@ -20,8 +20,9 @@ from proposals.models import (
     State,
 )
 from proposals.services.base import (
-    MAX_ATTACHMENT_BYTES,
     act,
+    check_deadline,
+    check_file_size,
     clean_text,
     cosigner_users,
     notify,
@@ -48,8 +49,7 @@ def proposal_assign(
     """交办: give the filed proposal to one lead unit and optional co-handling units, all
     with ``deadline``. Every unit's logins get a notice."""
     co_units = [u for u in co_units if u.pk != lead_unit.pk]
-    if deadline is None or deadline < clock.localdate():
-        refuse(_("The deadline must be today or later."), code="deadline")
+    check_deadline(deadline)
     with transaction.atomic():
         locked = act("assign", proposal, by, expected_version=expected_version)
         for unit in [lead_unit, *co_units]:
@@ -83,8 +83,7 @@ def proposal_set_deadline(
     *, proposal: Proposal, by: User, deadline: date, expected_version: int | None = None
 ) -> Proposal:
     """Staff move the deadline of the units handling the proposal (e.g. after 不满意)."""
-    if deadline is None or deadline < clock.localdate():
-        refuse(_("The deadline must be today or later."), code="deadline")
+    check_deadline(deadline)
     with transaction.atomic():
         locked = act("set_deadline", proposal, by, expected_version=expected_version)
         active = Assignment.objects.filter(proposal=locked, state=Assignment.State.ACTIVE)
@@ -157,8 +156,7 @@ def proposal_reply(
     if category not in Reply.Category.values:
         refuse(_("Choose a reply category."), code="required")
     text = clean_text(text, _("Reply"))
-    if attachment is not None and getattr(attachment, "size", 0) > MAX_ATTACHMENT_BYTES:
-        refuse(_("The file is too large (at most 20 MB)."), code="too_large")
+    check_file_size(attachment)
     with transaction.atomic():
         locked = act("reply", proposal, by, expected_version=expected_version)
         lead = Assignment.objects.select_related("unit").get(

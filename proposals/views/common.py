@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from members import permissions
 from members.common.forms import service_errors
-from proposals import rules
+from proposals import rules, services
 from proposals.models import Assignment, Proposal, State
 from proposals.rules import Actor
 
@@ -48,6 +49,17 @@ def visible_proposal(user, pk: int) -> Proposal:
     """The proposal if ``user`` may see it, else 404."""
     queryset = Proposal.objects.visible_to(user).for_list().select_related("council")
     return get_object_or_404(queryset, pk=pk)
+
+
+def draft_create(user, form) -> Proposal:
+    """The draft a proposal form describes, with its file if one was chosen: both or
+    neither (a refused file keeps no draft)."""
+    with transaction.atomic():
+        proposal = services.proposal_create(by=user, **form.fields_for_service())
+        upload = form.cleaned_data.get("attachment")
+        if upload:
+            services.attachment_add(proposal=proposal, by=user, file=upload)
+    return proposal
 
 
 def detail_parts(proposal: Proposal, user, *, private: bool, participant: bool) -> dict:

@@ -24,7 +24,7 @@ from proposals.forms import (
 )
 from proposals.models import CoSigner, Proposal, Session
 from proposals.rules import Actor
-from proposals.views.common import Action, action_view, visible_proposal
+from proposals.views.common import Action, action_view, draft_create, visible_proposal
 
 __all__ = [
     "cosign_respond",
@@ -80,11 +80,8 @@ def filed_list(request):
 def proposal_create(request):
     form = ProposalForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with service_errors(form) as call, transaction.atomic():
-            proposal = services.proposal_create(by=request.user, **form.fields_for_service())
-            upload = form.cleaned_data.get("attachment")
-            if upload:
-                services.attachment_add(proposal=proposal, by=request.user, file=upload)
+        with service_errors(form) as call:
+            proposal = draft_create(request.user, form)
         if call.ok:
             messages.success(request, _("Draft saved. Invite co-signers or submit it."))
             return redirect(proposal.get_absolute_url())

@@ -28,7 +28,7 @@ from proposals.forms import (
 )
 from proposals.models import Proposal, State
 from proposals.rules import Actor
-from proposals.views.common import Action, action_view
+from proposals.views.common import Action, action_view, draft_create
 
 __all__ = [
     "QUEUES",
@@ -136,10 +136,7 @@ def staff_proposal_create(request):
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         with service_errors(form) as call, transaction.atomic():
-            proposal = services.proposal_create(by=request.user, **form.fields_for_service())
-            upload = form.cleaned_data.get("attachment")
-            if upload:
-                services.attachment_add(proposal=proposal, by=request.user, file=upload)
+            proposal = draft_create(request.user, form)
             if submit:
                 proposal = services.proposal_submit(proposal=proposal, by=request.user)
         if call.ok:
