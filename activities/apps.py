@@ -10,7 +10,7 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         # Events of apps that may not import activities, wired here. A new council gets
         # its default rules in the same transaction; the other receivers only enqueue a
-        # task on commit, and the reminders are made by activities.reminders.
+        # task on commit, and the reminders are made by activities.reminders.services.
         from django.db.models.signals import post_save
 
         from members.models import Constituent, Council
@@ -25,7 +25,7 @@ def _council_saved(sender, instance, created, raw=False, **kwargs):
     """Every new council (admin, demo, import) starts with the eight default must-visit
     rules, as the existing ones got them from migration 0004. Idempotent by rule name."""
     if created and not raw:
-        from activities.reminders import rules_install_defaults
+        from activities.reminders.services.rules import rules_install_defaults
 
         rules_install_defaults(council=instance)
 
@@ -34,12 +34,12 @@ def _constituent_saved(sender, instance, created, raw=False, **kwargs):
     """A constituent added one by one (form, admin) gets its first-visit reminder at once;
     bulk imports (no post_save) are covered by the daily sweep, which is set-based."""
     if created and not raw:
-        from activities.reminders import enqueue_for_new_constituent
+        from activities.reminders.services.triggers import enqueue_for_new_constituent
 
         enqueue_for_new_constituent(instance.pk)
 
 
 def _proposal_replied(sender, proposal_id, **kwargs):
-    from activities.reminders import enqueue_for_proposal_reply
+    from activities.reminders.services.triggers import enqueue_for_proposal_reply
 
     enqueue_for_proposal_reply(proposal_id)

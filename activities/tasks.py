@@ -1,74 +1,8 @@
-"""Celery tasks of the activities app: thin, they take ids and call a service; every one
-is idempotent (the reminder constraints, the notice keys) and acknowledged late, so a
-worker killed mid-way leaves the message for the next one and the rerun loses nothing."""
+"""The module Celery's autodiscovery imports for this app. The tasks live with their part
+(``activities.contacts.tasks``, ``activities.reminders.tasks``) and keep the names they were
+registered under here, ``activities.tasks.<name>``, which the schedule and queued messages use."""
 
-from __future__ import annotations
+from activities.contacts import tasks as contacts_tasks
+from activities.reminders import tasks as reminders_tasks
 
-from datetime import date
-
-from celery import shared_task
-from django.utils import timezone
-
-from activities import reminders
-from activities.models import Campaign, Consultation, ContactLog
-
-
-def _day(today: str | None) -> date:
-    return date.fromisoformat(today) if today else timezone.localdate()
-
-
-@shared_task(acks_late=True)
-def reminders_sweep_task(today: str | None = None) -> int:
-    return sum(reminders.reminders_sweep(today=_day(today)).values())
-
-
-@shared_task(acks_late=True)
-def reminders_digest_task(today: str | None = None) -> int:
-    return reminders.reminders_digest(today=_day(today))
-
-
-@shared_task(acks_late=True)
-def reminders_escalate_task(today: str | None = None) -> int:
-    return reminders.reminders_escalate(today=_day(today))
-
-
-@shared_task(acks_late=True)
-def reminders_new_constituent_task(*, constituent_id: int) -> int:
-    from members.models import Constituent
-
-    constituent = Constituent.objects.filter(pk=constituent_id).first()
-    return reminders.reminders_for_new_constituent(constituent=constituent) if constituent else 0
-
-
-@shared_task(acks_late=True)
-def reminders_difficulty_task(*, contact_log_id: int) -> int:
-    contact_log = ContactLog.objects.filter(pk=contact_log_id).first()
-    return reminders.reminders_for_difficulty(contact_log=contact_log) if contact_log else 0
-
-
-@shared_task(acks_late=True)
-def reminders_consultation_task(*, consultation_id: int) -> int:
-    consultation = Consultation.objects.filter(pk=consultation_id).first()
-    return reminders.reminders_for_consultation(consultation=consultation) if consultation else 0
-
-
-@shared_task(acks_late=True)
-def reminders_proposal_reply_task(*, proposal_id: int) -> int:
-    from proposals.models import Proposal
-
-    proposal = Proposal.objects.filter(pk=proposal_id).first()
-    return reminders.reminders_for_proposal_reply(proposal=proposal) if proposal else 0
-
-
-@shared_task(acks_late=True)
-def reminders_campaign_task(*, campaign_id: int) -> int:
-    campaign = Campaign.objects.prefetch_related("sectors").filter(pk=campaign_id).first()
-    return reminders.reminders_for_campaign(campaign=campaign) if campaign else 0
-
-
-@shared_task(acks_late=True)
-def rollups_rebuild_task(council_id: int | None = None, since: str | None = None) -> int:
-    """Recount the daily contact counts from the logs (nightly; idempotent)."""
-    from activities.rollups import rollups_rebuild
-
-    return rollups_rebuild(council=council_id, since=date.fromisoformat(since) if since else None)
+__all__ = ["contacts_tasks", "reminders_tasks"]

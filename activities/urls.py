@@ -1,7 +1,9 @@
 from django.urls import path
 
-from activities.views import contacts, events, staff_contacts
-from activities.views import reminders as reminder_views
+from activities.contacts import views as contacts
+from activities.events.views import activities as events
+from activities.events.views import consultations
+from activities.reminders import views as reminder_views
 
 app_name = "activities"
 
@@ -12,8 +14,8 @@ urlpatterns = [
     path("contacts/<int:pk>/", contacts.contactlog_detail, name="contactlog-detail"),
     path("contacts/<int:pk>/edit/", contacts.contactlog_edit, name="contactlog-edit"),
     # Contact logs, staff side: the council's list and its Excel export.
-    path("contacts/all/", staff_contacts.contactlog_list, name="contactlog-list"),
-    path("contacts/all/export/", staff_contacts.contactlog_export, name="contactlog-export"),
+    path("contacts/all/", contacts.contactlog_list, name="contactlog-list"),
+    path("contacts/all/export/", contacts.contactlog_export, name="contactlog-export"),
     # Activities (staff and leaders read; staff change).
     path("events/", events.activity_list, name="activity-list"),
     path("events/calendar/", events.activity_calendar, name="activity-calendar"),
@@ -29,18 +31,18 @@ urlpatterns = [
     path("events/<int:pk>/sign-up/", events.activity_sign_up, name="activity-sign-up"),
     path("events/<int:pk>/withdraw/", events.activity_sign_up_cancel, name="activity-sign-up-cancel"),
     # Consultations and their problems.
-    path("consultations/", events.consultation_list, name="consultation-list"),
-    path("consultations/export.xlsx", events.consultation_export, name="consultation-export"),
-    path("consultations/new/", events.consultation_create, name="consultation-create"),
-    path("consultations/<int:pk>/", events.consultation_detail, name="consultation-detail"),
-    path("consultations/<int:pk>/edit/", events.consultation_edit, name="consultation-edit"),
-    path("consultations/<int:pk>/problems/", events.problem_create, name="problem-create"),
-    path("consultations/<int:pk>/proposal/", events.consultation_link_proposal, name="consultation-link-proposal"),
-    path("problems/", events.problem_board, name="problem-board"),
-    path("problems/all/", events.problem_list, name="problem-list"),
-    path("problems/<int:pk>/state/", events.problem_set_state, name="problem-set-state"),
-    path("problems/<int:pk>/proposal/", events.problem_link_proposal, name="problem-link-proposal"),
-    path("platforms/<int:pk>/events/", events.platform_events, name="platform-events"),
+    path("consultations/", consultations.consultation_list, name="consultation-list"),
+    path("consultations/export.xlsx", consultations.consultation_export, name="consultation-export"),
+    path("consultations/new/", consultations.consultation_create, name="consultation-create"),
+    path("consultations/<int:pk>/", consultations.consultation_detail, name="consultation-detail"),
+    path("consultations/<int:pk>/edit/", consultations.consultation_edit, name="consultation-edit"),
+    path("consultations/<int:pk>/problems/", consultations.problem_create, name="problem-create"),
+    path("consultations/<int:pk>/proposal/", consultations.consultation_link_proposal, name="consultation-link-proposal"),
+    path("problems/", consultations.problem_board, name="problem-board"),
+    path("problems/all/", consultations.problem_list, name="problem-list"),
+    path("problems/<int:pk>/state/", consultations.problem_set_state, name="problem-set-state"),
+    path("problems/<int:pk>/proposal/", consultations.problem_link_proposal, name="problem-link-proposal"),
+    path("platforms/<int:pk>/events/", consultations.platform_events, name="platform-events"),
     # Must-visit reminders: the member's list, staff compliance, rules and campaigns.
     path("reminders/", reminder_views.reminder_list, name="reminder-list"),
     path("reminders/<int:pk>/dismiss/", reminder_views.reminder_dismiss, name="reminder-dismiss"),

@@ -44,8 +44,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from reminders_sweep import ensure_data  # noqa: E402
 
+from activities.contacts.rollups import rollups_rebuild  # noqa: E402
 from activities.models import ContactDay, ContactLog  # noqa: E402
-from activities.rollups import rollups_rebuild  # noqa: E402
 from liaison.dashboard.figures import contact_cube  # noqa: E402
 from liaison.dashboard.scope import Params, Scope  # noqa: E402
 from members.models import Constituent, User  # noqa: E402

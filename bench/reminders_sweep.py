@@ -47,8 +47,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from activities import reminders  # noqa: E402
 from activities.models import Campaign, Consultation, ContactLog, Reminder  # noqa: E402
+from activities.reminders.services import sweep as generation  # noqa: E402
+from activities.reminders.services.rules import rules_install_defaults  # noqa: E402
 from members.models import Committee, Constituent, Council, Member, Sector, User  # noqa: E402
 
 COUNCIL = "基准测试市政协（bench）"
@@ -129,7 +130,7 @@ def ensure_data() -> Council:
                 [council.pk],
             )
         cursor.execute("ANALYZE")
-    rules = reminders.rules_install_defaults(council=council)
+    rules = rules_install_defaults(council=council)
     today = timezone.localdate()
     campaign_rule = next(r for r in rules if r.trigger_type == "campaign")
     staff, _ = User.objects.get_or_create(username="bench-staff", defaults={"role": "staff", "council": council})
@@ -190,7 +191,7 @@ def line(label: str, created: int, m: dict) -> str:
 
 def campaign_event(council: Council, today, clock: ServerClock) -> dict:
     campaign = Campaign.objects.get(council=council, title="传达全会精神")
-    m = timed(clock, lambda: reminders.reminders_for_campaign(campaign=campaign, today=today))
+    m = timed(clock, lambda: generation.reminders_for_campaign(campaign=campaign, today=today))
     print(line("campaign started (event)", m["result"], m))
     return m
 
@@ -199,15 +200,15 @@ def sweep(council: Council, today, label: str, clock: ServerClock) -> dict:
     print(f"\n== {label} ==")
     started = time.perf_counter()
     total = {"queries": 1, "cpu": 0.0, "created": 0}  # 1: the rules query
-    for rule in reminders._rules(council.pk):
-        m = timed(clock, lambda rule=rule: reminders.SWEEPERS[rule.trigger_type](rule, today))
+    for rule in generation._rules(council.pk):
+        m = timed(clock, lambda rule=rule: generation.SWEEPERS[rule.trigger_type](rule, today))
         total["queries"] += m["queries"]
         total["cpu"] += m["cpu"] + m["commit_cpu"]
         total["created"] += m["result"]
         print(line(f"{rule.order}. {rule.name} ({rule.trigger_type})", m["result"], m))
     with CaptureQueriesContext(connection) as queries:
         t0, c0 = time.perf_counter(), clock()
-        overdue = reminders.reminders_mark_overdue(today=today, council=council)
+        overdue = generation.reminders_mark_overdue(today=today, council=council)
         total["cpu"] += clock() - c0
     total["queries"] += len(queries)
     print(f"  mark overdue: {overdue} rows, {len(queries)} query, {time.perf_counter() - t0:.2f} s")

@@ -4,8 +4,8 @@
 import factory
 from django.utils import timezone
 
+from activities.contacts.rollups import contact_day_add
 from activities.models import Channel, ContactLog
-from activities.rollups import contact_day_add
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
 
 

@@ -1,12 +1,14 @@
-"""What members do. One module per topic; everything is importable from ``activities.models``."""
+"""Every model of the app, where Django (and the other apps) look for them. Each is defined
+in its part: ``activities.contacts``, ``activities.events``, ``activities.reminders``."""
 
-from activities.models.contacts import (  # noqa: F401
+from activities.contacts.models import (
     Channel,
+    ContactDay,
     ContactLog,
     ContactLogConstituent,
     ContactLogPhoto,
 )
-from activities.models.events import (  # noqa: F401
+from activities.events.models import (
     Activity,
     ActivityKind,
     ActivityPhoto,
@@ -16,10 +18,24 @@ from activities.models.events import (  # noqa: F401
     ConsultationPhoto,
     Problem,
 )
-from activities.models.reminders import (  # noqa: F401
-    Campaign,
-    MustVisitRule,
-    Reminder,
-    TriggerType,
-)
-from activities.models.rollups import ContactDay  # noqa: F401
+from activities.reminders.models import Campaign, MustVisitRule, Reminder, TriggerType
+
+__all__ = [
+    "Activity",
+    "ActivityKind",
+    "ActivityPhoto",
+    "ActivitySeries",
+    "Attendance",
+    "Campaign",
+    "Channel",
+    "Consultation",
+    "ConsultationPhoto",
+    "ContactDay",
+    "ContactLog",
+    "ContactLogConstituent",
+    "ContactLogPhoto",
+    "MustVisitRule",
+    "Problem",
+    "Reminder",
+    "TriggerType",
+]

@@ -10,8 +10,8 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from activities.models import Reminder
-from activities.reminders import DUE_SOON_DAYS
+from activities.reminders.models import Reminder
+from activities.reminders.services.notices import DUE_SOON_DAYS
 from members import permissions
 
 register = template.Library()

@@ -20,8 +20,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, TruncMonth
 
+from activities.contacts.models import NONE
 from activities.models import Activity, Channel, Consultation, ContactDay, Problem, Reminder
-from activities.models.rollups import NONE
 from liaison.dashboard.breakdowns import (
     committee_rows,
     council_rows,

@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from activities import services_events as services
+from activities.events.services import activities as services
+from activities.events.services import consultations
 from activities.models import Activity, Channel, Problem
 from members.models import Platform, Sector, User
 
@@ -256,7 +257,7 @@ def _consultations(council, rng, today, staff, platforms) -> None:
         held_on = first + timedelta(days=span * n // len(CONSULTATIONS))
         people = list(platform.members.all())
         units = sorted({unit for _problem, unit in problems})
-        consultation = services.consultation_create(
+        consultation = consultations.consultation_create(
             council=council, by=staff, topic=f"{topic}协商议事会", held_on=held_on,
             platform=platform, host=platform.convenor.name if platform.convenor else "",
             members=rng.sample(people, min(len(people), rng.randint(3, 6))),
@@ -267,7 +268,7 @@ def _consultations(council, rng, today, staff, platforms) -> None:
             minutes=f"围绕{topic}，委员、部门负责人和界别群众面对面协商，形成意见建议{len(problems)}条。",
         )
         for p, (description, unit) in enumerate(problems):
-            problem = services.problem_create(
+            problem = consultations.problem_create(
                 consultation=consultation, by=staff, description=description,
                 raised_by=rng.choice(["界别群众", "委员", "社区代表", "企业代表"]),
                 responsible_unit=unit,
@@ -279,11 +280,11 @@ def _follow_up(problem: Problem, unfinished: str | None, rng, today, staff, held
     if unfinished == "open":
         return
     if unfinished == "in_progress" or rng.random() < 0.5:
-        services.problem_set_state(problem=problem, by=staff, state=Problem.State.IN_PROGRESS)
+        consultations.problem_set_state(problem=problem, by=staff, state=Problem.State.IN_PROGRESS)
     if unfinished:
         return
     resolved_on = min(held_on + timedelta(days=rng.randint(7, 60)), today)
-    services.problem_set_state(
+    consultations.problem_set_state(
         problem=problem, by=staff, state=Problem.State.RESOLVED, resolved_on=resolved_on,
         resolution=f"{problem.responsible_unit}已落实整改，并向界别群众反馈。",
     )
@@ -296,4 +297,4 @@ def _to_proposals(council, staff) -> None:
     proposals = list(Proposal.objects.filter(council=council).order_by("pk")[:2])
     problems = Problem.objects.filter(consultation__council=council, state=Problem.State.RESOLVED)
     for problem, proposal in zip(problems.order_by("pk")[:2], proposals, strict=False):
-        services.problem_to_proposal(problem=problem, proposal=proposal, by=staff)
+        consultations.problem_to_proposal(problem=problem, proposal=proposal, by=staff)

@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from activities.contacts.services import contact_log_create
 from activities.models import Channel, ContactLog
-from activities.services import contact_log_create
 from members.models import Council, Member, Platform
 
 LOGS = 420

@@ -12,9 +12,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from activities import reminders
+from activities.contacts.services import contact_log_create
 from activities.models import Campaign, ContactLog, Reminder, TriggerType
-from activities.services import contact_log_create
+from activities.reminders.services import campaigns, sweep
+from activities.reminders.services.rules import rules_install_defaults
 from members.models import Constituent, Member, Sector, User
 
 CAMPAIGN = "传达十届四次会议精神"
@@ -54,17 +55,17 @@ def _link_opinions_to_replied_proposals(council, rng, today) -> None:
 def build(council, rng, today: date) -> None:
     if Reminder.objects.filter(council=council).exists():
         return
-    rules = {r.name: r for r in reminders.rules_install_defaults(council=council)}
+    rules = {r.name: r for r in rules_install_defaults(council=council)}
     staff = User.objects.filter(council=council, role=User.Role.STAFF).first()
     demo = Member.objects.filter(council=council, user__username="member").first()
 
     # The campaign after the plenary: started 25 days ago, due in 5 — due soon for all.
-    reminders.campaign_start(
+    campaigns.campaign_start(
         council=council, rule=rules["重要会议精神传达"], title=CAMPAIGN, kind=Campaign.Kind.MEETING,
         by=staff, today=today - timedelta(days=25), due_in_days=30,
     )
     # A policy for enterprises: the two business sectors, started ten days ago.
-    reminders.campaign_start(
+    campaigns.campaign_start(
         council=council, rule=rules["重大政策出台"], title="宣讲新出台的惠企政策",
         kind=Campaign.Kind.POLICY, by=staff, today=today - timedelta(days=10), due_in_days=30,
         sectors=Sector.objects.filter(council=council, name__in=["工商联", "经济界"]),
@@ -81,14 +82,14 @@ def build(council, rng, today: date) -> None:
     # job would have, then today.
     for _label, start, end in rules["重要节日走访"].windows_in(today.year):
         if end < today:
-            reminders.reminders_sweep(today=start, council=council)
-    reminders.reminders_sweep(today=today, council=council)
+            sweep.reminders_sweep(today=start, council=council)
+    sweep.reminders_sweep(today=today, council=council)
     for campaign in Campaign.objects.filter(council=council):
-        reminders.reminders_for_campaign(campaign=campaign, today=today)
+        sweep.reminders_for_campaign(campaign=campaign, today=today)
 
     _members_catch_up(council, rng, today, demo)
     _feedback_visits(council, rng, today, demo)
-    reminders.reminders_sweep(today=today, council=council)
+    sweep.reminders_sweep(today=today, council=council)
 
 
 def _members_catch_up(council, rng, today: date, demo: Member | None) -> None:

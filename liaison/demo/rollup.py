@@ -12,10 +12,11 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from activities import services_events as events
+from activities.contacts.services import contact_log_create
+from activities.events.services import activities as events
+from activities.events.services import consultations
 from activities.models import Activity, Channel, ContactLog, Problem
-from activities.reminders import rules_install_defaults
-from activities.services import contact_log_create
+from activities.reminders.services.rules import rules_install_defaults
 from liaison.demo.activities import KIND_CHANNEL
 from liaison.demo.members import CITY, GIVEN, SURNAMES
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
@@ -146,17 +147,17 @@ def _platforms_and_events(district: Council, today: date) -> None:
     for days_ago, topic, platform_name, problems in CONSULTATIONS:
         held_on = today - timedelta(days=days_ago)
         platform, people = platforms[platform_name]
-        consultation = events.consultation_create(
+        consultation = consultations.consultation_create(
             council=district, by=staff, topic=topic, held_on=held_on, platform=platform,
             host=platform.convenor.name, members=people[:3], sectors=platform.sectors.all(),
             officials_count=len(problems), constituents_count=10 + len(people),
             minutes=f"围绕{topic[:-5]}，委员、部门和群众协商，提出问题{len(problems)}个。",
         )
         for description, unit, resolved_after in problems:
-            problem = events.problem_create(consultation=consultation, by=staff,
+            problem = consultations.problem_create(consultation=consultation, by=staff,
                                             description=description, responsible_unit=unit)
             if resolved_after is not None:
-                events.problem_set_state(
+                consultations.problem_set_state(
                     problem=problem, by=staff, state=Problem.State.RESOLVED,
                     resolved_on=held_on + timedelta(days=resolved_after),
                     resolution=f"{unit}已落实，并向群众反馈。",

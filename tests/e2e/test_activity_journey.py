@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from activities.events.services.activities import activity_kinds_ensure
 from activities.models import Activity, Attendance
-from activities.services_events import activity_kinds_ensure
 from tests.e2e.conftest import ARTIFACTS, log_in
 from tests.factories import PlatformFactory
 

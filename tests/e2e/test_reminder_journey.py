@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from activities.contacts.services import contact_log_create
 from activities.models import Reminder
-from activities.reminders import reminders_sweep, rules_install_defaults
-from activities.services import contact_log_create
+from activities.reminders.services.rules import rules_install_defaults
+from activities.reminders.services.sweep import reminders_sweep
 from tests.e2e.conftest import ARTIFACTS, log_in
 from tests.factories import ConstituentFactory
 

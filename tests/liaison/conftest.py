@@ -19,7 +19,11 @@ from activities.models import (
 )
 from members.models import Council, Platform, User
 from proposals.models import Reply, State
-from tests.activities.event_helpers import ActivityFactory, ConsultationFactory, ProblemFactory
+from tests.activities.events.event_helpers import (
+    ActivityFactory,
+    ConsultationFactory,
+    ProblemFactory,
+)
 from tests.factories import (
     CommitteeFactory,
     ConstituentFactory,

@@ -10,7 +10,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from activities import reminders
+from activities.reminders.services import notices, sweep
 
 
 class Command(BaseCommand):
@@ -24,11 +24,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         today = self._day(options["date"])
         escalate = options["escalate"]
-        created = reminders.reminders_sweep(today=today)
-        notified = reminders.reminders_digest(today=today)
+        created = sweep.reminders_sweep(today=today)
+        notified = notices.reminders_digest(today=today)
         self.stdout.write(f"{today}: {sum(created.values())} reminders created, {notified} digests")
         if escalate:
-            councils = reminders.reminders_escalate(today=today)
+            councils = notices.reminders_escalate(today=today)
             self.stdout.write(f"{today}: escalated in {councils} councils")
 
     @staticmethod

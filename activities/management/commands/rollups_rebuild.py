@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from activities.rollups import rollups_rebuild
+from activities.contacts.rollups import rollups_rebuild
 from members.models import Council
 
 

@@ -1,0 +1,180 @@
+"""The contact-log forms. They validate and clean; ``activities.contacts.services`` writes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from activities.common.forms import MultipleImageField
+from activities.contacts.models import Channel, ContactLog, ContactLogPhoto
+from activities.contacts.services import MAX_CONTACT_PHOTOS
+from activities.events.models import Consultation
+from members.models import Constituent, Platform
+from proposals.models import Proposal
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class ContactLogForm(forms.Form):
+    """Log a contact: who (from my roster), how, what was said, difficulty, photos."""
+
+    constituents = forms.ModelMultipleChoiceField(
+        label=_("Who"),
+        queryset=Constituent.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Choose at least one person you were in contact with.")},
+    )
+    contacted_at = forms.DateTimeField(
+        label=_("When"),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    mode = forms.ChoiceField(
+        label=_("How"), choices=ContactLog.Mode.choices, widget=forms.RadioSelect,
+        initial=ContactLog.Mode.VISIT,
+    )
+    platform = forms.ModelChoiceField(
+        label=_("Platform"),
+        queryset=Platform.objects.none(),
+        required=False,
+        help_text=_("Needed when you met at a liaison point, studio or workstation."),
+    )
+    summary = forms.CharField(
+        label=_("What was said"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    opinions = forms.CharField(
+        label=_("Opinions raised"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        help_text=_("Opinions and suggestions the person asked you to pass on."),
+    )
+    difficulty = forms.BooleanField(
+        label=_("The person is in difficulty"), required=False,
+        widget=forms.CheckboxInput(attrs={"class": "js-difficulty"}),
+    )
+    difficulty_kind = forms.ChoiceField(
+        label=_("Kind of difficulty"),
+        choices=[("", "---------"), *ContactLog.Difficulty.choices],
+        required=False,
+    )
+    photos = MultipleImageField(label=_("Photos"), required=False)
+    proposal = forms.ModelChoiceField(
+        label=_("Proposal"),
+        queryset=Proposal.objects.none(),
+        required=False,
+        help_text=_("The proposal you report back on, or that an opinion raised here became."),
+    )
+    consultation = forms.ModelChoiceField(
+        label=_("Consultation"),
+        queryset=Consultation.objects.none(),
+        required=False,
+        help_text=_("The consultation session an opinion raised here is carried into."),
+    )
+
+    def __init__(self, *args, member, user, proposal_id: int | None = None, **kwargs):
+        """``proposal_id``: a proposal offered besides the member's own and co-signed ones
+        (the one a proposal-feedback reminder is about)."""
+        super().__init__(*args, **kwargs)
+        self.fields["constituents"].queryset = (
+            Constituent.objects.visible_to(user).filter(member=member).active()
+            .never_contacted_first()
+        )
+        self.fields["photos"].help_text = _("Up to %(n)d photos.") % {"n": MAX_CONTACT_PHOTOS}
+        self.fields["platform"].queryset = Platform.objects.visible_to(user).filter(active=True)
+        self.fields["contacted_at"].initial = timezone.localtime().replace(
+            second=0, microsecond=0
+        )
+        visible = Proposal.objects.visible_to(user).filter(council_id=member.council_id)
+        mine = visible.of_member(member)
+        if proposal_id is not None:
+            mine = mine | visible.filter(pk=proposal_id)
+        self.fields["proposal"].queryset = mine.order_by("-created_at", "-id")
+        self.fields["consultation"].queryset = (
+            Consultation.objects.visible_to(user)
+            .filter(council_id=member.council_id, members=member)
+            .order_by("-held_on", "-id")
+        )
+        self.fields["consultation"].label_from_instance = _consultation_label
+
+    @property
+    def has_links(self) -> bool:
+        """Whether the optional proposal / consultation section opens by itself."""
+        return any(
+            self[name].value() or self.errors.get(name) for name in ("proposal", "consultation")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("difficulty") and not cleaned.get("difficulty_kind"):
+            self.add_error("difficulty_kind", _("Say what kind of difficulty the person is in."))
+        if not cleaned.get("difficulty"):
+            cleaned["difficulty_kind"] = ""
+        if len(cleaned.get("photos") or []) > MAX_CONTACT_PHOTOS:
+            self.add_error(
+                "photos", _("At most %(n)d photos per contact.") % {"n": MAX_CONTACT_PHOTOS}
+            )
+        return cleaned
+
+
+def _consultation_label(consultation: Consultation) -> str:
+    return f"{date_format(consultation.held_on, 'DATE_FORMAT')} {consultation.topic}"
+
+
+class ContactLogEditForm(ContactLogForm):
+    """Edit a logged contact: the log form prefilled, plus the photos already attached
+    (tick to remove). What the log already names stays offered even if it has left the
+    usual choices since (a constituent made inactive, a platform closed)."""
+
+    remove_photos = forms.ModelMultipleChoiceField(
+        label=_("Remove photos"),
+        queryset=ContactLogPhoto.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, log: ContactLog, user, **kwargs):
+        constituent_ids = [c.pk for c in log.constituents.all()]
+        kwargs["initial"] = {
+            "constituents": constituent_ids,
+            "contacted_at": timezone.localtime(log.contacted_at).replace(second=0, microsecond=0),
+            "channel": log.channel,
+            "mode": log.mode,
+            "platform": log.platform_id,
+            "summary": log.summary,
+            "opinions": log.opinions,
+            "difficulty": log.difficulty,
+            "difficulty_kind": log.difficulty_kind,
+            "proposal": log.proposal_id,
+            "consultation": log.consultation_id,
+        }
+        super().__init__(*args, member=log.member, user=user, proposal_id=log.proposal_id, **kwargs)
+        self.log = log
+        roster = Constituent.objects.visible_to(user).filter(member=log.member)
+        self.fields["constituents"].queryset = roster.filter(
+            Q(active=True) | Q(pk__in=constituent_ids)
+        ).never_contacted_first()
+        platforms = Platform.objects.visible_to(user)
+        self.fields["platform"].queryset = platforms.filter(
+            Q(active=True) | Q(pk=log.platform_id)
+        )
+        if log.consultation_id:
+            self.fields["consultation"].queryset = (
+                self.fields["consultation"].queryset
+                | Consultation.objects.visible_to(user).filter(pk=log.consultation_id)
+            ).distinct()
+        self.fields["remove_photos"].queryset = log.photos.all()
+        self.fields["photos"].label = _("Add photos")
+
+    def clean(self):
+        cleaned = super().clean()
+        kept = len(self.log.photos.all()) - len(cleaned.get("remove_photos") or [])
+        if kept + len(cleaned.get("photos") or []) > MAX_CONTACT_PHOTOS:
+            self.add_error(
+                "photos", _("At most %(n)d photos per contact.") % {"n": MAX_CONTACT_PHOTOS}
+            )
+        return cleaned

@@ -1,0 +1,243 @@
+"""Contact logs with constituents (through one of the five channels, with photos), and the
+daily counts of them (``ContactDay``) that the dashboards read instead of the raw logs."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from members import permissions
+from members.models import Constituent, Council, Member, Platform
+
+
+class Channel(models.TextChoices):
+    """The five channels ("5个渠道") through which members reach constituents."""
+
+    RESEARCH = "research", _("Research and consultation")
+    FORUM = "forum", _("Forums and exchange")
+    ONLINE = "online", _("Online interaction")
+    CLINIC = "clinic", _("Free medical clinics")
+    READING = "reading", _("Reading activities")
+
+
+class ContactLogQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if permissions.can_read_council(user):
+            return self.filter(permissions.council_q(user))
+        member = permissions.member_of(user) if permissions.is_member(user) else None
+        if member is not None:
+            return self.filter(member=member)
+        return self.none()
+
+    def for_list(self):
+        return self.select_related("member", "platform").prefetch_related("constituents")
+
+
+class ContactLog(models.Model):
+    """One contact of a member with one or more of the constituents on their roster."""
+
+    class Mode(models.TextChoices):
+        VISIT = "visit", _("Visit")
+        PHONE = "phone", _("Phone call")
+        ONLINE = "online", _("Online")
+        PLATFORM = "platform", _("At a platform")
+
+    class Difficulty(models.TextChoices):
+        ILLNESS = "illness", _("Illness")
+        HARDSHIP = "hardship", _("Hardship in daily life")
+        ENTERPRISE = "enterprise", _("Enterprise in trouble")
+        OTHER = "other", _("Other difficulty")
+
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="contact_logs", verbose_name=_("council")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="contact_logs", verbose_name=_("member")
+    )
+    constituents = models.ManyToManyField(
+        Constituent,
+        through="ContactLogConstituent",
+        related_name="contact_logs",
+        verbose_name=_("constituents"),
+    )
+    contacted_at = models.DateTimeField(_("when"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_logs",
+        verbose_name=_("platform"),
+    )
+    summary = models.TextField(_("what was said"))
+    opinions = models.TextField(_("opinions raised"), blank=True)
+    # An opinion raised at this contact may be carried into a consultation session.
+    consultation = models.ForeignKey(
+        "activities.Consultation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_logs",
+        verbose_name=_("consultation"),
+    )
+    # The proposal an opinion raised here became: its constituents are the ones the
+    # "proposal reply feedback" must-visit sends the member back to.
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_logs",
+        verbose_name=_("proposal it became"),
+    )
+    difficulty = models.BooleanField(_("in difficulty"), default=False)
+    difficulty_kind = models.CharField(
+        _("kind of difficulty"), max_length=12, choices=Difficulty.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = ContactLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact log")
+        verbose_name_plural = _("contact logs")
+        ordering = ["-contacted_at", "-id"]
+        indexes = [
+            models.Index(fields=["council", "contacted_at"]),
+            models.Index(fields=["member", "contacted_at"]),
+            models.Index(fields=["council", "channel", "contacted_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=["research", "forum", "online", "clinic", "reading"]),
+                name="contactlog_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["visit", "phone", "online", "platform"]),
+                name="contactlog_mode_valid",
+            ),
+            # A difficulty flag always says what kind of difficulty, and only then.
+            models.CheckConstraint(
+                condition=(Q(difficulty=False) & Q(difficulty_kind=""))
+                | (
+                    Q(difficulty=True)
+                    & Q(difficulty_kind__in=["illness", "hardship", "enterprise", "other"])
+                ),
+                name="contactlog_difficulty_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mode="platform") | Q(platform__isnull=False),
+                name="contactlog_platform_mode_has_platform",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.contacted_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:contactlog-detail", args=[self.pk])
+
+
+class ContactLogConstituent(models.Model):
+    """A constituent reached by a contact log (explicit so that it can be indexed)."""
+
+    contact_log = models.ForeignKey(ContactLog, on_delete=models.CASCADE)
+    constituent = models.ForeignKey(Constituent, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("constituent reached")
+        verbose_name_plural = _("constituents reached")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact_log", "constituent"], name="contactlog_constituent_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["constituent", "contact_log"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact_log_id} → {self.constituent_id}"
+
+
+def contact_photo_path(instance, filename: str) -> str:
+    return f"contact-logs/{instance.contact_log_id}/{filename}"
+
+
+class ContactLogPhoto(models.Model):
+    contact_log = models.ForeignKey(
+        ContactLog, on_delete=models.CASCADE, related_name="photos", verbose_name=_("contact log")
+    )
+    image = models.ImageField(_("photo"), upload_to=contact_photo_path, db_index=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=contact_photo_path, blank=True, db_index=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+# --- Daily counts -----------------------------------------------------------------------
+#
+# A ``ContactDay`` row holds how many logs (and constituent contacts) a council recorded on
+# one local day (Asia/Shanghai) through one channel, by members of one sector and special
+# committee, at one platform. It is derived data: ``activities.contacts.rollups`` keeps it
+# current in the transaction that writes a log and rebuilds it from the logs (nightly, or on
+# demand), and the tests check that it equals the aggregate over the raw logs.
+
+# The grain's "none" (no special committee, no platform). Not NULL: a unique constraint
+# treats NULLs as distinct on both PostgreSQL and SQLite, and the upsert needs one row.
+NONE = 0
+
+
+class ContactDayQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Council-wide figures: staff and leaders of the council (and of its parents)."""
+        if permissions.can_read_council(user):
+            return self.filter(permissions.council_q(user))
+        return self.none()
+
+
+class ContactDay(models.Model):
+    """Contact logs of one council, day, channel, sector, special committee and platform.
+
+    ``sector_id``, ``committee_id`` and ``platform_id`` are plain ids (``NONE`` for no
+    committee or platform): the member's sector and committee at the time the row was last
+    counted or rebuilt, and the platform of the log.
+    """
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="contact_days", verbose_name=_("council")
+    )
+    day = models.DateField(_("day"))
+    channel = models.CharField(_("channel"), max_length=10)
+    sector_id = models.IntegerField(_("sector id"))
+    committee_id = models.IntegerField(_("special committee id"), default=NONE)
+    platform_id = models.IntegerField(_("platform id"), default=NONE)
+    logs = models.PositiveIntegerField(_("contact logs"), default=0)
+    constituent_contacts = models.PositiveIntegerField(_("constituents reached"), default=0)
+
+    objects = ContactDayQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily contact count")
+        verbose_name_plural = _("daily contact counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "day", "channel", "sector_id", "committee_id", "platform_id"],
+                name="contactday_grain_unique",
+            ),
+        ]
+        indexes = [
+            # The per-platform figures (the unique index serves council + period).
+            models.Index(fields=["platform_id", "day"], name="contactday_platform_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council_id} · {self.day} · {self.channel}: {self.logs}"

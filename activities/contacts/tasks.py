@@ -1,0 +1,17 @@
+"""The nightly recount of the daily contact counts (``liaison/schedule.py``): thin and
+idempotent. Registered under its old name, ``activities.tasks.…``, which the schedule and
+django-celery-beat's rows use."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+
+from activities.contacts.rollups import rollups_rebuild
+
+
+@shared_task(name="activities.tasks.rollups_rebuild_task", acks_late=True)
+def rollups_rebuild_task(council_id: int | None = None, since: str | None = None) -> int:
+    """Recount the daily contact counts from the logs (nightly; idempotent)."""
+    return rollups_rebuild(council=council_id, since=date.fromisoformat(since) if since else None)

@@ -1,0 +1,2 @@
+"""Pages of activities (``activities``) and of consultations and their problems
+(``consultations``)."""

@@ -1,0 +1,176 @@
+"""The reminders the rules make: a must-visit one member owes, open until a contact closes
+it (or it is dismissed), overdue after its due date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from activities.reminders.models.rules import MustVisitRule
+from members import permissions
+from members.models import Constituent, Council, Member
+
+
+class ReminderQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff and leaders: their council's reminders; a member: their own."""
+        if permissions.can_read_council(user):
+            return self.filter(permissions.council_q(user))
+        if permissions.is_member(user):
+            return self.filter(member__user=user)
+        return self.none()
+
+    def pending(self):
+        return self.filter(state__in=[Reminder.State.OPEN, Reminder.State.OVERDUE])
+
+    def for_list(self):
+        return self.select_related("rule", "member", "constituent").order_by("due_on", "id")
+
+    def due_today(self, today: date):
+        return self.filter(state=Reminder.State.OPEN, due_on=today)
+
+    def due_soon(self, today: date, days: int):
+        from datetime import timedelta
+
+        return self.filter(
+            state=Reminder.State.OPEN, due_on__gt=today, due_on__lte=today + timedelta(days=days)
+        )
+
+    def overdue(self):
+        return self.filter(state=Reminder.State.OVERDUE)
+
+    def compliance(self, group_by: str):
+        """Per ``group_by`` value: on-time rate and counts, as one aggregate query.
+
+        On time = done with a contact on or before the due date. The rate is over the
+        reminders that have come due (done or overdue); open ones not yet due and
+        dismissed ones are not counted against anybody.
+        """
+        S = Reminder.State
+        rows = (
+            self.values(group_by)
+            .annotate(
+                total=models.Count("id"),
+                done=models.Count("id", filter=Q(state=S.DONE)),
+                on_time_count=models.Count("id", filter=Q(state=S.DONE, on_time=True)),
+                overdue_count=models.Count("id", filter=Q(state=S.OVERDUE)),
+                open_count=models.Count("id", filter=Q(state=S.OPEN)),
+            )
+            .order_by(group_by)
+        )
+        return rows
+
+
+class Reminder(models.Model):
+    """A must-visit one member owes: a constituent (or, for calendar and consultation rules,
+    any of their constituents) to visit by ``due_on``.
+
+    ``period_key`` names the occasion (``since-2025-01-03``, ``campaign-7``,
+    ``2025-09-10`` …): the unique constraints on (rule, member, constituent, period key)
+    make generation idempotent — a sweep run twice, or by two workers at once, inserts once.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        OVERDUE = "overdue", _("Overdue")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    # No single-column indexes on council, rule and member: the composite indexes and the
+    # unique constraint below lead with them, and every index slows the sweep's inserts.
+    # ``council`` repeats the member's council (the sweep copies it from the same row as the
+    # member) so that staff lists filter one column. It has no database constraint: its
+    # check ran once per inserted reminder at commit (one of five; ~0.7 s of a 100,000-
+    # reminder campaign) to prove again what the checked FK to the member already holds.
+    # Django still cascades a deleted council to its reminders, and the database refuses to
+    # delete a council while its members — which the reminders' checked FK keeps — exist.
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("council"),
+        db_index=False, db_constraint=False,
+    )
+    rule = models.ForeignKey(
+        MustVisitRule, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("rule"),
+        db_index=False,
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("member"),
+        db_index=False,
+    )
+    constituent = models.ForeignKey(
+        Constituent,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("constituent"),
+    )
+    period_key = models.CharField(_("occasion"), max_length=40)
+    note = models.CharField(_("about"), max_length=200, blank=True)
+    # The day of the event that opened the reminder: a contact on or after it satisfies it
+    # (campaign, calendar, difficulty, consultation, proposal feedback).
+    trigger_on = models.DateField(_("triggered on"))
+    due_on = models.DateField(_("due on"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    dismissed_reason = models.CharField(_("reason for dismissing"), max_length=200, blank=True)
+    satisfied_by = models.ForeignKey(
+        "activities.ContactLog",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="satisfied_reminders",
+        verbose_name=_("satisfied by"),
+        db_index=False,  # a partial index below: reminders are born unsatisfied
+    )
+    on_time = models.BooleanField(_("on time"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["member", "state", "due_on"]),
+            models.Index(fields=["council", "state", "due_on"]),
+            # Only closed reminders name a contact log: the sweep's inserts skip this index,
+            # and "WHERE satisfied_by_id = …" (a contact log deleted: SET NULL) still uses it.
+            models.Index(
+                fields=["satisfied_by"], condition=Q(satisfied_by__isnull=False),
+                name="reminder_satisfied_by_idx",
+            ),
+        ]
+        constraints = [
+            # (rule, period key) first: one occasion's reminders (a campaign's, a window's)
+            # are one index range — the campaign progress counts and the sweep's "not yet
+            # created" test read just that range.
+            models.UniqueConstraint(
+                fields=["rule", "period_key", "member", "constituent"],
+                name="reminder_unique_occasion",
+            ),
+            # NULLs are distinct in a unique index (SQLite, and PostgreSQL by default), so
+            # member-level reminders get their own partial index to stay idempotent.
+            models.UniqueConstraint(
+                fields=["rule", "period_key", "member"],
+                condition=Q(constituent__isnull=True),
+                name="reminder_unique_member_occasion",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["open", "done", "overdue", "dismissed"]),
+                name="reminder_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="dismissed") | ~Q(dismissed_reason=""),
+                name="reminder_dismissed_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.constituent or self.member} · {self.due_on}"
+
+    def is_overdue(self, today: date) -> bool:
+        return self.state in (self.State.OPEN, self.State.OVERDUE) and self.due_on < today

@@ -1,0 +1,71 @@
+"""Celery tasks of the must-visit reminders: thin, they take ids and call a service; every
+one is idempotent (the reminder constraints, the notice keys) and acknowledged late, so a
+worker killed mid-way leaves the message for the next one and the rerun loses nothing.
+
+Each keeps the name it had as ``activities.tasks.…``: ``liaison/schedule.py``, the rows of
+django-celery-beat and messages already queued name the tasks by it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+
+from activities.contacts.models import ContactLog
+from activities.events.models import Consultation
+from activities.reminders.models import Campaign
+from activities.reminders.services import notices, sweep
+
+
+def _day(today: str | None) -> date:
+    return date.fromisoformat(today) if today else timezone.localdate()
+
+
+@shared_task(name="activities.tasks.reminders_sweep_task", acks_late=True)
+def reminders_sweep_task(today: str | None = None) -> int:
+    return sum(sweep.reminders_sweep(today=_day(today)).values())
+
+
+@shared_task(name="activities.tasks.reminders_digest_task", acks_late=True)
+def reminders_digest_task(today: str | None = None) -> int:
+    return notices.reminders_digest(today=_day(today))
+
+
+@shared_task(name="activities.tasks.reminders_escalate_task", acks_late=True)
+def reminders_escalate_task(today: str | None = None) -> int:
+    return notices.reminders_escalate(today=_day(today))
+
+
+@shared_task(name="activities.tasks.reminders_new_constituent_task", acks_late=True)
+def reminders_new_constituent_task(*, constituent_id: int) -> int:
+    from members.models import Constituent
+
+    constituent = Constituent.objects.filter(pk=constituent_id).first()
+    return sweep.reminders_for_new_constituent(constituent=constituent) if constituent else 0
+
+
+@shared_task(name="activities.tasks.reminders_difficulty_task", acks_late=True)
+def reminders_difficulty_task(*, contact_log_id: int) -> int:
+    contact_log = ContactLog.objects.filter(pk=contact_log_id).first()
+    return sweep.reminders_for_difficulty(contact_log=contact_log) if contact_log else 0
+
+
+@shared_task(name="activities.tasks.reminders_consultation_task", acks_late=True)
+def reminders_consultation_task(*, consultation_id: int) -> int:
+    consultation = Consultation.objects.filter(pk=consultation_id).first()
+    return sweep.reminders_for_consultation(consultation=consultation) if consultation else 0
+
+
+@shared_task(name="activities.tasks.reminders_proposal_reply_task", acks_late=True)
+def reminders_proposal_reply_task(*, proposal_id: int) -> int:
+    from proposals.models import Proposal
+
+    proposal = Proposal.objects.filter(pk=proposal_id).first()
+    return sweep.reminders_for_proposal_reply(proposal=proposal) if proposal else 0
+
+
+@shared_task(name="activities.tasks.reminders_campaign_task", acks_late=True)
+def reminders_campaign_task(*, campaign_id: int) -> int:
+    campaign = Campaign.objects.prefetch_related("sectors").filter(pk=campaign_id).first()
+    return sweep.reminders_for_campaign(campaign=campaign) if campaign else 0

@@ -1,1 +1,0 @@
-"""Views of the activities app, one module per topic (contacts, events, reminders)."""

@@ -1,0 +1,190 @@
+"""Reminder pages: who sees what (member only theirs; other council 404), query budgets at
+two data sizes, the rule editor and the campaign launcher."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from activities.models import Campaign, MustVisitRule, Reminder, TriggerType
+from activities.reminders.services.rules import rules_install_defaults
+from activities.reminders.services.sweep import reminders_sweep
+from tests.activities.reminders.reminder_helpers import TODAY
+from tests.factories import ConstituentFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reminders_for(council):
+    rules_install_defaults(council=council)
+
+    def make(member, n):
+        ConstituentFactory.create_batch(n, member=member)
+        reminders_sweep(today=TODAY)
+
+    return make
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_member_home_shows_own_reminders_in_a_fixed_number_of_queries(
+    n, member_a, member_b, reminders_for, client_for, django_assert_max_num_queries
+):
+    reminders_for(member_a, n)
+    reminders_for(member_b, 2)
+    Reminder.objects.update(due_on=TODAY)
+    client = client_for(member_a)
+    # session, user, member; the home's own figures (roster, this month, recent logs and
+    # their constituents), unread count ×2 — and one query for all the must-visits
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("members:member-home"))
+    body = response.content.decode()
+    assert body.count('data-testid="reminder-') == n
+    for other in Reminder.objects.filter(member=member_b):
+        assert f'data-testid="reminder-{other.pk}"' not in body
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_member_reminder_list_budget(n, member_a, reminders_for, client_for, django_assert_max_num_queries):
+    reminders_for(member_a, n)
+    client = client_for(member_a)
+    # session, user, member, count, page of reminders (with rule, member, constituent), unread
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("activities:reminder-list"))
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="reminder-') == n
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_staff_compliance_and_drill_down_budgets(
+    n, staff, member_a, member_b, reminders_for, client_for, django_assert_max_num_queries
+):
+    reminders_for(member_a, n)
+    reminders_for(member_b, 2)
+    client = client_for(staff)
+    for by in ["member", "sector", "committee", "rule"]:
+        # session, user, council, one aggregate, unread count
+        with django_assert_max_num_queries(6):
+            response = client.get(reverse("activities:compliance"), {"by": by})
+        assert response.status_code == 200
+    # session, user, council ×2, filter choices (rule, sector, committee, member), count, page, unread
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("activities:reminder-list"), {"member": member_a.pk})
+    assert response.content.decode().count('data-testid="reminder-') == n
+
+
+def test_compliance_rates(staff, member_a, reminders_for, client_for):
+    reminders_for(member_a, 2)
+    Reminder.objects.filter(pk=Reminder.objects.first().pk).update(state="done", on_time=True)
+    Reminder.objects.exclude(state="done").update(state="overdue")
+    response = client_for(staff).get(reverse("activities:compliance"), {"by": "rule"})
+    assert response.context["totals"]["rate"] == 50
+
+
+def test_outsiders_get_404_and_members_403(member_a, other_staff, other_member, member_b,
+                                            reminders_for, client_for, council):
+    reminders_for(member_a, 1)
+    reminder = Reminder.objects.get()
+    rule = MustVisitRule.objects.filter(council=council).first()
+    dismiss = reverse("activities:reminder-dismiss", args=[reminder.pk])
+    assert client_for(other_staff).post(dismiss, {"reason": "x"}).status_code == 404
+    assert client_for(member_b).post(dismiss, {"reason": "x"}).status_code == 404
+    assert client_for(other_staff).get(reverse("activities:rule-edit", args=[rule.pk])).status_code == 404
+    assert client_for(other_staff).get(reverse("activities:reminder-list")).content.decode().count(
+        'data-testid="reminder-') == 0
+    for name in ["compliance", "rule-list", "campaign-list", "campaign-create", "rule-create"]:
+        assert client_for(member_a).get(reverse(f"activities:{name}")).status_code == 403
+    assert client_for(other_member).get(reverse("activities:reminder-list")).status_code == 200
+    reminder.refresh_from_db()
+    assert reminder.state == "open"
+
+
+def test_leader_reads_but_does_not_edit(leader, council, client_for):
+    rules_install_defaults(council=council)
+    rule = MustVisitRule.objects.filter(council=council).first()
+    client = client_for(leader)
+    assert client.get(reverse("activities:rule-list")).status_code == 200
+    assert client.get(reverse("activities:rule-edit", args=[rule.pk])).status_code == 403
+    assert client.post(reverse("activities:rule-toggle", args=[rule.pk])).status_code == 403
+
+
+def test_member_dismisses_with_a_reason_only(member_a, reminders_for, client_for):
+    reminders_for(member_a, 1)
+    reminder = Reminder.objects.get()
+    client = client_for(member_a)
+    url = reverse("activities:reminder-dismiss", args=[reminder.pk])
+    client.post(url, {"reason": " "})
+    reminder.refresh_from_db()
+    assert reminder.state == "open"
+    client.post(url, {"reason": "已搬离本区"})
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.dismissed_reason) == ("dismissed", "已搬离本区")
+
+
+def test_rule_editor_validates_and_saves(staff, council, sector, client_for):
+    rules_install_defaults(council=council)
+    client = client_for(staff)
+    url = reverse("activities:rule-create")
+    response = client.post(url, {"name": "定期走访", "trigger_type": "periodic", "lead_days": 7, "order": 9})
+    assert "A rule with this name already exists." in response.content.decode() or response.status_code == 200
+    assert MustVisitRule.objects.filter(council=council).count() == 8
+    response = client.post(url, {"name": "每月走访", "trigger_type": "periodic", "lead_days": 7, "order": 9})
+    assert MustVisitRule.objects.filter(council=council).count() == 8  # no period: refused
+    response = client.post(url, {"name": "国庆走访", "trigger_type": "calendar", "lead_days": 0,
+                                 "order": 9, "windows_text": "国庆 13-01 10-07"})
+    assert MustVisitRule.objects.filter(council=council).count() == 8  # bad date: refused
+    response = client.post(url, {"name": "国庆走访", "trigger_type": "calendar", "lead_days": 0,
+                                 "order": 9, "windows_text": "国庆 09-25 10-07", "active": "on",
+                                 "sectors": [sector.pk]})
+    assert response.status_code == 302
+    rule = MustVisitRule.objects.get(name="国庆走访")
+    assert rule.windows == [{"label": "国庆", "start": "09-25", "end": "10-07"}]
+    assert list(rule.sectors.all()) == [sector]
+    response = client.post(reverse("activities:rule-toggle", args=[rule.pk]))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    rule.refresh_from_db()
+    assert rule.active is False
+
+
+def test_campaign_launcher_previews_then_starts(staff, council, member_a, sector, client_for,
+                                                django_capture_on_commit_callbacks):
+    rules_install_defaults(council=council)
+    ConstituentFactory.create_batch(4, member=member_a)
+    MemberFactory(council=council)  # another sector
+    rule = MustVisitRule.objects.get(council=council, name="重要会议精神传达")
+    client = client_for(staff)
+    data = {"rule": rule.pk, "title": "传达十届四次会议精神", "kind": "meeting",
+            "sectors": [sector.pk], "due_in_days": 30}
+    response = client.post(reverse("activities:campaign-create"), {**data, "preview": "1"})
+    assert response.context["preview"] == 4
+    assert not Campaign.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("activities:campaign-create"), {**data, "start": "1"})
+    assert response.status_code == 302
+    campaign = Campaign.objects.get()
+    assert Reminder.objects.filter(period_key=f"campaign-{campaign.pk}").count() == 4
+    assert campaign.due_on == campaign.started_on + timedelta(days=30)
+    page = client.get(reverse("activities:campaign-list")).content.decode()
+    assert "0 / 4" in page
+
+
+def test_campaign_rule_of_another_trigger_is_refused(staff, council, client_for):
+    rules_install_defaults(council=council)
+    periodic = MustVisitRule.objects.get(council=council, trigger_type=TriggerType.PERIODIC)
+    response = client_for(staff).post(reverse("activities:campaign-create"), {
+        "rule": periodic.pk, "title": "x", "kind": "meeting", "due_in_days": 30, "start": "1"})
+    assert response.status_code == 200
+    assert not Campaign.objects.exists()
+
+
+def test_anonymous_users_go_to_login(member_a, reminders_for, client):
+    reminders_for(member_a, 1)
+    reminder = Reminder.objects.get()
+    for response in (
+        client.get(reverse("activities:reminder-list")),
+        client.post(reverse("activities:reminder-dismiss", args=[reminder.pk]), {"reason": "x"}),
+    ):
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    reminder.refresh_from_db()
+    assert reminder.state == "open"
