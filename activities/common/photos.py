@@ -1,5 +1,6 @@
-"""Photo uploads: images only (checked by decoding the content, not by the file name),
-a size limit, and a small JPEG thumbnail made on upload."""
+"""Photos of contact logs, activities and consultations: one abstract model, and uploads
+that are images only (checked by decoding the content, not by the file name), within a size
+limit, with a small JPEG thumbnail made on upload."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from io import BytesIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -17,6 +20,35 @@ THUMBNAIL_SIZE = (320, 320)
 # Phone cameras save photos of 12 to 50 megapixels; decoded, 60 MP is some 180 MB of RGB.
 # A tiny PNG can claim 20000×20000 pixels (a "decompression bomb"): refused before decoding.
 MAX_PHOTO_PIXELS = 60_000_000
+
+
+def photo_path(instance: Photo, filename: str) -> str:
+    """``<folder>/<owner id>/<file>``, e.g. ``contact-logs/12/visit.jpg``."""
+    owner_id = getattr(instance, f"{instance.owner_field}_id")
+    return f"{instance.upload_folder}/{owner_id}/{filename}"
+
+
+class Photo(models.Model):
+    """A photo and its thumbnail, belonging to one record (``owner_field``, a foreign key
+    each concrete model declares with ``related_name="photos"``) and stored under
+    ``upload_folder``. The stored names are indexed: ``liaison.views.media`` authorises a
+    file by finding the row that names it."""
+
+    image = models.ImageField(gettext_lazy("photo"), upload_to=photo_path, db_index=True)
+    thumbnail = models.ImageField(
+        gettext_lazy("thumbnail"), upload_to=photo_path, blank=True, db_index=True
+    )
+    uploaded_at = models.DateTimeField(gettext_lazy("uploaded"), auto_now_add=True)
+
+    owner_field: str
+    upload_folder: str
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name
 
 
 def validate_photo(upload) -> None:
@@ -69,7 +101,7 @@ def make_thumbnail(upload, name: str) -> ContentFile:
     return ContentFile(out.getvalue(), name=f"thumb-{name.rsplit('.', 1)[0]}.jpg")
 
 
-def photos_save(model, uploads, **owner) -> None:
+def photos_save(model: type[Photo], uploads, **owner) -> None:
     """Save each upload (already checked by ``validate_photo``) as a ``model`` row with its
     thumbnail; ``owner`` names the record they belong to, e.g. ``activity=activity``."""
     for upload in uploads:

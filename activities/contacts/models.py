@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from activities.common.photos import Photo
 from members import permissions
 from members.models import Constituent, Council, Member, Platform
 
@@ -162,25 +163,16 @@ class ContactLogConstituent(models.Model):
         return f"{self.contact_log_id} → {self.constituent_id}"
 
 
-def contact_photo_path(instance, filename: str) -> str:
-    return f"contact-logs/{instance.contact_log_id}/{filename}"
+class ContactLogPhoto(Photo):
+    owner_field, upload_folder = "contact_log", "contact-logs"
 
-
-class ContactLogPhoto(models.Model):
     contact_log = models.ForeignKey(
         ContactLog, on_delete=models.CASCADE, related_name="photos", verbose_name=_("contact log")
     )
-    image = models.ImageField(_("photo"), upload_to=contact_photo_path, db_index=True)
-    thumbnail = models.ImageField(_("thumbnail"), upload_to=contact_photo_path, blank=True, db_index=True)
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.image.name
 
 
 # --- Daily counts -----------------------------------------------------------------------

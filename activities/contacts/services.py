@@ -27,7 +27,7 @@ from activities.contacts.models import (
 from activities.events.models import Consultation
 from activities.reminders.services import closing, triggers
 from members import permissions
-from members.models import Constituent, Council, Member, Platform, User
+from members.models import Constituent, Member, Platform, User
 from proposals.models import Proposal
 
 MAX_CONTACT_PHOTOS = 6
@@ -63,7 +63,7 @@ def contact_log_create(
     (never back: an older contact logged late does not hide a newer one).
     Side effects run after the commit (``_on_contact_logged``).
     """
-    if not _may_log_for(by, member):
+    if not permissions.may_act_for(by, member):
         raise PermissionDenied
     constituent_ids = _own_constituent_ids(member, constituents)
     _check_contact(member, contacted_at, channel, mode, platform, summary, difficulty,
@@ -152,7 +152,7 @@ def contact_log_update(
     if unknown:
         raise TypeError(f"contact_log_update() cannot change {', '.join(sorted(unknown))}")
     member = log.member
-    if not _may_log_for(by, member):
+    if not permissions.may_act_for(by, member):
         raise PermissionDenied
     old_ids = set(log.constituents.values_list("pk", flat=True))
     if "constituents" in fields:
@@ -271,15 +271,6 @@ def _recompute_last_contacted(constituent_ids) -> None:
     )
     Constituent.objects.filter(pk__in=sorted(constituent_ids)).update(
         last_contacted_at=Subquery(latest)
-    )
-
-
-def _may_log_for(user: User, member: Member) -> bool:
-    """The member logs their own contacts; staff of the council may log on their behalf."""
-    if permissions.is_member(user) and permissions.member_of(user) == member:
-        return True
-    return permissions.is_staff(user) and (
-        Council.objects.filter(permissions.council_q(user, field="pk"), pk=member.council_id).exists()
     )
 
 

@@ -4,7 +4,6 @@ logs, filtered, and export them to Excel."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from activities.contacts.forms import ContactLogEditForm, ContactLogForm
 from activities.contacts.models import ContactLog
 from activities.reminders.models import Reminder, TriggerType
 from members import permissions
+from members.common.forms import service_errors
 from members.pagination import page_of, query_without_page
 
 HISTORY_PAGE_SIZE = 20
@@ -40,12 +40,9 @@ def contactlog_create(request):
         initial={"constituents": _preselected(request, reminder), **links},
     )
     if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        try:
-            log = services.contact_log_create(by=request.user, member=member, **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        with service_errors(form) as call:
+            log = services.contact_log_create(by=request.user, member=member, **form.cleaned_data)
+        if call.ok:
             messages.success(request, _("Contact logged."))
             return redirect(log)
     return render(
@@ -127,12 +124,9 @@ def contactlog_edit(request, pk: int):
         request.POST or None, request.FILES or None, log=log, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        try:
-            services.contact_log_update(by=request.user, log=log, **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        with service_errors(form) as call:
+            services.contact_log_update(by=request.user, log=log, **form.cleaned_data)
+        if call.ok:
             messages.success(request, _("Contact log saved."))
             return redirect(log)
     return render(

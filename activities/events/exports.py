@@ -1,29 +1,16 @@
-"""Excel exports of the (filtered) activities and consultations lists.
-
-openpyxl's write-only workbook writes rows as they come, so memory stays flat however long
-the list; the querysets are iterated in chunks.
-"""
+"""Excel exports of the (filtered) activities and consultations lists, streamed by
+``members.exports.xlsx_response`` (write-only workbook, rows read in chunks, formulas kept as
+text): memory stays flat however long the list."""
 
 from __future__ import annotations
 
-from io import BytesIO
+from collections.abc import Iterable
 
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from members.xlsx import safe_row
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _response(workbook: Workbook, filename: str) -> HttpResponse:
-    out = BytesIO()
-    workbook.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+from members.exports import CHUNK, xlsx_response
 
 
 def activity_headers() -> list[str]:
@@ -34,14 +21,10 @@ def activity_headers() -> list[str]:
     ]
 
 
-def activities_workbook(activities) -> HttpResponse:
-    """``activities``: a queryset with ``for_list()`` and ``with_attendance_counts()``."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Activities"))
-    sheet.append(activity_headers())
-    for a in activities.iterator(chunk_size=500):
+def _activity_rows(activities) -> Iterable[list]:
+    for a in activities.iterator(chunk_size=CHUNK):
         sectors = [s.name for s in a.sectors.all()]
-        sheet.append(safe_row(sheet, [
+        yield [
             timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"),
             a.title,
             a.kind.name,
@@ -55,8 +38,15 @@ def activities_workbook(activities) -> HttpResponse:
             a.signed_up_count,
             a.attended_count,
             a.constituents_reached,
-        ]))
-    return _response(workbook, f"activities-{timezone.localdate():%Y%m%d}.xlsx")
+        ]
+
+
+def activities_workbook(activities) -> FileResponse:
+    """``activities``: a queryset with ``for_list()`` and ``with_attendance_counts()``."""
+    return xlsx_response(
+        filename=f"activities-{timezone.localdate():%Y%m%d}.xlsx", sheet_title=_("Activities"),
+        headers=activity_headers(), rows=_activity_rows(activities),
+    )
 
 
 def consultation_headers() -> list[str]:
@@ -66,13 +56,9 @@ def consultation_headers() -> list[str]:
     ]
 
 
-def consultations_workbook(consultations) -> HttpResponse:
-    """``consultations``: a queryset with ``for_list()`` and a ``member_count`` annotation."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Consultations"))
-    sheet.append(consultation_headers())
-    for c in consultations.iterator(chunk_size=500):
-        sheet.append(safe_row(sheet, [
+def _consultation_rows(consultations) -> Iterable[list]:
+    for c in consultations.iterator(chunk_size=CHUNK):
+        yield [
             c.held_on.strftime("%Y-%m-%d"),
             c.topic,
             c.platform.name if c.platform else "",
@@ -82,5 +68,13 @@ def consultations_workbook(consultations) -> HttpResponse:
             c.constituents_count,
             c.problem_count,
             c.resolved_count,
-        ]))
-    return _response(workbook, f"consultations-{timezone.localdate():%Y%m%d}.xlsx")
+        ]
+
+
+def consultations_workbook(consultations) -> FileResponse:
+    """``consultations``: a queryset with ``for_list()`` and a ``member_count`` annotation."""
+    return xlsx_response(
+        filename=f"consultations-{timezone.localdate():%Y%m%d}.xlsx",
+        sheet_title=_("Consultations"), headers=consultation_headers(),
+        rows=_consultation_rows(consultations),
+    )

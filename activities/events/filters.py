@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from activities.common.filters import MonthFilter
 from activities.contacts.models import Channel
 from activities.events.models import Activity, ActivityKind, ActivitySeries, Consultation, Problem
 from members.filters import CouncilSubtreeFilter, council_filter, council_subtree_q, period_filter
@@ -22,26 +23,6 @@ def _council_choices(model):
     return queryset
 
 
-class MonthFilter(django_filters.CharFilter):
-    """``2024-09``: the rows of that calendar month (an <input type=month>)."""
-
-    def __init__(self, *args, date_field: str, **kwargs):
-        self.date_field = date_field
-        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "month"}))
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        try:
-            year, month = (int(part) for part in value.split("-", 1))
-        except ValueError:
-            return qs.none()
-        if not 1 <= month <= 12:
-            return qs.none()
-        return qs.filter(**{f"{self.date_field}__year": year, f"{self.date_field}__month": month})
-
-
 class ActivityFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
     kind = django_filters.ModelChoiceFilter(label=_("Kind"), queryset=_council_choices(ActivityKind))
@@ -55,7 +36,7 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("Series"), queryset=_council_choices(ActivitySeries)
     )
     state = django_filters.ChoiceFilter(label=_("State"), choices=Activity.State.choices)
-    month = MonthFilter(label=_("Month"), date_field="starts_at")
+    month = MonthFilter(label=_("Month"), field_name="starts_at")
     cross_sector = django_filters.BooleanFilter(
         label=_("Cross-sector only"), method="filter_cross_sector",
         widget=forms.CheckboxInput,
@@ -82,7 +63,7 @@ class ConsultationFilter(django_filters.FilterSet):
     platform = django_filters.ModelChoiceFilter(
         label=_("Platform"), queryset=_council_choices(Platform)
     )
-    month = MonthFilter(label=_("Month"), date_field="held_on")
+    month = MonthFilter(label=_("Month"), field_name="held_on")
     topic = django_filters.CharFilter(label=_("Topic"), lookup_expr="icontains")
     period = period_filter("held_on")
     council = council_filter()

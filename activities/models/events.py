@@ -1,7 +1,11 @@
-"""The path migrations 0002 and 0010 name the activity and consultation photos' upload
-functions by."""
+"""The upload functions migrations 0002 and 0010 name the activity and consultation photos'
+files by. Photos are now stored by ``activities.common.photos.photo_path`` (migration 0011),
+under the same names."""
 
-from activities.events.models.activities import activity_photo_path
-from activities.events.models.consultations import consultation_photo_path
 
-__all__ = ["activity_photo_path", "consultation_photo_path"]
+def activity_photo_path(instance, filename: str) -> str:
+    return f"activities/{instance.activity_id}/{filename}"
+
+
+def consultation_photo_path(instance, filename: str) -> str:
+    return f"consultations/{instance.consultation_id}/{filename}"

@@ -21,6 +21,7 @@ from activities.reminders.forms import CampaignForm, DismissForm, RuleForm
 from activities.reminders.models import Campaign, MustVisitRule, Reminder
 from activities.reminders.services import campaigns, closing, rules
 from members import permissions
+from members.common.forms import service_errors
 from members.pagination import page_of, query_without_page
 
 PAGE_SIZE = 30
@@ -75,15 +76,12 @@ def reminder_dismiss(request, pk: int):
     own = permissions.is_member(request.user) and reminder.member.user_id == request.user.pk
     permissions.require(own or permissions.is_staff(request.user))
     form = DismissForm(request.POST)
-    try:
+    with service_errors(request=request) as call:
         if not form.is_valid():
             raise ValidationError(_("Say why the reminder is dismissed."))
         closing.reminder_dismiss(reminder=reminder, reason=form.cleaned_data["reason"],
-                                  by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
+                                 by=request.user)
+    if call.ok:
         messages.success(request, _("Reminder dismissed."))
     return redirect("activities:reminder-list")
 
@@ -149,11 +147,9 @@ def _rule_form(request, rule: MustVisitRule | None):
     council = rule.council if rule else request.user.council
     form = RuleForm(request.POST or None, instance=rule, council=council)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as call:
             rules.rule_save(rule=form.instance, sectors=form.cleaned_data["sectors"], by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if call.ok:
             messages.success(request, _("Rule saved."))
             return redirect("activities:rule-list")
     return render(request, "activities/rule_form.html", {"form": form, "rule": rule})
@@ -206,15 +202,18 @@ def campaign_create(request):
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            if "start" in request.POST:
+        starting = "start" in request.POST
+        with service_errors(form) as call:
+            if starting:
                 campaigns.campaign_start(
                     council=council, rule=data["rule"], title=data["title"], kind=data["kind"],
                     sectors=data["sectors"], due_in_days=data["due_in_days"], by=request.user,
                 )
-                messages.success(request, _("Campaign started: reminders are being sent to members."))
-                return redirect("activities:campaign-list")
-            preview = campaigns.campaign_preview(council=council, rule=data["rule"], sectors=data["sectors"])
-        except ValidationError as error:
-            form.add_error(None, error)
+            else:
+                preview = campaigns.campaign_preview(
+                    council=council, rule=data["rule"], sectors=data["sectors"]
+                )
+        if call.ok and starting:
+            messages.success(request, _("Campaign started: reminders are being sent to members."))
+            return redirect("activities:campaign-list")
     return render(request, "activities/campaign_form.html", {"form": form, "preview": preview})

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.common.photos import Photo
 from activities.contacts.models import Channel
 from members import permissions
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
@@ -274,22 +275,13 @@ class Attendance(models.Model):
         return f"{self.member_id} @ {self.activity_id}"
 
 
-def activity_photo_path(instance, filename: str) -> str:
-    return f"activities/{instance.activity_id}/{filename}"
+class ActivityPhoto(Photo):
+    owner_field, upload_folder = "activity", "activities"
 
-
-class ActivityPhoto(models.Model):
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="photos", verbose_name=_("activity")
     )
-    image = models.ImageField(_("photo"), upload_to=activity_photo_path, db_index=True)
-    thumbnail = models.ImageField(_("thumbnail"), upload_to=activity_photo_path, blank=True, db_index=True)
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("activity photo")
         verbose_name_plural = _("activity photos")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.image.name

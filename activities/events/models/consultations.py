@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from activities.common.photos import Photo
 from members import permissions
 from members.models import Council, Member, Platform, Sector, User
 
@@ -95,26 +96,17 @@ class Consultation(models.Model):
         return reverse("activities:consultation-detail", args=[self.pk])
 
 
-def consultation_photo_path(instance, filename: str) -> str:
-    return f"consultations/{instance.consultation_id}/{filename}"
+class ConsultationPhoto(Photo):
+    owner_field, upload_folder = "consultation", "consultations"
 
-
-class ConsultationPhoto(models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="photos",
         verbose_name=_("consultation"),
     )
-    image = models.ImageField(_("photo"), upload_to=consultation_photo_path, db_index=True)
-    thumbnail = models.ImageField(_("thumbnail"), upload_to=consultation_photo_path, blank=True, db_index=True)
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("consultation photo")
         verbose_name_plural = _("consultation photos")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.image.name
 
 
 class ProblemQuerySet(models.QuerySet):

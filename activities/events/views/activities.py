@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from activities.common.filters import month_range
 from activities.events import exports
 from activities.events.filters import ActivityFilter
 from activities.events.forms import (
@@ -58,11 +59,9 @@ def activity_export(request):
 
 
 def _month_from(request) -> date:
-    try:
-        year, month = (int(p) for p in request.GET.get("month", "").split("-", 1))
-        return date(year, month, 1)
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+    """The first day of ``?month=YYYY-MM``; this month when it is missing or malformed."""
+    bounds = month_range(request.GET.get("month", ""))
+    return bounds[0].date() if bounds else timezone.localdate().replace(day=1)
 
 
 @permissions.council_reader_required

@@ -74,6 +74,8 @@ def test_log_with_photos_links_people_and_makes_thumbnails(member_a):
     photos = list(log.photos.all())
     assert len(photos) == 2
     for photo in photos:
+        assert photo.image.name.startswith(f"contact-logs/{log.pk}/")
+        assert photo.thumbnail.name.startswith(f"contact-logs/{log.pk}/thumb-")
         assert photo.thumbnail.name.endswith(".jpg")
         with Image.open(photo.thumbnail.path) as thumb:
             assert thumb.format == "JPEG"

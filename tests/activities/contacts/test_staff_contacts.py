@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from activities.common.filters import month_range
 from activities.contacts.exports import HEADERS
-from activities.contacts.filters import month_range
 from activities.models import Channel, ContactLog
 from members.models import Member
 from tests.factories import ConstituentFactory, ContactLogFactory, MemberFactory

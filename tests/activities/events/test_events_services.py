@@ -46,6 +46,7 @@ def test_create_with_photos_makes_thumbnails(council, staff, sector, other_secto
     photos = list(activity.photos.all())
     assert len(photos) == 2
     assert all(p.thumbnail.name.endswith(".jpg") for p in photos)
+    assert all(p.image.name.startswith(f"activities/{activity.pk}/") for p in photos)
     assert activity.is_cross_sector
 
 

@@ -234,6 +234,13 @@ def test_filters_cross_sector_month_and_sector(client_for, staff, council, secto
     assert "单界活动" not in only_other
 
 
+def test_a_malformed_month_is_refused_like_on_the_contact_list(client_for, staff, council):
+    response = client_for(staff).get(reverse("activities:activity-list"), {"month": "2024-9x"},
+                                     HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    assert "month" in response.context["filter"].form.errors
+
+
 def test_export_reads_back(client_for, staff, member_a, council, sector, other_sector):
     past = timezone.now() - timedelta(days=3)
     activity = ActivityFactory(council=council, title="导出活动", sectors=[sector, other_sector],
@@ -242,7 +249,8 @@ def test_export_reads_back(client_for, staff, member_a, council, sector, other_s
     ActivityFactory(council=council, title="其他活动")
     response = client_for(staff).get(reverse("activities:activity-export"), {"cross_sector": "on"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert f'filename="activities-{timezone.localdate():%Y%m%d}.xlsx"' in response["Content-Disposition"]
+    rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
     assert len(rows) == 2  # the header and the one cross-sector activity
     with translation.override("zh-hans"):
         headers = exports.activity_headers()
