@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from activities.reminders.models import Reminder
@@ -44,10 +44,7 @@ def my_reminders(context):
 @register.filter
 def log_contact_url(reminder: Reminder) -> str:
     """The contact-log form prefilled with the reminder's constituent and the reminder."""
-    try:
-        base = reverse(LOG_CONTACT_URL)
-    except NoReverseMatch:  # the contact form is not installed: no button
-        return ""
+    base = reverse(LOG_CONTACT_URL)
     query = {"reminder": reminder.pk}
     if reminder.constituent_id:
         query["constituent"] = reminder.constituent_id

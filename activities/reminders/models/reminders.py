@@ -29,9 +29,6 @@ class ReminderQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("rule", "member", "constituent").order_by("due_on", "id")
 
-    def due_today(self, today: date):
-        return self.filter(state=Reminder.State.OPEN, due_on=today)
-
     def due_soon(self, today: date, days: int):
         from datetime import timedelta
 
@@ -171,6 +168,3 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} · {self.constituent or self.member} · {self.due_on}"
-
-    def is_overdue(self, today: date) -> bool:
-        return self.state in (self.State.OPEN, self.State.OVERDUE) and self.due_on < today

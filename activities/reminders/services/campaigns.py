@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.reminders import tasks
 from activities.reminders.models import Campaign, MustVisitRule, TriggerType
 from activities.reminders.services.sweep import constituents_for
-from activities.reminders.services.triggers import _enqueue
 from members.models import Council, User
+from members.tasks import enqueue_on_commit
 
 
 def _check_campaign(*, council: Council, rule: MustVisitRule, sectors) -> None:
@@ -46,8 +47,6 @@ def campaign_start(
     today: date | None = None,
 ) -> Campaign:
     """Start a campaign; its reminders are created after commit (a task)."""
-    from activities.reminders import tasks
-
     sectors = list(sectors)
     _check_campaign(council=council, rule=rule, sectors=sectors)
     title = (title or "").strip()
@@ -65,5 +64,5 @@ def campaign_start(
             started_on=today, due_on=today + timedelta(days=days),
         )
         campaign.sectors.set(sectors)
-        _enqueue(tasks.reminders_campaign_task, campaign_id=campaign.pk)
+        enqueue_on_commit(tasks.reminders_campaign_task, campaign_id=campaign.pk)
     return campaign

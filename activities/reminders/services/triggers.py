@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from activities.contacts.models import ContactLog
 from activities.events.models import Consultation
+from activities.reminders import tasks
 from activities.reminders.models import Reminder, TriggerType
 from members.tasks import enqueue_on_commit
 
@@ -28,31 +29,18 @@ def reminders_follow_consultation_date(*, consultation: Consultation, today: dat
     )
 
 
-def _enqueue(task, **kwargs) -> None:
-    """Send ``task`` after commit; if the broker is down the next sweep creates the reminders."""
-    enqueue_on_commit(task, **kwargs)
-
-
 def enqueue_for_new_constituent(constituent_id: int) -> None:
-    from activities.reminders import tasks
-
-    _enqueue(tasks.reminders_new_constituent_task, constituent_id=constituent_id)
+    enqueue_on_commit(tasks.reminders_new_constituent_task, constituent_id=constituent_id)
 
 
 def enqueue_for_difficulty(contact_log: ContactLog) -> None:
-    from activities.reminders import tasks
-
     if contact_log.difficulty:
-        _enqueue(tasks.reminders_difficulty_task, contact_log_id=contact_log.pk)
+        enqueue_on_commit(tasks.reminders_difficulty_task, contact_log_id=contact_log.pk)
 
 
 def enqueue_for_consultation(consultation: Consultation) -> None:
-    from activities.reminders import tasks
-
-    _enqueue(tasks.reminders_consultation_task, consultation_id=consultation.pk)
+    enqueue_on_commit(tasks.reminders_consultation_task, consultation_id=consultation.pk)
 
 
 def enqueue_for_proposal_reply(proposal_id: int) -> None:
-    from activities.reminders import tasks
-
-    _enqueue(tasks.reminders_proposal_reply_task, proposal_id=proposal_id)
+    enqueue_on_commit(tasks.reminders_proposal_reply_task, proposal_id=proposal_id)
