@@ -19,8 +19,11 @@ def cache_down(settings):
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (the
+    # PostgreSQL + Redis pass of .ci/run sets it): both must name the dead broker.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
     celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
     celery_app.conf.task_always_eager = False
     yield

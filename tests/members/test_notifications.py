@@ -16,8 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (the
+    # PostgreSQL + Redis pass of .ci/run sets it): both must name the dead broker.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
     celery_app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens there
     celery_app.conf.task_always_eager = False
     yield
@@ -176,7 +179,8 @@ def test_with_the_broker_down_a_request_tries_one_connection():
     import sys
     from pathlib import Path
 
-    env = {**os.environ, "CELERY_BROKER_URL": "redis://127.0.0.1:9/0"}
+    # (An in-memory database: on_commit asks the connection whether it is in a transaction.)
+    env = {**os.environ, "CELERY_BROKER_URL": "redis://127.0.0.1:9/0", "DATABASE_URL": "sqlite://:memory:"}
     run = subprocess.run(
         [sys.executable, "-c", ENQUEUE_WITH_BROKER_DOWN], env=env, capture_output=True, text=True,
         cwd=Path(__file__).resolve().parents[2], timeout=60,
