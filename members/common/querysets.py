@@ -3,7 +3,8 @@
 Every council-owned model keeps a ``visible_to(user)`` saying who sees what; where the answer
 is "everyone of the council" (or is for staff and leaders) it is ``in_reach_of(user)``: the
 user's own council and, for a city or province council, its subtree
-(``members.permissions.council_q``).
+(``members.permissions.council_q``). Rows that every user of the council may read (reference
+data, platforms) take ``CouncilOwnedQuerySet``, whose ``visible_to`` is just that.
 """
 
 from __future__ import annotations
@@ -21,3 +22,12 @@ class CouncilScopedQuerySet(models.QuerySet):
 
     def in_reach_of(self, user):
         return self.filter(permissions.council_q(user, field=self.council_field))
+
+
+class CouncilOwnedQuerySet(CouncilScopedQuerySet):
+    """Rows every user of the council may read (members pick a sector or a category, units
+    see their own name, members sign up on platforms); who may change them is
+    ``members.permissions``' to say."""
+
+    def visible_to(self, user):
+        return self.in_reach_of(user)

@@ -8,21 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members.common.querysets import CouncilScopedQuerySet
+from members.common.querysets import CouncilOwnedQuerySet
 
 
-class CouncilQuerySet(CouncilScopedQuerySet):
+class CouncilQuerySet(CouncilOwnedQuerySet):
     council_field = "pk"
-
-    def visible_to(self, user):
-        return self.in_reach_of(user)
-
-
-class CouncilOwnedQuerySet(CouncilScopedQuerySet):
-    """Reference data of a council (sectors, committees): readable by all its users."""
-
-    def visible_to(self, user):
-        return self.in_reach_of(user)
 
 
 class Council(models.Model):

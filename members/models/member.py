@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members import permissions
-from members.common.querysets import CouncilScopedQuerySet
+from members.common.querysets import CouncilOwnedQuerySet, CouncilScopedQuerySet
 from members.models.council import Committee, Council, Sector, User
 
 
@@ -117,12 +117,6 @@ class Member(models.Model):
         return reverse("members:member-detail", args=[self.pk])
 
 
-class PlatformQuerySet(CouncilScopedQuerySet):
-    def visible_to(self, user):
-        """Platforms are public within the council: members see them too (to sign up)."""
-        return self.in_reach_of(user)
-
-
 class Platform(models.Model):
     """一机构三平台: a liaison point, a member studio or a member workstation."""
 
@@ -168,7 +162,7 @@ class Platform(models.Model):
         help_text=_("Editable tags, e.g. the \"four links, four helps\" work content, comma separated."),
     )
 
-    objects = PlatformQuerySet.as_manager()
+    objects = CouncilOwnedQuerySet.as_manager()  # public in the council: members sign up
 
     class Meta:
         verbose_name = _("platform")

@@ -7,18 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members.common.querysets import CouncilScopedQuerySet
+from members.common.querysets import CouncilOwnedQuerySet
 from members.models import Council
 
 
-class ReferenceQuerySet(CouncilScopedQuerySet):
-    def visible_to(self, user):
-        """Reference data is readable by everyone of the council (members pick a category,
-        units see their own name); only staff change it (``members.permissions``)."""
-        return self.in_reach_of(user)
-
-
-class SessionQuerySet(ReferenceQuerySet):
+class SessionQuerySet(CouncilOwnedQuerySet):
     def current(self):
         return self.filter(is_current=True)
 
@@ -72,7 +65,7 @@ class Category(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
 
-    objects = ReferenceQuerySet.as_manager()
+    objects = CouncilOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("proposal category")
@@ -105,7 +98,7 @@ class HandlingUnit(models.Model):
         limit_choices_to={"role": "unit"}, verbose_name=_("logins"),
     )
 
-    objects = ReferenceQuerySet.as_manager()
+    objects = CouncilOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("handling unit")
