@@ -13,7 +13,7 @@ from activities.contacts import exports, services
 from activities.contacts.filters import ContactLogFilter
 from activities.contacts.forms import ContactLogEditForm, ContactLogForm
 from activities.contacts.models import ContactLog
-from activities.reminders.models import Reminder, TriggerType
+from activities.reminders.models import Reminder
 from members import permissions
 from members.common.forms import service_errors
 from members.pagination import page_of, query_without_page
@@ -64,18 +64,11 @@ def _reminder(request, member) -> Reminder | None:
 
 
 def _reminder_links(reminder: Reminder | None) -> dict[str, int]:
-    """The proposal or consultation a reminder is about, read from its occasion key
-    (``proposal-<id>-r<round>``, ``consultation-<id>`` — see ``activities.reminders``)."""
+    """The proposal or consultation a reminder is about (its source), for the log to name."""
     if reminder is None:
         return {}
-    prefix = {
-        TriggerType.PROPOSAL_REPLIED: ("proposal", "proposal-"),
-        TriggerType.CONSULTATION: ("consultation", "consultation-"),
-    }.get(reminder.rule.trigger_type)
-    if prefix is None or not reminder.period_key.startswith(prefix[1]):
-        return {}
-    raw = reminder.period_key.removeprefix(prefix[1]).split("-", 1)[0]
-    return {prefix[0]: int(raw)} if raw.isdigit() else {}
+    sources = {"proposal": reminder.proposal_id, "consultation": reminder.consultation_id}
+    return {name: pk for name, pk in sources.items() if pk is not None}
 
 
 def _preselected(request, reminder: Reminder | None) -> list[int]:

@@ -135,17 +135,11 @@ def _feedback_visits(council, rng, today: date, demo: Member | None) -> None:
         kept = next((r for r in pending if r.member_id == demo.pk), None)
         pending = [r for r in pending if r is not kept]
     rng.shuffle(pending)
-    proposals = Proposal.objects.in_bulk([_proposal_id(r) for r in pending])
+    proposals = Proposal.objects.in_bulk([r.proposal_id for r in pending])
     for reminder in pending[: max(1, (len(pending) + 1) // 2)]:
-        proposal = proposals.get(_proposal_id(reminder))
+        proposal = proposals.get(reminder.proposal_id)
         if proposal is None:
             continue
         day = min(today, reminder.trigger_on + timedelta(days=rng.randrange(1, 9)))
         _log(reminder.member, [reminder.constituent], day, rng, proposal=proposal,
              summary=f"向群众反馈提案“{proposal.title}”的办理答复，听取意见")
-
-
-def _proposal_id(reminder: Reminder) -> int | None:
-    """``proposal-<id>-r<round>`` (the period key of a proposal-feedback reminder)."""
-    raw = reminder.period_key.removeprefix("proposal-").split("-", 1)[0]
-    return int(raw) if raw.isdigit() else None

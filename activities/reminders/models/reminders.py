@@ -66,8 +66,12 @@ class Reminder(models.Model):
     any of their constituents) to visit by ``due_on``.
 
     ``period_key`` names the occasion (``since-2025-01-03``, ``campaign-7``,
-    ``2025-09-10`` …): the unique constraints on (rule, member, constituent, period key)
-    make generation idempotent — a sweep run twice, or by two workers at once, inserts once.
+    ``2025-09-10`` …) for the unique constraints on (rule, member, constituent, period key)
+    only: they make generation idempotent — a sweep run twice, or by two workers at once,
+    inserts once. Nothing reads an occasion out of it: what a reminder is about is its
+    source, a foreign key — ``campaign``, ``consultation``, ``proposal`` (whose reply the
+    member reports back on) or ``flagged_by`` (the contact log that flagged a difficulty).
+    Periodic, first-visit and calendar reminders have none.
     """
 
     class State(models.TextChoices):
@@ -105,6 +109,29 @@ class Reminder(models.Model):
         verbose_name=_("constituent"),
     )
     period_key = models.CharField(_("occasion"), max_length=40)
+    # The source of the occasion (see the class docstring). SET_NULL: deleting a source leaves
+    # its reminders' history, as before they named it. Each has a partial index (rows without
+    # that source skip it, so the sweep's periodic inserts do not pay for it) for the queries
+    # by source — a campaign's progress, a consultation moved — and for the deletes.
+    # ``campaign`` has no database constraint, like ``council``: a 100,000-reminder campaign
+    # would check it once a row at commit, for the id of the campaign the same transaction
+    # read; Django still sets it to NULL when a campaign is deleted.
+    campaign = models.ForeignKey(
+        "activities.Campaign", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="reminders", verbose_name=_("campaign"), db_index=False, db_constraint=False,
+    )
+    consultation = models.ForeignKey(
+        "activities.Consultation", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="reminders", verbose_name=_("consultation"), db_index=False,
+    )
+    proposal = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("proposal"), db_index=False,
+    )
+    flagged_by = models.ForeignKey(
+        "activities.ContactLog", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="difficulty_reminders", verbose_name=_("contact log"), db_index=False,
+    )
     note = models.CharField(_("about"), max_length=200, blank=True)
     # The day of the event that opened the reminder: a contact on or after it satisfies it
     # (campaign, calendar, difficulty, consultation, proposal feedback).
@@ -139,6 +166,13 @@ class Reminder(models.Model):
             models.Index(
                 fields=["satisfied_by"], condition=Q(satisfied_by__isnull=False),
                 name="reminder_satisfied_by_idx",
+            ),
+            *(
+                models.Index(
+                    fields=[source], condition=Q(**{f"{source}__isnull": False}),
+                    name=f"reminder_{source}_idx",
+                )
+                for source in ("campaign", "consultation", "proposal", "flagged_by")
             ),
         ]
         constraints = [

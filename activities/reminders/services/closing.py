@@ -43,12 +43,11 @@ def reminders_close_for_contact(contact_log: ContactLog) -> int:
         Q(rule__trigger_type=T.CAMPAIGN) & on_or_after
     ) | (
         Q(rule__trigger_type=T.DIFFICULTY) & on_or_after
-        & ~Q(period_key=f"difficulty-{contact_log.pk}")
+        & ~Q(flagged_by=contact_log)
     )
     if contact_log.proposal_id:
         per_constituent |= Q(
-            rule__trigger_type=T.PROPOSAL_REPLIED,
-            period_key__startswith=f"proposal-{contact_log.proposal_id}-",
+            rule__trigger_type=T.PROPOSAL_REPLIED, proposal_id=contact_log.proposal_id
         ) & on_or_after
     member_level = Q(
         constituent__isnull=True, rule__trigger_type__in=[T.CALENDAR, T.CONSULTATION]

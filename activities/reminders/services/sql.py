@@ -46,27 +46,34 @@ def start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+# The reminder's source, if its trigger has one (see ``Reminder``); NULL otherwise.
+SOURCE_COLUMNS = ["campaign_id", "consultation_id", "proposal_id", "flagged_by_id"]
+
 REMINDER_COLUMNS = [
     "council_id", "rule_id", "member_id", "constituent_id", "period_key", "note",
     "trigger_on", "due_on", "state", "dismissed_reason", "on_time", "created_at",
+    *SOURCE_COLUMNS,
 ]
+
+
+def _no_id():
+    # Typed: in a UNION, PostgreSQL would read a bare NULL as text.
+    return Cast(Value(None), models.BigIntegerField())
 
 
 def reminder_select(queryset, *, rule: MustVisitRule, today: date, **values):
     """``queryset`` as the rows of new reminders, in ``REMINDER_COLUMNS`` order.
 
     ``values`` gives an expression for each of council_id, member_id, constituent_id,
-    period_key, note, trigger_on and due_on; the rest are constants.
+    period_key, note, trigger_on and due_on, and for the source (one of ``SOURCE_COLUMNS``)
+    if the trigger has one; the rest are constants.
     """
     now = timezone.now()
     exprs = {
         "council_id": values["council_id"],
         "rule_id": Value(rule.pk),
         "member_id": values["member_id"],
-        # Typed: in a UNION, PostgreSQL would read a bare NULL as text.
-        "constituent_id": values.get(
-            "constituent_id", Cast(Value(None), models.BigIntegerField())
-        ),
+        "constituent_id": values.get("constituent_id", _no_id()),
         "period_key": values["period_key"],
         "note": Left(values.get("note", Value("")), 200),
         "trigger_on": values["trigger_on"],
@@ -80,6 +87,7 @@ def reminder_select(queryset, *, rule: MustVisitRule, today: date, **values):
         "dismissed_reason": Value(""),
         "on_time": Value(False),
         "created_at": Value(now, models.DateTimeField()),
+        **{column: values.get(column, _no_id()) for column in SOURCE_COLUMNS},
     }
     aliases = {f"r_{name}": expr for name, expr in exprs.items()}
     return queryset.order_by().annotate(**aliases).values_list(*aliases)

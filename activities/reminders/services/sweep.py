@@ -108,6 +108,7 @@ def _campaign_select(rule: MustVisitRule, today: date, campaign: Campaign):
         qs, rule=rule, today=today, council_id=F("council_id"), member_id=F("member_id"),
         constituent_id=F("id"), period_key=Value(f"campaign-{campaign.pk}"), note=Value(campaign.title),
         trigger_on=Value(campaign.started_on), due_on=Value(campaign.due_on),
+        campaign_id=Value(campaign.pk),
     )
 
 
@@ -162,7 +163,7 @@ def _difficulty(rule: MustVisitRule, today: date, **scope) -> int:
         member_id=F("contact_log__member_id"), constituent_id=F("constituent_id"),
         period_key=Concat(Value("difficulty-"), Cast("contact_log_id", models.CharField())),
         note=F("contact_log__difficulty_kind"), trigger_on=flagged_day,
-        due_on=AddDays(flagged_day, rule.within_days),
+        due_on=AddDays(flagged_day, rule.within_days), flagged_by_id=F("contact_log_id"),
     )
 
 
@@ -187,6 +188,7 @@ def _consultation(rule: MustVisitRule, today: date, **scope) -> int:
         "note": F("consultation__topic"),
         "trigger_on": local_date("consultation__created_at"),
         "due_on": F("consultation__held_on"),
+        "consultation_id": F("consultation_id"),
     }
     return insert_selects([
         reminder_select(participants, rule=rule, today=today, member_id=F("member_id"), **values),
@@ -223,7 +225,7 @@ def _proposal_replied(rule: MustVisitRule, today: date, **scope) -> int:
             Value("-r"), Cast("contact_log__proposal__replies__round", models.CharField()),
         ),
         note=F("contact_log__proposal__title"), trigger_on=reply_day,
-        due_on=AddDays(reply_day, rule.within_days),
+        due_on=AddDays(reply_day, rule.within_days), proposal_id=F("contact_log__proposal_id"),
     )
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from activities.contacts.models import ContactLog
 from activities.events.models import Consultation
 from activities.reminders import tasks
-from activities.reminders.models import Reminder, TriggerType
+from activities.reminders.models import Reminder
 from members.tasks import enqueue_on_commit
 
 
@@ -23,8 +23,7 @@ def reminders_follow_consultation_date(*, consultation: Consultation, today: dat
     state = Reminder.State.OVERDUE if consultation.held_on < today else Reminder.State.OPEN
     return (
         Reminder.objects.pending()
-        .filter(rule__trigger_type=TriggerType.CONSULTATION, council_id=consultation.council_id,
-                period_key=f"consultation-{consultation.pk}")
+        .filter(consultation=consultation)
         .update(due_on=consultation.held_on, state=state)
     )
 

@@ -304,7 +304,7 @@ def test_demo_feedback_visits_name_their_proposal_and_every_rule_has_done_remind
     )
     assert feedback.exists()
     for reminder in feedback:
-        assert reminder.period_key.startswith(f"proposal-{reminder.satisfied_by.proposal_id}-r")
+        assert reminder.proposal_id == reminder.satisfied_by.proposal_id
     # The demo member still has one to do, to show the flow.
     assert Reminder.objects.pending().filter(
         member__user__username="member", rule__trigger_type=TriggerType.PROPOSAL_REPLIED

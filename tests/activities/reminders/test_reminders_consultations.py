@@ -23,7 +23,7 @@ def _today():
 
 def _reminded(consultation) -> set:
     return set(
-        Reminder.objects.filter(period_key=f"consultation-{consultation.pk}")
+        Reminder.objects.filter(consultation=consultation)
         .values_list("member__name", flat=True)
     )
 

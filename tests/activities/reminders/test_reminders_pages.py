@@ -162,7 +162,7 @@ def test_campaign_launcher_previews_then_starts(staff, council, member_a, sector
         response = client.post(reverse("activities:campaign-create"), {**data, "start": "1"})
     assert response.status_code == 302
     campaign = Campaign.objects.get()
-    assert Reminder.objects.filter(period_key=f"campaign-{campaign.pk}").count() == 4
+    assert Reminder.objects.filter(campaign=campaign).count() == 4
     assert campaign.due_on == campaign.started_on + timedelta(days=30)
     page = client.get(reverse("activities:campaign-list")).content.decode()
     assert "0 / 4" in page

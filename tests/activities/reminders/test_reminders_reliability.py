@@ -128,8 +128,9 @@ def test_real_worker_runs_the_sweep_and_an_event_through_the_broker(council, mem
             council=council, by=staff, topic="老旧小区加装电梯", members=[member_a],
             held_on=timezone.localdate() + timedelta(days=5),
         )
-        key = f"consultation-{consultation.pk}"
-        assert _wait_for(lambda: Reminder.objects.filter(period_key=key, member=member_a).exists())
+        assert _wait_for(
+            lambda: Reminder.objects.filter(consultation=consultation, member=member_a).exists()
+        )
     finally:
         worker.terminate()  # by its PID, the one we started
         try:

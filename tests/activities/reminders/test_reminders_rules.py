@@ -51,6 +51,8 @@ def test_first_visit_for_never_contacted_only(council, member_a):
     [reminder] = Reminder.objects.filter(rule=rule)
     assert reminder.constituent == new
     assert reminder.period_key == "first"
+    assert (reminder.campaign, reminder.consultation, reminder.proposal, reminder.flagged_by) == (
+        None, None, None, None)
     assert reminder.due_on == new.created_at.astimezone().date() + timedelta(days=30)
 
 
@@ -109,7 +111,9 @@ def test_difficulty_flag_creates_a_follow_up_for_its_constituents(council, membe
     reminders_sweep(today=TODAY)
     [reminder] = Reminder.objects.filter(rule=rule)
     assert reminder.constituent == sick
+    assert reminder.flagged_by == flagged
     assert reminder.period_key == f"difficulty-{flagged.pk}"
+    assert (reminder.campaign, reminder.consultation, reminder.proposal) == (None, None, None)
     assert reminder.due_on == TODAY + timedelta(days=6)
 
 
@@ -136,6 +140,7 @@ def test_consultation_reminds_participating_members_before_its_date(council, mem
     [reminder] = Reminder.objects.all()
     assert (reminder.member, reminder.constituent) == (member_a, None)
     assert reminder.due_on == consultation.held_on
+    assert reminder.consultation == consultation
     assert reminder.period_key == f"consultation-{consultation.pk}"
     reminders_sweep(today=today + timedelta(days=11))  # past consultations make no new ones
     assert Reminder.objects.count() == 1
@@ -160,6 +165,7 @@ def test_proposal_reply_reminds_the_constituents_whose_opinion_it_came_from(
                                          category="A", text="已解决。")
     [reminder] = Reminder.objects.filter(rule=rule)
     assert reminder.constituent == source
+    assert reminder.proposal == proposal
     assert reminder.period_key == f"proposal-{proposal.pk}-r1"
     assert reminder.due_on == reminder.trigger_on + timedelta(days=15)
 
@@ -176,7 +182,7 @@ def test_campaign_preview_equals_what_it_creates(council, member_a, member_b, se
     with django_capture_on_commit_callbacks(execute=True):
         campaign = campaign_start(council=council, rule=rule, title="传达十届四次会议精神",
                                   kind="meeting", sectors=[sector], by=staff, today=TODAY)
-    assert Reminder.objects.filter(rule=rule, period_key=f"campaign-{campaign.pk}").count() == 3
+    assert Reminder.objects.filter(rule=rule, campaign=campaign).count() == 3
     assert set(Reminder.objects.values_list("member", flat=True)) == {member_a.pk}
     assert campaign.due_on == TODAY + timedelta(days=30)
 
@@ -215,8 +221,8 @@ def test_one_sweep_covers_every_running_campaign_of_a_rule(council, member_a, me
     assert Campaign.objects.count() == 2
     reminders_sweep(today=TODAY)
     reminders_sweep(today=TODAY)  # and twice changes nothing
-    assert Reminder.objects.filter(period_key=f"campaign-{meeting.pk}").count() == 3
-    assert Reminder.objects.filter(period_key=f"campaign-{policy.pk}").count() == 2
+    assert Reminder.objects.filter(campaign=meeting).count() == 3
+    assert Reminder.objects.filter(campaign=policy).count() == 2
 
 
 def test_one_sweep_covers_overlapping_calendar_windows(council, member_a):
