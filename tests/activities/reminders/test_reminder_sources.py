@@ -71,7 +71,7 @@ def test_each_trigger_names_its_source_and_only_its_own(every_trigger):
 
 def test_the_migration_gives_reminders_made_before_it_their_source(every_trigger):
     made = _sources()
-    Reminder.objects.update(**{source: None for source in SOURCES})  # as before migration 0012
+    Reminder.objects.update(**dict.fromkeys(SOURCES))  # as before migration 0012
     fill_sources(apps, None)
     assert _sources() == made
     fill_sources(apps, None)  # and a second run changes nothing
