@@ -8,38 +8,13 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Events of apps that may not import activities, wired here. A new council gets
-        # its default rules in the same transaction; the other receivers only enqueue a
-        # task on commit, and the reminders are made by activities.reminders.services.
-        from django.db.models.signals import post_save
-
-        from members.models import Constituent, Council
+        # Members and proposals may not import activities: their services raise explicit
+        # events (a council added, a constituent added, a proposal replied), handled by the
+        # must-visit reminders. No model signal: a bare save() sets nothing off.
+        from activities.reminders.services import triggers
+        from members import events
         from proposals.signals import proposal_replied
 
-        post_save.connect(_council_saved, sender=Council, dispatch_uid="reminders-default-rules")
-        post_save.connect(_constituent_saved, sender=Constituent, dispatch_uid="reminders-first-visit")
-        proposal_replied.connect(_proposal_replied, dispatch_uid="reminders-proposal-replied")
-
-
-def _council_saved(sender, instance, created, raw=False, **kwargs):
-    """Every new council (admin, demo, import) starts with the eight default must-visit
-    rules, as the existing ones got them from migration 0004. Idempotent by rule name."""
-    if created and not raw:
-        from activities.reminders.services.rules import rules_install_defaults
-
-        rules_install_defaults(council=instance)
-
-
-def _constituent_saved(sender, instance, created, raw=False, **kwargs):
-    """A constituent added one by one (form, admin) gets its first-visit reminder at once;
-    bulk imports (no post_save) are covered by the daily sweep, which is set-based."""
-    if created and not raw:
-        from activities.reminders.services.triggers import enqueue_for_new_constituent
-
-        enqueue_for_new_constituent(instance.pk)
-
-
-def _proposal_replied(sender, proposal_id, **kwargs):
-    from activities.reminders.services.triggers import enqueue_for_proposal_reply
-
-    enqueue_for_proposal_reply(proposal_id)
+        events.council_added.connect(triggers.on_council_added)
+        events.constituent_added.connect(triggers.on_constituent_added)
+        proposal_replied.connect(triggers.on_proposal_replied, dispatch_uid="reminders-proposal-replied")

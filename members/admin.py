@@ -24,12 +24,25 @@ class FastChangeList(admin.ModelAdmin):
     list_per_page = 50
 
 
+def _took_the_place_of(obj, saved) -> None:
+    """The admin goes on with the unsaved instance its form built (to log the addition and
+    redirect): make it the row the service saved."""
+    obj.__dict__.update(saved.__dict__)
+
+
 @admin.register(Council)
 class CouncilAdmin(admin.ModelAdmin):
     list_display = ["name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["name"]
     list_select_related = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        """A new council is added by the service, which sets it up (``council_added``)."""
+        if change:
+            return super().save_model(request, obj, form, change)
+        fields = {name: getattr(obj, name) for name in services.COUNCIL_FIELDS}
+        _took_the_place_of(obj, services.council_create(by=request.user, **fields))
 
 
 @admin.register(User)
@@ -90,6 +103,17 @@ class ConstituentAdmin(SimpleHistoryAdmin, FastChangeList):
     search_fields = ["name", "phone", "unit", "community"]
     list_select_related = ["sector", "member"]
     raw_id_fields = ["member"]
+
+    def save_model(self, request, obj, form, change):
+        """A new constituent is added to its member's roster by the service, as on the member's
+        pages: checked, audited, and announced (``constituent_added``: the first-visit
+        reminder). Its council is the member's."""
+        if change:
+            return super().save_model(request, obj, form, change)
+        fields = {name: getattr(obj, name) for name in services.CONSTITUENT_FIELDS}
+        _took_the_place_of(
+            obj, services.constituent_create(by=request.user, member=obj.member, **fields)
+        )
 
 
 class EmailStateFilter(admin.SimpleListFilter):

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from members import permissions
+from members import events, permissions
 from members.models import Constituent, Council, Member, Notification, User
 from members.phones import normalize_phone
 
@@ -108,6 +108,30 @@ def notification_email_retry(*, notices) -> int:
     )
 
 
+# Councils --------------------------------------------------------------------------------
+
+# What is given when a council is added (the admin's form has these).
+COUNCIL_FIELDS = ("name", "short_name", "level", "parent")
+
+
+def council_create(
+    *, by: User | None, name: str, level: str, parent: Council | None = None, short_name: str = ""
+) -> Council:
+    """Add a council: the operator of the installation in the Django admin (a superuser), or
+    the demo and management commands (``by=None``). Raises ``events.council_added`` in the
+    same transaction, so the apps built on members set it up at once (activities installs
+    the default must-visit rules)."""
+    if by is not None and not permissions.is_superuser(by):
+        raise PermissionDenied
+    council = Council(name=name.strip(), short_name=(short_name or "").strip(), level=level,
+                      parent=parent)
+    council.full_clean()
+    with transaction.atomic():
+        council.save()
+        events.council_added.send(council=council)
+    return council
+
+
 # Constituents ----------------------------------------------------------------------------
 
 # What a member or staff may set on a constituent; the council and the keeping member come
@@ -169,6 +193,7 @@ def constituent_create(*, by: User, member: Member, **fields) -> Constituent:
     constituent._history_user = by  # who made the change, in the audit trail
     with transaction.atomic():
         constituent.save()
+        events.constituent_added.send(constituent=constituent)
     return constituent
 
 

@@ -19,7 +19,8 @@ from activities.models import Activity, Channel, ContactLog, Problem
 from activities.reminders.services.rules import rules_install_defaults
 from liaison.demo.activities import KIND_CHANNEL
 from liaison.demo.members import CITY, GIVEN, SURNAMES
-from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
+from members.models import Committee, Council, Member, Platform, Sector, User
+from members.services import constituent_create
 from proposals import services
 from proposals.models import Category, Session
 
@@ -74,10 +75,11 @@ def build(council: Council, rng, today: date) -> None:
             user=user, council=district, name=name, sector=sectors[i % len(sectors)],
             committee=committee, phone=f"139{46900000 + i:08d}", zone=f"{sectors[i % len(sectors)].name}·茄子河责任区",
         ))
+    # Through the service staff use, which announces each (their first-visit reminders).
     for n, member in enumerate(members):
         for k in range(CONSTITUENTS_EACH):
-            Constituent.objects.create(
-                council=district, sector=member.sector, member=member, name=_name(rng),
+            constituent_create(
+                by=staff, member=member, name=_name(rng),
                 phone=f"137{46900000 + n * 10 + k:08d}", community="茄子河社区",
                 consent_note="本人口头同意作为界别群众联系人",
             )

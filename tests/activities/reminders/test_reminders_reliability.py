@@ -218,7 +218,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_the_sweep_runs_once(council
     from members.models import Constituent
 
     rules_install_defaults(council=council)
-    # Three constituents for the sweep to give first visits; added in bulk (no post_save) so
+    # Three constituents for the sweep to give first visits; added in bulk (no event) so
     # that no event task goes to the shared queue for another test's worker to take.
     Constituent.objects.bulk_create(ConstituentFactory.build_batch(3, member=member_a))
     queue = f"kill-test-{uuid.uuid4().hex[:8]}"  # its own queue: no other test's worker takes it

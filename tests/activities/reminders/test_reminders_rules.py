@@ -57,9 +57,11 @@ def test_first_visit_for_never_contacted_only(council, member_a):
 
 
 def test_first_visit_event_when_a_constituent_is_added(council, member_a, django_capture_on_commit_callbacks):
+    from members.services import constituent_create
+
     only_rule(council, TriggerType.FIRST_VISIT)
     with django_capture_on_commit_callbacks(execute=True):
-        person = ConstituentFactory(member=member_a)
+        person = constituent_create(by=member_a.user, member=member_a, name="新联系人")
     assert Reminder.objects.get().constituent == person
 
 
@@ -250,8 +252,9 @@ def _defaults_of(council):
 def test_a_new_council_starts_with_the_eight_default_rules(db):
     from activities.reminders.services.rules import DEFAULT_RULES
     from members.models import Council
+    from members.services import council_create
 
-    council = Council.objects.create(name="勃利县政协", level=Council.Level.DISTRICT)
+    council = council_create(by=None, name="勃利县政协", level=Council.Level.DISTRICT)
     expected = [(name, trigger) for _o, name, trigger, *_rest in DEFAULT_RULES]
     assert _defaults_of(council) == expected
     council.short_name = "勃利县"
