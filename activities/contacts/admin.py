@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from activities.common.admin import PhotoInline
 from activities.contacts.models import ContactLog, ContactLogConstituent, ContactLogPhoto
 
 
@@ -9,10 +10,8 @@ class ContactLogConstituentInline(admin.TabularInline):
     extra = 0
 
 
-class ContactLogPhotoInline(admin.TabularInline):
+class ContactLogPhotoInline(PhotoInline):
     model = ContactLogPhoto
-    extra = 0
-    fields = ["image", "thumbnail"]
 
 
 @admin.register(ContactLog)

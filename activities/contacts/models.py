@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.common.photos import Photo
 from members import permissions
+from members.common.querysets import CouncilScopedQuerySet
 from members.models import Constituent, Council, Member, Platform
 
 
@@ -23,10 +24,10 @@ class Channel(models.TextChoices):
     READING = "reading", _("Reading activities")
 
 
-class ContactLogQuerySet(models.QuerySet):
+class ContactLogQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         if permissions.can_read_council(user):
-            return self.filter(permissions.council_q(user))
+            return self.in_reach_of(user)
         member = permissions.member_of(user) if permissions.is_member(user) else None
         if member is not None:
             return self.filter(member=member)
@@ -188,11 +189,11 @@ class ContactLogPhoto(Photo):
 NONE = 0
 
 
-class ContactDayQuerySet(models.QuerySet):
+class ContactDayQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         """Council-wide figures: staff and leaders of the council (and of its parents)."""
         if permissions.can_read_council(user):
-            return self.filter(permissions.council_q(user))
+            return self.in_reach_of(user)
         return self.none()
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from activities.common.admin import PhotoInline
 from activities.events.models import (
     Activity,
     ActivityKind,
@@ -31,10 +32,8 @@ class AttendanceInline(admin.TabularInline):
     extra = 0
 
 
-class ActivityPhotoInline(admin.TabularInline):
+class ActivityPhotoInline(PhotoInline):
     model = ActivityPhoto
-    extra = 0
-    fields = ["image", "thumbnail"]
 
 
 @admin.register(Activity)
@@ -58,10 +57,8 @@ class ProblemInline(admin.StackedInline):
     raw_id_fields = ["proposal"]
 
 
-class ConsultationPhotoInline(admin.TabularInline):
+class ConsultationPhotoInline(PhotoInline):
     model = ConsultationPhoto
-    extra = 0
-    fields = ["image", "thumbnail"]
 
 
 @admin.register(Consultation)

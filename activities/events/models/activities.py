@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.common.photos import Photo
 from activities.contacts.models import Channel
 from members import permissions
+from members.common.querysets import CouncilOwnedQuerySet, CouncilScopedQuerySet
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
 
 MAX_PHOTOS = 20
@@ -33,11 +34,6 @@ DEFAULT_ACTIVITY_KINDS = [
 ]
 
 
-class CouncilScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(permissions.council_q(user))
-
-
 class ActivityKind(models.Model):
     """An entry of the council's editable list of activity kinds."""
 
@@ -48,7 +44,7 @@ class ActivityKind(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
 
-    objects = CouncilScopedQuerySet.as_manager()
+    objects = CouncilOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activity kind")
@@ -71,7 +67,7 @@ class ActivitySeries(models.Model):
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
 
-    objects = CouncilScopedQuerySet.as_manager()
+    objects = CouncilOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activity series")
@@ -85,12 +81,12 @@ class ActivitySeries(models.Model):
         return self.name
 
 
-class ActivityQuerySet(models.QuerySet):
+class ActivityQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         """Activities are public within the council: staff and leaders read them all, members
         read them too (to sign up) but change nothing but their own sign-up."""
         if permissions.can_read_council(user):
-            return self.filter(permissions.council_q(user))
+            return self.in_reach_of(user)
         member = permissions.member_of(user) if permissions.is_member(user) else None
         if member is not None:
             return self.filter(council_id=member.council_id)

@@ -10,14 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.common.photos import Photo
 from members import permissions
+from members.common.querysets import CouncilScopedQuerySet
 from members.models import Council, Member, Platform, Sector, User
 
 
-class ConsultationQuerySet(models.QuerySet):
+class ConsultationQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         """Staff and leaders read the council's sessions; a member those they took part in."""
         if permissions.can_read_council(user):
-            return self.filter(permissions.council_q(user))
+            return self.in_reach_of(user)
         member = permissions.member_of(user) if permissions.is_member(user) else None
         if member is not None:
             return self.filter(members=member)

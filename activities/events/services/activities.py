@@ -21,7 +21,7 @@ from activities.events.models import (
     Attendance,
 )
 from activities.events.models.activities import DEFAULT_ACTIVITY_KINDS
-from activities.events.services.photos import check_photos
+from activities.events.services.photos import check_photos, photos_change
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
 
 # --- kinds and series -------------------------------------------------------------------
@@ -165,17 +165,12 @@ def activity_update(
     values["constituents_reached"] = max(values["constituents_reached"], len(constituents))
     with transaction.atomic():
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
-        remove_photo_ids = list(remove_photo_ids)
-        removed = activity.photos.filter(pk__in=remove_photo_ids)
-        check_photos(existing=activity.photos.count() - removed.count(), photos=photos)
-        for photo in removed:
-            photo.delete()
+        photos_change(activity, ActivityPhoto, add=photos, remove_ids=remove_photo_ids)
         for name, value in values.items():
             setattr(activity, name, value)
         activity.save()
         activity.sectors.set(sectors)
         activity.constituents.set(constituents)
-        photos_save(ActivityPhoto, photos, activity=activity)
     return activity
 
 

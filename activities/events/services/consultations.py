@@ -17,7 +17,7 @@ from activities.events.models import (
     ConsultationPhoto,
     Problem,
 )
-from activities.events.services.photos import check_photos
+from activities.events.services.photos import check_photos, photos_change
 from activities.reminders.services import triggers
 from members import permissions
 from members.models import Council, Member, Platform, Sector, User
@@ -104,17 +104,13 @@ def consultation_update(
     )
     with transaction.atomic():
         consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-        removed = consultation.photos.filter(pk__in=list(remove_photo_ids))
-        check_photos(existing=consultation.photos.count() - removed.count(), photos=photos)
-        for photo in removed:
-            photo.delete()
+        photos_change(consultation, ConsultationPhoto, add=photos, remove_ids=remove_photo_ids)
         moved = "held_on" in fields and fields["held_on"] != consultation.held_on
         for name, value in fields.items():
             setattr(consultation, name, value)
         consultation.save()
         consultation.members.set(members)
         consultation.sectors.set(sectors)
-        photos_save(ConsultationPhoto, photos, consultation=consultation)
         if moved:  # the open reminders follow the new date at once, not at the next sweep
             triggers.reminders_follow_consultation_date(consultation=consultation)
         # Members (or sectors) added since get their reminder now (idempotent by period key).

@@ -11,14 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.reminders.models.rules import MustVisitRule
 from members import permissions
+from members.common.querysets import CouncilScopedQuerySet
 from members.models import Constituent, Council, Member
 
 
-class ReminderQuerySet(models.QuerySet):
+class ReminderQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         """Staff and leaders: their council's reminders; a member: their own."""
         if permissions.can_read_council(user):
-            return self.filter(permissions.council_q(user))
+            return self.in_reach_of(user)
         if permissions.is_member(user):
             return self.filter(member__user=user)
         return self.none()

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members import permissions
+from members.common.querysets import CouncilOwnedQuerySet, CouncilScopedQuerySet
 from members.models import Council, Sector, User
 
 WINDOW_DATE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -50,13 +51,9 @@ def validate_windows(value) -> None:
             raise ValidationError(_("A window must end after it starts, within one year."))
 
 
-class MustVisitRuleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Staff and leaders read their council's rules; members read them too (the "why"
-        of their reminders) but only staff change them."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(permissions.council_q(user))
+class MustVisitRuleQuerySet(CouncilOwnedQuerySet):
+    """Staff and leaders read their council's rules; members read them too (the "why" of
+    their reminders) but only staff change them."""
 
     def active(self):
         return self.filter(active=True)
@@ -167,10 +164,10 @@ class MustVisitRule(models.Model):
         return result
 
 
-class CampaignQuerySet(models.QuerySet):
+class CampaignQuerySet(CouncilScopedQuerySet):
     def visible_to(self, user):
         if permissions.can_read_council(user):
-            return self.filter(permissions.council_q(user))
+            return self.in_reach_of(user)
         return self.none()
 
     def with_progress(self):
