@@ -9,14 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from members.common.querysets import CouncilOwnedQuerySet
 from members.models import Council
-
-
-class DutySchemeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from members import permissions
-
-        return self.filter(permissions.council_q(user))
 
 
 class DutyScheme(models.Model):
@@ -65,7 +59,7 @@ class DutyScheme(models.Model):
         related_name="+", verbose_name=_("updated by"),
     )
 
-    objects = DutySchemeQuerySet.as_manager()
+    objects = CouncilOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("duty points scheme")
