@@ -24,7 +24,10 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. On a laptop, run with DEBUG=true "
+            "(make run does); in production set SECRET_KEY (README, Going live)."
+        )
     # A development-only key: never used with DEBUG off (the check above).
     SECRET_KEY = "dev-only-insecure-key-" + "x" * 40
 
