@@ -187,3 +187,16 @@ def test_attachments_are_downloads_not_pages(client_for, staff, member_a):
     response = client_for(staff).get(item.file.url)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_query_budget_does_not_grow_with_the_files_stored(
+    n, photo, member_a, client_for, django_assert_max_num_queries
+):
+    for i in range(n):
+        extra = ContactLogPhoto(contact_log=photo.contact_log)
+        extra.image.save(f"more-{i}.png", ContentFile(b"\x89PNG more"), save=True)
+    client = client_for(member_a)
+    # session, user, the photo row by its name, its log through visible_to (with the member)
+    with django_assert_max_num_queries(5):
+        assert client.get(photo.image.url).status_code == 200
