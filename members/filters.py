@@ -8,7 +8,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members import permissions
+from members.common import search
+from members.common.widgets import LookupSelect
 from members.models import Committee, Constituent, Member, Platform, Sector
+from members.models.constituent import phone_search_q
 
 
 def _sectors(request):
@@ -20,7 +23,15 @@ def _committees(request):
 
 
 def _members(request):
-    return Member.objects.visible_to(request.user).only("pk", "name").order_by("name", "pk")
+    # Validates the chosen id (any member in reach); the page renders only the chosen one.
+    return Member.objects.visible_to(request.user).only("pk", "name")
+
+
+def member_filter(label, **kwargs):
+    """A member picked by name or phone (search-as-you-type), among those in reach."""
+    return django_filters.ModelChoiceFilter(
+        label=label, queryset=_members, widget=LookupSelect("members:member-lookup"), **kwargs
+    )
 
 
 # Rows of a council and the councils under it; one definition, in members.permissions.
@@ -52,20 +63,18 @@ def period_filter(field_name: str):
 
 
 class SearchFilterMixin:
-    """A free-text ``q`` over ``search_fields``: every word must match one of them."""
+    """A free-text ``q`` over ``search_fields``: every word must match one of them (from three
+    characters on anywhere, a shorter word at the start: ``members.common.search``)."""
 
     search_fields: tuple[str, ...] = ()
 
     def search(self, queryset, name, value):
-        for word in value.split():
+        for word in search.words(value):
             queryset = queryset.filter(self.word_q(word))
         return queryset
 
     def word_q(self, word: str) -> Q:
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": word})
-        return condition
+        return search.word_q(word, self.search_fields)
 
 
 class MemberFilter(SearchFilterMixin, django_filters.FilterSet):
@@ -96,24 +105,13 @@ class MemberFilter(SearchFilterMixin, django_filters.FilterSet):
         fields = ["q", "sector", "committee", "status", "problem"]
 
     def filter_problem(self, queryset, name, value):
-        # The list is annotated with constituent_count (active constituents only).
+        # "No constituents": no active one (an anti-join; nothing is counted).
         queryset = queryset.filter(status=Member.Status.ACTIVE)
         if value == self.Problem.NO_ZONE:
             return queryset.filter(zone="")
         if value == self.Problem.NO_CONSTITUENTS:
-            return queryset.filter(constituent_count=0)
-        return queryset.filter(Q(zone="") | Q(constituent_count=0))
-
-
-def phone_search_q(user, word: str) -> Q | None:
-    """A match on constituents' phone numbers, only among those ``user`` sees whole
-    (``permissions.can_see_constituent_phone``: staff all, a member their own): searching
-    masked numbers would let a reader rebuild them digit by digit. ``None``: no phone search."""
-    if permissions.is_staff(user):
-        return Q(phone__icontains=word)
-    if permissions.is_member(user):
-        return Q(phone__icontains=word, member__user=user)
-    return None
+            return queryset.without_active_constituents()
+        return queryset.missing_zone_or_constituents()
 
 
 class ConstituentFilter(SearchFilterMixin, django_filters.FilterSet):
@@ -128,7 +126,7 @@ class ConstituentFilter(SearchFilterMixin, django_filters.FilterSet):
     committee = django_filters.ModelChoiceFilter(
         label=_("Special committee"), field_name="member__committee", queryset=_committees
     )
-    member = django_filters.ModelChoiceFilter(label=_("Keeping member"), queryset=_members)
+    member = member_filter(_("Keeping member"))
     community = django_filters.CharFilter(label=_("Community"), lookup_expr="icontains")
     active = django_filters.BooleanFilter(
         label=_("Active"),

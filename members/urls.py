@@ -29,4 +29,7 @@ urlpatterns = [
         name="constituent-import-template",
     ),
     path("staff/coverage/", views.coverage, name="coverage"),
+    # The pickers' search-as-you-type JSON (any login; each sees only what it may).
+    path("lookup/members/", views.member_lookup, name="member-lookup"),
+    path("lookup/constituents/", views.constituent_lookup, name="constituent-lookup"),
 ]

@@ -8,18 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.common.filters import MonthFilter
 from activities.contacts.models import Channel, ContactLog
-from members.filters import council_filter, period_filter
-from members.models import Committee, Member, Platform, Sector
-
-
-def _members(request):
-    return Member.objects.visible_to(request.user).only("pk", "name").order_by("name", "pk")
+from members.filters import council_filter, member_filter, period_filter
+from members.models import Committee, Platform, Sector
 
 
 class ContactLogFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
     month = MonthFilter(label=_("Month"), field_name="contacted_at")
-    member = django_filters.ModelChoiceFilter(label=_("Member"), queryset=_members)
+    member = member_filter(_("Member"))
     difficulty = django_filters.BooleanFilter(
         label=_("In difficulty"),
         widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),

@@ -138,7 +138,9 @@ def contactlog_rows(user):
 @permissions.council_reader_required
 def contactlog_list(request):
     filterset = ContactLogFilter(request.GET, queryset=contactlog_rows(request.user), request=request)
-    page = page_of(filterset.qs, request, capped=True)
+    # An invalid filter (a crafted member id outside reach) lists nothing; the form says why.
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = page_of(rows, request, capped=True)
     return render(
         request,
         "activities/contactlog_list.html",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.reminders.models import MustVisitRule, Reminder
 from members import permissions
+from members.common.widgets import LookupSelect
 from members.filters import council_subtree_q
 from members.models import Committee, Council, Member, Sector
 
@@ -31,7 +32,8 @@ class ReminderFilterForm(forms.Form):
     sector = forms.ModelChoiceField(label=_("Sector"), required=False, queryset=Sector.objects.none())
     committee = forms.ModelChoiceField(label=_("Special committee"), required=False,
                                        queryset=Committee.objects.none())
-    member = forms.ModelChoiceField(label=_("Member"), required=False, queryset=Member.objects.none())
+    member = forms.ModelChoiceField(label=_("Member"), required=False, queryset=Member.objects.none(),
+                                    widget=LookupSelect("members:member-lookup"))
     period_after = forms.DateField(label=_("Due from"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
     period_before = forms.DateField(label=_("Due until"), required=False,
@@ -46,7 +48,8 @@ class ReminderFilterForm(forms.Form):
         # council_q directly: Sector/Committee.objects.visible_to filter on their own pk.
         self.fields["sector"].queryset = Sector.objects.filter(permissions.council_q(user))
         self.fields["committee"].queryset = Committee.objects.filter(permissions.council_q(user))
-        self.fields["member"].queryset = Member.objects.visible_to(user)
+        # Validates the chosen id; the widget renders only that member (a search picker).
+        self.fields["member"].queryset = Member.objects.visible_to(user).only("pk", "name")
         if permissions.is_superuser(user) or (
             user.council_id is not None and user.council.level != Council.Level.DISTRICT
         ):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members import permissions
+from members.common import search
 from members.common.querysets import CouncilScopedQuerySet
 from members.models.council import Council, Sector
 from members.models.member import Member
@@ -40,6 +41,45 @@ class ConstituentQuerySet(CouncilScopedQuerySet):
         return self.filter(
             Q(name__icontains=text) | Q(unit__icontains=text) | Q(community__icontains=text)
         )
+
+
+    def lookup(self, text: str, user):
+        """The picker's matches: every word in the name, or digits in the phone — the phone
+        only of the constituents ``user`` sees whole (``phone_search_q``)."""
+        rows = self
+        for word in search.words(text):
+            condition = search.word_q(word, ("name",))
+            phone = phone_search_q(user, word)
+            rows = rows.filter(condition if phone is None else condition | phone)
+        return rows
+
+    def figures_by_member(self, member_ids):
+        """``{member id: (active constituents, last contact)}`` for a page of members: one
+        grouped read of their rosters (the ``(member, last_contacted_at)`` index)."""
+        rows = (
+            self.filter(member_id__in=list(member_ids))
+            .values("member_id")
+            .annotate(
+                active_count=models.Count("pk", filter=Q(active=True)),
+                last_contacted_at=models.Max("last_contacted_at"),
+            )
+            .order_by()
+        )
+        return {r["member_id"]: (r["active_count"], r["last_contacted_at"]) for r in rows}
+
+
+def phone_search_q(user, word: str) -> Q | None:
+    """A match on constituents' phone numbers, only among those ``user`` sees whole
+    (``permissions.can_see_constituent_phone``: staff all, a member their own): searching
+    masked numbers would let a reader rebuild them digit by digit. ``None``: no phone search
+    (that user, or a word that is not digits enough to be a phone search)."""
+    if not search.is_phone_word(word):
+        return None
+    if permissions.is_staff(user):
+        return Q(phone__icontains=word)
+    if permissions.is_member(user):
+        return Q(phone__icontains=word, member__user=user)
+    return None
 
 
 class Constituent(models.Model):

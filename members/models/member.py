@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members import permissions
+from members.common import search
 from members.common.querysets import CouncilOwnedQuerySet, CouncilScopedQuerySet
 from members.models.council import Committee, Council, Sector, User
 
@@ -34,6 +35,32 @@ class MemberQuerySet(CouncilScopedQuerySet):
             )
         )
 
+    def with_roster_figures(self):
+        """Active constituents and last contact, aggregated for every row: for an export of
+        all rows. A page of a list reads them for its own rows only
+        (``Constituent.objects.figures_by_member``)."""
+        return self.with_constituent_count().annotate(
+            last_contacted_at=models.Max("constituents__last_contacted_at")
+        )
+
+    def lookup(self, text: str):
+        """The picker's matches: every word in the name, or digits in the phone."""
+        rows = self
+        for word in search.words(text):
+            fields = ("name", "phone") if search.is_phone_word(word) else ("name",)
+            rows = rows.filter(search.word_q(word, fields))
+        return rows
+
+    def without_active_constituents(self):
+        """Members keeping no active constituent: an anti-join that stops at the first one
+        found per member (the ``(member, last_contacted_at)`` index), instead of counting
+        every member's roster."""
+        return self.filter(~_keeps_an_active_constituent())
+
+    def missing_zone_or_constituents(self):
+        """"两个1" not met: no responsibility zone, or no active constituent (uncounted)."""
+        return self.filter(Q(zone="") | ~_keeps_an_active_constituent())
+
     def coverage_problems(self):
         """Active members missing a responsibility zone or any active constituent."""
         return (
@@ -41,6 +68,12 @@ class MemberQuerySet(CouncilScopedQuerySet):
             .with_constituent_count()
             .filter(Q(zone="") | Q(constituent_count=0))
         )
+
+
+def _keeps_an_active_constituent() -> models.Exists:
+    from members.models.constituent import Constituent  # constituent imports this module
+
+    return models.Exists(Constituent.objects.filter(member=models.OuterRef("pk"), active=True))
 
 
 class Member(models.Model):

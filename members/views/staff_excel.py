@@ -113,7 +113,8 @@ def constituent_import_template(request):
 
 @permissions.council_reader_required
 def member_export(request):
-    filterset = MemberFilter(request.GET, queryset=member_rows(request.user), request=request)
+    rows = member_rows(request.user).with_roster_figures()
+    filterset = MemberFilter(request.GET, queryset=rows, request=request)
     return exports.xlsx_response(
         filename=exports.stamped("members"), sheet_title=str(_("Members")),
         headers=exports.MEMBER_HEADERS, rows=exports.member_rows(filterset.qs),

@@ -3,7 +3,7 @@ coverage. Leaders read them too; imports and exports live in ``staff_excel``."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,14 +41,30 @@ def coverage_figures(user) -> dict:
 
 
 def member_rows(user):
-    """Members as the staff list shows them, ordered like the (council, sector, name, id) index."""
+    """Members as the staff list shows them, ordered like the (council, sector, name, id) index.
+    Their roster figures are read for the page's rows only (``with_page_figures``)."""
     return (
         Member.objects.visible_to(user)
         .select_related("sector", "committee")
-        .with_constituent_count()
-        .annotate(last_contacted_at=Max("constituents__last_contacted_at"))
         .order_by("council_id", "sector_id", "name", "id")
     )
+
+
+def with_page_figures(page):
+    """Set ``constituent_count`` (active ones) and ``last_contacted_at`` on the page's members:
+    one grouped query over their 50 rosters, after LIMIT — never over every member in reach."""
+    members = list(page.object_list)
+    figures = Constituent.objects.figures_by_member(m.pk for m in members)
+    for member in members:
+        member.constituent_count, member.last_contacted_at = figures.get(member.pk, (0, None))
+    page.object_list = members
+    return page
+
+
+def filtered(filterset):
+    """The filtered rows, or none at all when a filter value is not valid (another council's
+    member, a crafted id): the form says which one, rather than listing everything."""
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
 
 def constituent_rows(user):
@@ -89,7 +105,7 @@ def staff_home(request):
 @permissions.council_reader_required
 def member_list(request):
     filterset = MemberFilter(request.GET, queryset=member_rows(request.user), request=request)
-    page = page_of(filterset.qs, request)
+    page = with_page_figures(page_of(filtered(filterset), request))
     return render(
         request,
         "members/member_list.html",
@@ -163,7 +179,7 @@ def constituent_list(request):
     filterset = ConstituentFilter(
         request.GET, queryset=constituent_rows(request.user), request=request
     )
-    page = page_of(filterset.qs, request, capped=True)
+    page = page_of(filtered(filterset), request, capped=True)
     for constituent in page:
         constituent.shown_phone = constituent.phone_for(request.user)
     return render(

@@ -1,0 +1,160 @@
+"""The search-as-you-type pickers: the scoped JSON lookups, and the filter forms that render
+only the chosen member (never a list of everyone in reach)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from members.models import Member
+from tests.factories import ConstituentFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+MEMBER_LOOKUP = reverse("members:member-lookup")
+CONSTITUENT_LOOKUP = reverse("members:constituent-lookup")
+
+
+def found(client, url, q):
+    response = client.get(url, {"q": q})
+    assert response.status_code == 200
+    return [row["text"] for row in response.json()["results"]]
+
+
+# ---------------------------------------------------------------- the lookups
+
+
+def test_member_lookup_by_name_prefix_infix_and_phone(client_for, staff, council, sector):
+    MemberFactory(council=council, sector=sector, name="张伟", phone="13900001111")
+    MemberFactory(council=council, sector=sector, name="张伟明", phone="13900002222")
+    MemberFactory(council=council, sector=sector, name="李明", phone="13900003333")
+    client = client_for(staff)
+    assert found(client, MEMBER_LOOKUP, "张伟") == ["张伟", "张伟明"]
+    assert found(client, MEMBER_LOOKUP, "伟") == []  # two characters or fewer: the start
+    assert found(client, MEMBER_LOOKUP, "伟明") == []
+    assert found(client, MEMBER_LOOKUP, "张伟明") == ["张伟明"]
+    assert found(client, MEMBER_LOOKUP, "3333") == ["李明"]  # phone digits, anywhere
+    assert found(client, MEMBER_LOOKUP, "") == []
+    row = client.get(MEMBER_LOOKUP, {"q": "李"}).json()["results"][0]
+    assert row["hint"] == f"{sector.name} · {council.name}"
+    assert Member.objects.get(pk=row["value"]).name == "李明"
+
+
+def test_lookups_return_at_most_twenty(client_for, staff, council, sector, member_a):
+    MemberFactory.create_batch(25, council=council, sector=sector, name="王某")
+    ConstituentFactory.create_batch(25, member=member_a, name="王群众")
+    client = client_for(staff)
+    assert len(found(client, MEMBER_LOOKUP, "王")) == 20
+    assert len(found(client, CONSTITUENT_LOOKUP, "王")) == 20
+
+
+def test_outsiders_find_none_of_ours(client_for, other_staff, other_member, member_a, unit_user):
+    """Staff of another council, a member (sees only themself) and a handling unit."""
+    ConstituentFactory(member=member_a, name="张群众", phone="13812345678")
+    assert found(client_for(other_staff), MEMBER_LOOKUP, "张") == []
+    assert found(client_for(other_staff), CONSTITUENT_LOOKUP, "张") == []
+    assert found(client_for(other_staff), CONSTITUENT_LOOKUP, "12345678") == []
+    assert found(client_for(other_member), MEMBER_LOOKUP, "张") == []
+    assert found(client_for(other_member), MEMBER_LOOKUP, "外区") == ["外区委员"]
+    assert found(client_for(unit_user), MEMBER_LOOKUP, "张") == []
+    assert found(client_for(unit_user), CONSTITUENT_LOOKUP, "张") == []
+
+
+def test_a_member_finds_only_their_own_constituents(client_for, member_a, member_b):
+    ConstituentFactory(member=member_a, name="王群众", phone="13812345678")
+    ConstituentFactory(member=member_b, name="王大众", phone="13812349999")
+    client = client_for(member_a)
+    assert found(client, CONSTITUENT_LOOKUP, "王") == ["王群众"]
+    assert found(client, CONSTITUENT_LOOKUP, "1234") == ["王群众"]
+
+
+def test_constituent_phone_search_only_for_those_who_see_whole_phones(client_for, staff, leader,
+                                                                      member_a):
+    ConstituentFactory(member=member_a, name="王群众", phone="13812345678")
+    assert found(client_for(staff), CONSTITUENT_LOOKUP, "5678") == ["王群众"]
+    assert found(client_for(leader), CONSTITUENT_LOOKUP, "5678") == []  # masked to a leader
+    assert found(client_for(leader), CONSTITUENT_LOOKUP, "王") == ["王群众"]
+
+
+def test_lookups_need_a_login(anonymous):
+    for url in (MEMBER_LOOKUP, CONSTITUENT_LOOKUP):
+        response = anonymous.get(url, {"q": "张"})
+        assert response.status_code == 302
+        assert reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_lookup_query_budgets(client_for, django_assert_max_num_queries, staff, member_a,
+                              council, sector, n):
+    MemberFactory.create_batch(n, council=council, sector=sector, name="张某")
+    ConstituentFactory.create_batch(n, member=member_a, name="张群众")
+    client = client_for(staff)
+    with django_assert_max_num_queries(4):  # session, user, council (its reach), matches (with sector and council)
+        client.get(MEMBER_LOOKUP, {"q": "张"})
+    with django_assert_max_num_queries(4):  # session, user, council (its reach), matches (with member and sector)
+        client.get(CONSTITUENT_LOOKUP, {"q": "张"})
+    own = client_for(member_a)
+    with django_assert_max_num_queries(4):  # session, user, the login's member, matches
+        own.get(CONSTITUENT_LOOKUP, {"q": "张"})
+
+
+# ---------------------------------------------------------------- the filters' pickers
+
+PICKERS = [
+    ("members:constituent-list", "member"),
+    ("activities:contactlog-list", "member"),
+    ("activities:reminder-list", "member"),
+]
+REFUSED = {  # the field's own error; the reminder list names the refused filters instead
+    "members:constituent-list": "选择一个有效的选项",
+    "activities:contactlog-list": "选择一个有效的选项",
+    "activities:reminder-list": "以下筛选条件无效",
+}
+
+
+def select_html(body: str, name: str) -> str:
+    match = re.search(rf'<select name="{name}"[^>]*>.*?</select>', body, re.S)
+    assert match, f"no select named {name}"
+    return match.group(0)
+
+
+@pytest.mark.parametrize(("url_name", "field"), PICKERS)
+def test_filter_pickers_render_only_the_chosen_member(client_for, staff, council, sector,
+                                                      url_name, field):
+    """300 members in reach: the page carries the empty option and the chosen one only."""
+    members = MemberFactory.create_batch(300, council=council, sector=sector)
+    chosen = members[123]
+    client = client_for(staff)
+    body = client.get(reverse(url_name)).content.decode()
+    select = select_html(body, field)
+    assert select.count("<option") == 1  # "---------"
+    assert f'data-lookup-url="{MEMBER_LOOKUP}"' in select
+    assert "tom-select.complete.min.js" in body
+    assert "js/lookup-select.js" in body
+    body = client.get(reverse(url_name), {field: chosen.pk}).content.decode()
+    select = select_html(body, field)
+    assert select.count("<option") == 2
+    assert f'<option value="{chosen.pk}" selected>{chosen.name}</option>' in select
+    assert len(body) < 40_000
+
+
+@pytest.mark.parametrize(("url_name", "field"), PICKERS)
+def test_a_member_outside_reach_is_refused_in_chinese(client_for, staff, other_member, member_a,
+                                                      url_name, field):
+    """A crafted id of another council's member: the form says no, and the list lists nothing
+    (not everything, as if the filter were not there)."""
+    ConstituentFactory(member=member_a)
+    response = client_for(staff).get(reverse(url_name), {field: other_member.pk})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert REFUSED[url_name] in body
+    assert list(response.context["page"]) == []
+    assert other_member.name not in select_html(body, field)
+
+
+def test_a_member_in_reach_is_accepted_though_never_offered(client_for, staff, member_a, member_b):
+    """The picker offered nobody (no page lists every member); any id in reach filters."""
+    ConstituentFactory(member=member_a, name="王群众")
+    ConstituentFactory(member=member_b, name="赵群众")
+    response = client_for(staff).get(reverse("members:constituent-list"), {"member": member_b.pk})
+    assert [c.name for c in response.context["page"]] == ["赵群众"]
