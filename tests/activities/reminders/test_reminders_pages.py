@@ -9,6 +9,7 @@ from django.urls import reverse
 from activities.models import Campaign, MustVisitRule, Reminder, TriggerType
 from activities.reminders.services.rules import rules_install_defaults
 from activities.reminders.services.sweep import reminders_sweep
+from activities.templatetags.reminders import SHOWN_PER_SECTION
 from tests.activities.reminders.reminder_helpers import TODAY
 from tests.factories import ConstituentFactory, MemberFactory
 
@@ -34,14 +35,34 @@ def test_member_home_shows_own_reminders_in_a_fixed_number_of_queries(
     reminders_for(member_b, 2)
     Reminder.objects.update(due_on=TODAY)
     client = client_for(member_a)
-    # session, user, member; the home's own figures (roster, this month, recent logs and
-    # their constituents), unread count ×2 — and one query for all the must-visits
+    # session, user with member; the home's own figures (roster, this month, recent logs and
+    # their constituents), unread count ×2 — and two for the must-visits (every pending
+    # one's date and state, then the rows shown)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("members:member-home"))
     body = response.content.decode()
-    assert body.count('data-testid="reminder-') == n
+    assert body.count('data-testid="reminder-') == min(n, SHOWN_PER_SECTION)
     for other in Reminder.objects.filter(member=member_b):
         assert f'data-testid="reminder-{other.pk}"' not in body
+
+
+def test_member_home_lists_a_few_must_visits_per_section_and_counts_them_all(
+    member_a, reminders_for, client_for
+):
+    """A campaign can give a member dozens of must-visits at once: each section of the
+    phone's home page shows the first few (soonest due first) and says how many there are."""
+    reminders_for(member_a, 25)
+    ids = list(Reminder.objects.filter(member=member_a).order_by("pk").values_list("pk", flat=True))
+    Reminder.objects.filter(pk__in=ids[:15]).update(due_on=TODAY - timedelta(days=3), state="overdue")
+    Reminder.objects.filter(pk__in=ids[15:]).update(due_on=TODAY, state="open")
+    response = client_for(member_a).get(reverse("members:member-home"))
+    sections = response.context["overdue"], response.context["due_today"], response.context["due_soon"]
+    assert [len(items) for items in sections] == [SHOWN_PER_SECTION, len(ids) - 15, 0]
+    assert [r.pk for r in sections[0]] == ids[:SHOWN_PER_SECTION]
+    assert response.context["overdue_count"] == 15
+    body = response.content.decode()
+    assert body.count('data-testid="reminder-') == SHOWN_PER_SECTION + len(ids) - 15
+    assert "全部 15 条" in body
 
 
 @pytest.mark.parametrize("n", [3, 30])
