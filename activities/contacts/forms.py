@@ -34,7 +34,9 @@ class ContactLogForm(forms.Form):
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     mode = forms.ChoiceField(
-        label=_("How"), choices=ContactLog.Mode.choices, widget=forms.RadioSelect,
+        label=_("How"),
+        choices=ContactLog.Mode.choices,
+        widget=forms.RadioSelect,
         initial=ContactLog.Mode.VISIT,
     )
     platform = forms.ModelChoiceField(
@@ -54,7 +56,8 @@ class ContactLogForm(forms.Form):
         help_text=_("Opinions and suggestions the person asked you to pass on."),
     )
     difficulty = forms.BooleanField(
-        label=_("The person is in difficulty"), required=False,
+        label=_("The person is in difficulty"),
+        required=False,
         widget=forms.CheckboxInput(attrs={"class": "js-difficulty"}),
     )
     difficulty_kind = forms.ChoiceField(
@@ -81,14 +84,14 @@ class ContactLogForm(forms.Form):
         (the one a proposal-feedback reminder is about)."""
         super().__init__(*args, **kwargs)
         self.fields["constituents"].queryset = (
-            Constituent.objects.visible_to(user).filter(member=member).active()
+            Constituent.objects.visible_to(user)
+            .filter(member=member)
+            .active()
             .never_contacted_first()
         )
         self.fields["photos"].help_text = _("Up to %(n)d photos.") % {"n": MAX_CONTACT_PHOTOS}
         self.fields["platform"].queryset = Platform.objects.visible_to(user).filter(active=True)
-        self.fields["contacted_at"].initial = timezone.localtime().replace(
-            second=0, microsecond=0
-        )
+        self.fields["contacted_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         visible = Proposal.objects.visible_to(user).filter(council_id=member.council_id)
         mine = visible.of_member(member)
         if proposal_id is not None:
@@ -100,6 +103,14 @@ class ContactLogForm(forms.Form):
             .order_by("-held_on", "-id")
         )
         self.fields["consultation"].label_from_instance = _consultation_label
+
+    def roster(self) -> list[tuple[Constituent, bool]]:
+        """The people to tick, each with whether it is ticked: the page draws the boxes
+        itself, because a widget rendered per person cost more than the rest of the page."""
+        ticked = {str(pk) for pk in self["constituents"].value() or []}
+        return [
+            (person, str(person.pk) in ticked) for person in self.fields["constituents"].queryset
+        ]
 
     @property
     def has_links(self) -> bool:
@@ -159,9 +170,7 @@ class ContactLogEditForm(ContactLogForm):
             Q(active=True) | Q(pk__in=constituent_ids)
         ).never_contacted_first()
         platforms = Platform.objects.visible_to(user)
-        self.fields["platform"].queryset = platforms.filter(
-            Q(active=True) | Q(pk=log.platform_id)
-        )
+        self.fields["platform"].queryset = platforms.filter(Q(active=True) | Q(pk=log.platform_id))
         if log.consultation_id:
             self.fields["consultation"].queryset = (
                 self.fields["consultation"].queryset

@@ -2,6 +2,7 @@
 pages (log form, history, detail) with their permission matrix and query budgets."""
 
 import os
+import re
 import struct
 import zlib
 from datetime import timedelta
@@ -262,8 +263,12 @@ def test_form_prefills_a_constituent_of_my_roster_only(client_for, member_a, mem
     url = reverse("activities:contactlog-create")
     form = client.get(url, {"constituent": mine.pk}).context["form"]
     assert form["constituents"].value() == [mine.pk]
+    html = client.get(url, {"constituent": mine.pk}).content.decode()
+    assert re.search(rf'<input type="checkbox"[^>]*value="{mine.pk}"[^>]*checked>', html)
+    assert html.count('name="constituents"') == 1
     html = client.get(url, {"constituent": theirs.pk}).content.decode()
     assert "别人的群众" not in html
+    assert "checked>" not in html
     assert client.get(url, {"constituent": "x"}).status_code == 200
 
 
