@@ -127,7 +127,7 @@ class ConstituentFilter(SearchFilterMixin, django_filters.FilterSet):
         label=_("Special committee"), field_name="member__committee", queryset=_committees
     )
     member = member_filter(_("Keeping member"))
-    community = django_filters.CharFilter(label=_("Community"), lookup_expr="icontains")
+    community = django_filters.CharFilter(label=_("Community"), method="filter_community")
     active = django_filters.BooleanFilter(
         label=_("Active"),
         widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
@@ -136,6 +136,11 @@ class ConstituentFilter(SearchFilterMixin, django_filters.FilterSet):
     class Meta:
         model = Constituent
         fields = ["q", "sector", "member", "community", "active"]
+
+    def filter_community(self, queryset, name, value):
+        for word in search.words(value):
+            queryset = queryset.filter(search.word_q(word, ("community",)))
+        return queryset
 
     council = council_filter()
 
