@@ -11,10 +11,13 @@ class ActivitiesConfig(AppConfig):
         # Members and proposals may not import activities: their services raise explicit
         # events (a council added, a constituent added, a proposal replied), handled by the
         # must-visit reminders. No model signal: a bare save() sets nothing off.
+        from activities.contacts import rollups
         from activities.reminders.services import triggers
         from members import events
         from proposals.signals import proposal_replied
 
         events.council_added.connect(triggers.on_council_added)
         events.constituent_added.connect(triggers.on_constituent_added)
+        # A member moved to another sector or committee: their daily contact counts follow.
+        events.member_changed.connect(rollups.on_member_changed)
         proposal_replied.connect(triggers.on_proposal_replied, dispatch_uid="reminders-proposal-replied")

@@ -8,9 +8,11 @@ there. Every task is idempotent: a job run twice, or late, catches up and never 
 """
 
 SCHEDULE = {
-    # 02:30 daily — recount the daily contact figures from the logs. Writes keep them current;
-    # this repairs what per-log upkeep cannot see (admin edits, a member moved to another
-    # sector or committee).
+    # 02:30 daily — recount the dashboards' rollups from the rows, incrementally: the daily
+    # contact counts of the days touched since the last run (logs loaded in bulk, rows written
+    # outside the services) and of the last few days, and the roster counts. Every write keeps
+    # them current; this repairs what came in around the services. ``manage.py
+    # rollups_rebuild --full`` recounts every day.
     "activities.tasks.rollups_rebuild_task": {
         "name": "每日联系统计重建",
         "crontab": {"minute": "30", "hour": "2"},

@@ -1,6 +1,8 @@
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -77,13 +79,47 @@ class CommitteeAdmin(admin.ModelAdmin):
     list_select_related = ["council"]
 
 
+class ThroughServices:
+    """An admin whose saves and deletes (one, the bulk action, a history revert) go through
+    the services, so that what they keep in step with the row (the roster counts, the audit
+    trail, events) is kept here too. A refusal is shown as a message; nothing changes."""
+
+    def _refused(self, request, error) -> None:
+        self.message_user(request, "；".join(error.messages), level=messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin, FastChangeList):
+class MemberAdmin(ThroughServices, SimpleHistoryAdmin, FastChangeList):
     list_display = ["name", "sector", "committee", "term", "status", "zone", "council"]
     list_filter = ["status", "council", "sector", "committee"]
     search_fields = ["name", "phone", "unit", "zone"]
     list_select_related = ["sector", "committee", "council"]
     raw_id_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A member's council and login are given when the member is added, and stay."""
+        return ["council", "user"] if obj is not None and obj.pk else []
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: getattr(obj, name) for name in services.MEMBER_FIELDS}
+        try:
+            if change:
+                services.member_update(by=request.user, member=obj, **fields)
+            else:
+                _took_the_place_of(obj, services.member_create(
+                    by=request.user, council=obj.council, user=obj.user, **fields))
+        except ValidationError as error:
+            self._refused(request, error)
+
+    def delete_model(self, request, obj):
+        try:
+            services.member_delete(by=request.user, member=obj)
+        except ValidationError as error:
+            self._refused(request, error)
 
 
 @admin.register(Platform)
@@ -97,23 +133,41 @@ class PlatformAdmin(admin.ModelAdmin):
 
 
 @admin.register(Constituent)
-class ConstituentAdmin(SimpleHistoryAdmin, FastChangeList):
+class ConstituentAdmin(ThroughServices, SimpleHistoryAdmin, FastChangeList):
     list_display = ["name", "sector", "member", "unit", "community", "active", "last_contacted_at"]
     list_filter = ["active", "council", "sector"]
     search_fields = ["name", "phone", "unit", "community"]
     list_select_related = ["sector", "member"]
     raw_id_fields = ["member"]
+    # The council is the keeping member's; the last contact is the contact logs' to say.
+    readonly_fields = ["council", "last_contacted_at"]
 
     def save_model(self, request, obj, form, change):
-        """A new constituent is added to its member's roster by the service, as on the member's
-        pages: checked, audited, and announced (``constituent_added``: the first-visit
-        reminder). Its council is the member's."""
-        if change:
-            return super().save_model(request, obj, form, change)
+        """Through the services, as on the member's pages: a new constituent is checked,
+        audited and announced (``constituent_added``: the first-visit reminder); a changed one
+        is edited, and handed to another member if the member was changed."""
         fields = {name: getattr(obj, name) for name in services.CONSTITUENT_FIELDS}
-        _took_the_place_of(
-            obj, services.constituent_create(by=request.user, member=obj.member, **fields)
-        )
+        try:
+            if not change:
+                _took_the_place_of(
+                    obj, services.constituent_create(by=request.user, member=obj.member, **fields)
+                )
+                return
+            with transaction.atomic():  # the move and the edit, or neither
+                stored = Constituent.objects.select_related("member").get(pk=obj.pk)
+                if obj.member_id != stored.member_id:
+                    services.constituent_move(by=request.user, constituent=stored,
+                                              member=obj.member)
+                _took_the_place_of(obj, services.constituent_update(
+                    by=request.user, constituent=stored, **fields))
+        except ValidationError as error:
+            self._refused(request, error)
+
+    def delete_model(self, request, obj):
+        try:
+            services.constituent_delete(by=request.user, constituent=obj)
+        except ValidationError as error:
+            self._refused(request, error)
 
 
 class EmailStateFilter(admin.SimpleListFilter):

@@ -20,6 +20,7 @@ Side effects outside the database (tasks, e-mail) go behind ``transaction.on_com
 | --- | --- | --- |
 | ``council_added`` | ``services.council_create`` | ``council`` |
 | ``constituent_added`` | ``services.constituent_create`` | ``constituent`` |
+| ``member_changed`` | ``services.member_update``, when the sector or special committee changed | ``member`` (as saved), ``sector_id`` and ``committee_id`` (before; ``0``: none) |
 """
 
 from __future__ import annotations
@@ -53,3 +54,4 @@ class DomainEvent:
 
 council_added = DomainEvent("council_added")
 constituent_added = DomainEvent("constituent_added")
+member_changed = DomainEvent("member_changed")

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, ProtectedError, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from members import events, permissions
+from members import events, permissions, rollups
 from members.models import Constituent, Council, Member, Notification, User
 from members.phones import normalize_phone
 
@@ -193,21 +193,178 @@ def constituent_create(*, by: User, member: Member, **fields) -> Constituent:
     constituent._history_user = by  # who made the change, in the audit trail
     with transaction.atomic():
         constituent.save()
+        if constituent.active:
+            rollups.roster_change([(member.pk, constituent.sector_id, +1)])
         events.constituent_added.send(constituent=constituent)
     return constituent
 
 
-def constituent_update(*, by: User, constituent: Constituent, **fields) -> Constituent:
-    """Change a constituent's details (its member, or staff of the council); audited."""
+def _may_change_constituent(by: User, constituent: Constituent) -> bool:
+    """Its member, or staff of a council that reaches the constituent's."""
     if not permissions.can_change_constituent(by, constituent):
-        raise PermissionDenied
-    if permissions.is_staff(by) and not (
+        return False
+    return not permissions.is_staff(by) or (
         Council.objects.in_reach_of(by).filter(pk=constituent.council_id).exists()
-    ):
+    )
+
+
+def _locked(constituent: Constituent) -> Constituent:
+    """The constituent as stored, locked until the transaction ends: the roster counts
+    change by what is stored, not by what the page saw."""
+    return Constituent.objects.select_for_update().get(pk=constituent.pk)
+
+
+def _roster_moves(before: Constituent, after: Constituent) -> list[tuple[int, int, int]]:
+    """The roster changes of ``before`` becoming ``after`` (``rollups.roster_change``)."""
+    changes = []
+    if before.active:
+        changes.append((before.member_id, before.sector_id, -1))
+    if after.active:
+        changes.append((after.member_id, after.sector_id, +1))
+    return changes
+
+
+def constituent_update(*, by: User, constituent: Constituent, **fields) -> Constituent:
+    """Change a constituent's details (its member, or staff of the council); audited.
+    Deactivating takes the person off the roster counts, reactivating puts them back.
+    The keeping member stays (``constituent_move`` changes it)."""
+    if not _may_change_constituent(by, constituent):
         raise PermissionDenied
     _apply_constituent_fields(constituent, fields)
     _check_constituent(constituent)
     constituent._history_user = by
     with transaction.atomic():
+        stored = _locked(constituent)
+        constituent.member_id, constituent.council_id = stored.member_id, stored.council_id
         constituent.save()
+        rollups.roster_change(_roster_moves(stored, constituent))
     return constituent
+
+
+def constituent_move(*, by: User, constituent: Constituent, member: Member) -> Constituent:
+    """Hand a constituent over to another member of the same council (staff); audited. The
+    same phone twice on the new roster is refused, and nothing changes."""
+    if not (permissions.is_staff(by) and _may_change_constituent(by, constituent)
+            and permissions.may_act_for(by, member)):
+        raise PermissionDenied
+    if member.council_id != constituent.council_id:
+        raise ValidationError({"member": _("Choose a member of the constituent's council.")})
+    constituent.member = member
+    _check_constituent(constituent)
+    constituent._history_user = by
+    with transaction.atomic():
+        stored = _locked(constituent)
+        constituent.council_id = stored.council_id
+        constituent.active, constituent.sector_id = stored.active, stored.sector_id
+        constituent.save()
+        rollups.roster_change(_roster_moves(stored, constituent))
+    return constituent
+
+
+def constituent_delete(*, by: User, constituent: Constituent) -> None:
+    """Delete a constituent (staff). One who has been contacted is kept for the record
+    (deactivate instead): refused with a message, and nothing changes."""
+    if not (permissions.is_staff(by) and _may_change_constituent(by, constituent)):
+        raise PermissionDenied
+    with transaction.atomic():
+        stored = _locked(constituent)
+        stored._history_user = by
+        try:
+            stored.delete()  # the protected are found before anything is deleted
+        except ProtectedError as error:
+            raise ValidationError(
+                _("%(name)s has been contacted: deactivate the constituent instead.")
+                % {"name": stored.name},
+                code="protected",
+            ) from error
+        if stored.active:
+            rollups.roster_change([(stored.member_id, stored.sector_id, -1)])
+
+
+# Members ---------------------------------------------------------------------------------
+
+# What staff may set on a member; the council and the login are given when the member is
+# added and stay.
+MEMBER_FIELDS = frozenset(
+    {"name", "gender", "sector", "committee", "term", "status", "phone", "unit", "title", "zone"}
+)
+
+
+def _may_keep_members_of(by: User | None, council_id: int) -> bool:
+    """Staff of a council that reaches ``council_id``; ``None``: the demo and commands."""
+    return by is None or (
+        permissions.is_staff(by) and Council.objects.in_reach_of(by).filter(pk=council_id).exists()
+    )
+
+
+def _apply_member_fields(member: Member, fields: dict) -> None:
+    unknown = set(fields) - MEMBER_FIELDS
+    if unknown:
+        raise TypeError(f"not a member field: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(member, name, value)
+    member.name = (member.name or "").strip()
+    errors = {}
+    if member.sector_id and member.sector.council_id != member.council_id:
+        errors["sector"] = _("Choose a sector of this council.")
+    if member.committee_id and member.committee.council_id != member.council_id:
+        errors["committee"] = _("Choose a special committee of this council.")
+    if errors:
+        raise ValidationError(errors)
+    member.full_clean()
+
+
+def member_create(*, by: User | None, council: Council, user: User, **fields) -> Member:
+    """Add a member of ``council`` with their login (staff of the council; ``by=None``: the
+    demo and commands); counted at once in the roster tally. Audited."""
+    if not _may_keep_members_of(by, council.pk):
+        raise PermissionDenied
+    member = Member(council=council, user=user)
+    _apply_member_fields(member, fields)
+    member._history_user = by
+    with transaction.atomic():
+        member.save()
+        rollups.members_added([member])
+    return member
+
+
+def member_update(*, by: User | None, member: Member, **fields) -> Member:
+    """Change a member's details (staff of the council); audited. A new sector, committee,
+    status or zone moves the member — and with a new committee their constituents — between
+    the roster tally's rows, and ``events.member_changed`` lets the contact counts follow,
+    in the same transaction."""
+    if not _may_keep_members_of(by, member.council_id):
+        raise PermissionDenied
+    _apply_member_fields(member, fields)
+    member._history_user = by
+    with transaction.atomic():
+        stored = rollups.member_locked(member.pk)
+        member.council_id, member.user_id = stored.council_id, stored.user_id
+        member.active_constituents = stored.active_constituents  # as locked; not written
+        member.save(update_fields=sorted(MEMBER_FIELDS))
+        before, after = rollups.MemberState.of(stored), rollups.MemberState.of(member)
+        rollups.member_changed(before, after, member_id=member.pk)
+        if (before.sector_id, before.committee_id) != (after.sector_id, after.committee_id):
+            events.member_changed.send(
+                member=member, sector_id=before.sector_id, committee_id=before.committee_id
+            )
+    return member
+
+
+def member_delete(*, by: User | None, member: Member) -> None:
+    """Delete a member added by mistake (staff). One who keeps constituents or has logged
+    contacts is kept (mark them as having left instead): refused, nothing changes."""
+    if not _may_keep_members_of(by, member.council_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        stored = rollups.member_locked(member.pk)
+        stored._history_user = by
+        try:
+            stored.delete()  # the protected are found before anything is deleted
+        except ProtectedError as error:
+            raise ValidationError(
+                _("%(name)s keeps constituents or has logged contacts: mark the member as "
+                  "having left instead.") % {"name": stored.name},
+                code="protected",
+            ) from error
+        rollups.member_removed(rollups.MemberState.of(stored))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from activities.contacts.rollups import contact_day_add
 from activities.models import Channel, ContactLog
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
+from members.rollups import constituents_added, members_added
 from members.services import council_create
 
 
@@ -74,6 +75,13 @@ class MemberFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     zone = factory.Sequence(lambda n: f"责任区{n}")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As the services and imports do: the roster tally counts the member.
+        member = super()._create(model_class, *args, **kwargs)
+        members_added([member])
+        return member
+
 
 class PlatformFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -94,6 +102,13 @@ class ConstituentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"群众{n}")
     phone = factory.Sequence(lambda n: f"138{n:08d}")
     community = "兴安社区"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As the services and imports do: the member's counter and the tally count it.
+        constituent = super()._create(model_class, *args, **kwargs)
+        constituents_added([constituent])
+        return constituent
 
 
 class ContactLogFactory(factory.django.DjangoModelFactory):

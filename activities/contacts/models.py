@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.common.photos import Photo
 from members import permissions
-from members.common.querysets import CouncilScopedQuerySet
+from members.common.querysets import CouncilFiguresQuerySet, CouncilScopedQuerySet
 from members.models import Constituent, Council, Member, Platform
 
 
@@ -189,14 +189,6 @@ class ContactLogPhoto(Photo):
 NONE = 0
 
 
-class ContactDayQuerySet(CouncilScopedQuerySet):
-    def visible_to(self, user):
-        """Council-wide figures: staff and leaders of the council (and of its parents)."""
-        if permissions.can_read_council(user):
-            return self.in_reach_of(user)
-        return self.none()
-
-
 class ContactDay(models.Model):
     """Contact logs of one council, day, channel, sector, special committee and platform.
 
@@ -213,10 +205,12 @@ class ContactDay(models.Model):
     sector_id = models.IntegerField(_("sector id"))
     committee_id = models.IntegerField(_("special committee id"), default=NONE)
     platform_id = models.IntegerField(_("platform id"), default=NONE)
-    logs = models.PositiveIntegerField(_("contact logs"), default=0)
-    constituent_contacts = models.PositiveIntegerField(_("constituents reached"), default=0)
+    # Signed: a write takes its log off with an increment of -1, which must not fail the write
+    # where the row had drifted (the rebuild puts it right).
+    logs = models.IntegerField(_("contact logs"), default=0)
+    constituent_contacts = models.IntegerField(_("constituents reached"), default=0)
 
-    objects = ContactDayQuerySet.as_manager()
+    objects = CouncilFiguresQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("daily contact count")
@@ -234,3 +228,24 @@ class ContactDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.council_id} · {self.day} · {self.channel}: {self.logs}"
+
+
+class ContactDayMark(models.Model):
+    """How far a council's daily counts were last rebuilt: the highest contact log id then.
+    The incremental rebuild (the nightly job) recounts the days of the logs added since — a
+    bulk load, or rows written outside the services — and a few recent days, instead of
+    every day; a council without a mark is rebuilt whole."""
+
+    council = models.OneToOneField(
+        Council, on_delete=models.CASCADE, primary_key=True, related_name="contact_day_mark",
+        verbose_name=_("council"),
+    )
+    last_log_id = models.BigIntegerField(_("last contact log counted"), default=0)
+    rebuilt_at = models.DateTimeField(_("rebuilt at"))
+
+    class Meta:
+        verbose_name = _("daily contact counts' rebuild mark")
+        verbose_name_plural = _("daily contact counts' rebuild marks")
+
+    def __str__(self) -> str:
+        return f"{self.council_id} ≤ {self.last_log_id}"

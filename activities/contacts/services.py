@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,9 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.common.photos import photos_save, validate_photo
 from activities.contacts import rollups
 from activities.contacts.models import (
-    NONE,
     Channel,
-    ContactDay,
     ContactLog,
     ContactLogConstituent,
     ContactLogPhoto,
@@ -185,7 +183,6 @@ def contact_log_update(
             ContactLogConstituent.objects.filter(contact_log=stored)
             .values_list("constituent_id", flat=True)
         )
-        _contact_day_remove(stored, constituents=len(stored_ids))
         was_difficulty = stored.difficulty
         for name, value in values.items():
             setattr(log, name, value)
@@ -200,11 +197,31 @@ def contact_log_update(
         _remove_photos(removed)
         photos_save(ContactLogPhoto, photos, contact_log=log)
         _recompute_last_contacted(old_ids | stored_ids | set(new_ids))
+        rollups.contact_day_remove(stored, constituents=len(stored_ids))
         rollups.contact_day_add(log, constituents=len(new_ids))
         closing.reminders_close_for_contact(log)
         if log.difficulty and not was_difficulty:
             triggers.enqueue_for_difficulty(log)
     return log
+
+
+def contact_log_delete(*, by: User, log: ContactLog) -> None:
+    """Delete a contact log recorded by mistake (who may edit it may delete it). In the same
+    transaction its people's last contact is recomputed and the daily count loses it; its
+    photos' files go once the deletion is committed. A must-visit it closed stays closed (as
+    when the log is edited)."""
+    if not contact_log_may_change(by, log) or not permissions.may_act_for(by, log.member):
+        raise PermissionDenied
+    with transaction.atomic():
+        stored = ContactLog.objects.select_for_update().get(pk=log.pk)
+        people = set(
+            ContactLogConstituent.objects.filter(contact_log=stored)
+            .values_list("constituent_id", flat=True)
+        )
+        _remove_photos(list(stored.photos.all()))
+        stored.delete()
+        _recompute_last_contacted(people)
+        rollups.contact_day_remove(stored, constituents=len(people))
 
 
 def _changed(obj, stored_id) -> bool:
@@ -241,36 +258,19 @@ def _remove_photos(photos: list[ContactLogPhoto]) -> None:
     transaction.on_commit(delete_files)
 
 
-def _contact_day_remove(log: ContactLog, *, constituents: int) -> None:
-    """Take ``log`` (as stored, reaching ``constituents`` people) off its day's row: the
-    reverse of ``rollups.contact_day_add``. Two statements: the row's counts go down, then
-    the row goes if no log is left in it. A row that no longer holds the log (the member
-    moved to another sector since it was counted) is left alone for the nightly rebuild,
-    rather than driven below zero."""
-    grain = {
-        "council_id": log.council_id,
-        "day": timezone.localtime(log.contacted_at).date(),
-        "channel": log.channel,
-        "sector_id": log.member.sector_id,
-        "committee_id": log.member.committee_id or NONE,
-        "platform_id": log.platform_id or NONE,
-    }
-    rows = ContactDay.objects.filter(**grain)
-    rows.filter(logs__gte=1, constituent_contacts__gte=constituents).update(
-        logs=F("logs") - 1, constituent_contacts=F("constituent_contacts") - constituents
-    )
-    rows.filter(logs=0).delete()
-
-
 def _recompute_last_contacted(constituent_ids) -> None:
-    """One UPDATE: each person's last contact is the latest of their logs (none: NULL)."""
+    """One UPDATE: each person's last contact is the latest of their logs (none: NULL).
+
+    ``updated_at`` moves too: an edit or a deletion can move a last contact back, or leave
+    someone never contacted, and the must-visit sweep finds such people by ``updated_at``
+    (its watermark) to give them the periodic or first visit now due."""
     latest = (
         ContactLogConstituent.objects.filter(constituent_id=OuterRef("pk"))
         .order_by("-contact_log__contacted_at")
         .values("contact_log__contacted_at")[:1]
     )
     Constituent.objects.filter(pk__in=sorted(constituent_ids)).update(
-        last_contacted_at=Subquery(latest)
+        last_contacted_at=Subquery(latest), updated_at=timezone.now()
     )
 
 

@@ -4,6 +4,7 @@ in its part: ``activities.contacts``, ``activities.events``, ``activities.remind
 from activities.contacts.models import (
     Channel,
     ContactDay,
+    ContactDayMark,
     ContactLog,
     ContactLogConstituent,
     ContactLogPhoto,
@@ -31,6 +32,7 @@ __all__ = [
     "Consultation",
     "ConsultationPhoto",
     "ContactDay",
+    "ContactDayMark",
     "ContactLog",
     "ContactLogConstituent",
     "ContactLogPhoto",

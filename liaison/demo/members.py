@@ -12,6 +12,7 @@ from datetime import date
 from django.contrib.auth.hashers import make_password
 from simple_history.utils import bulk_create_with_history
 
+from members import rollups
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
 
 CITY = "七台河市政协"
@@ -133,6 +134,7 @@ def build(council: Council, rng, today: date) -> None:
     }
 
     members = _members(council, sectors, committees, rng)
+    rollups.members_added(members)  # counted as the import counts them
     _platforms(council, sectors, committees, members, rng)
     _constituents(council, members, rng)
 
@@ -242,4 +244,4 @@ def _constituents(council, members, rng) -> None:
                     consent_note="本人口头同意作为界别群众联系人",
                 )
             )
-    bulk_create_with_history(rows, Constituent, batch_size=500)
+    rollups.constituents_added(bulk_create_with_history(rows, Constituent, batch_size=500))

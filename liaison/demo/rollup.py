@@ -19,6 +19,7 @@ from activities.models import Activity, Channel, ContactLog, Problem
 from activities.reminders.services.rules import rules_install_defaults
 from liaison.demo.activities import KIND_CHANNEL
 from liaison.demo.members import CITY, GIVEN, SURNAMES
+from members import rollups
 from members.models import Committee, Council, Member, Platform, Sector, User
 from members.services import constituent_create
 from proposals import services
@@ -75,6 +76,7 @@ def build(council: Council, rng, today: date) -> None:
             user=user, council=district, name=name, sector=sectors[i % len(sectors)],
             committee=committee, phone=f"139{46900000 + i:08d}", zone=f"{sectors[i % len(sectors)].name}·茄子河责任区",
         ))
+    rollups.members_added(members)
     # Through the service staff use, which announces each (their first-visit reminders).
     for n, member in enumerate(members):
         for k in range(CONSTITUENTS_EACH):

@@ -31,3 +31,13 @@ class CouncilOwnedQuerySet(CouncilScopedQuerySet):
 
     def visible_to(self, user):
         return self.in_reach_of(user)
+
+
+class CouncilFiguresQuerySet(CouncilScopedQuerySet):
+    """Council-wide figures (the rollups the dashboards read): staff and leaders of the
+    council, and of the councils above it; nobody else."""
+
+    def visible_to(self, user):
+        if permissions.can_read_council(user):
+            return self.in_reach_of(user)
+        return self.none()

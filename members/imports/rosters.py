@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from members import rollups
 from members.imports.columns import (
     CONSTITUENT_COLUMNS,
     CONSTITUENT_EXPORT_ONLY,
@@ -110,7 +111,8 @@ def members_import(*, council: Council, upload, by: User) -> ImportReport:
             Member(user=user, council=council, status=Member.Status.ACTIVE, **data)
             for user, data in zip(users, valid, strict=True)
         ]
-        bulk_create_with_history(members, Member, default_user=by)
+        members = bulk_create_with_history(members, Member, default_user=by)
+        rollups.members_added(members)  # in the import's transaction
 
     return _import(
         council, upload, MEMBER_COLUMNS, MEMBER_EXPORT_ONLY, validate=validate_members, write=write
@@ -190,9 +192,10 @@ def constituents_import(*, council: Council, upload, by: User) -> ImportReport:
     """Add the constituents of an uploaded file to their members' rosters, or nothing at all."""
 
     def write(valid: list[dict]) -> None:
-        bulk_create_with_history(
+        constituents = bulk_create_with_history(
             [Constituent(council=council, **data) for data in valid], Constituent, default_user=by
         )
+        rollups.constituents_added(constituents)  # in the import's transaction
 
     return _import(
         council, upload, CONSTITUENT_COLUMNS, CONSTITUENT_EXPORT_ONLY,

@@ -3,13 +3,15 @@
 Every record belongs to one ``Council``; every read goes through a ``visible_to(user)``
 QuerySet method so that permission is part of the lookup (see ``members.permissions``).
 Modules: ``council`` (councils, logins, sectors, committees), ``member`` (members and the
-platforms they serve on), ``constituent`` (the rosters), ``notification`` (notices).
+platforms they serve on), ``constituent`` (the rosters), ``notification`` (notices),
+``rollups`` (the roster tally the dashboards read).
 """
 
 from members.models.constituent import Constituent, mask_phone
 from members.models.council import Committee, Council, Sector, User
 from members.models.member import Member, Platform
 from members.models.notification import Notification
+from members.models.rollups import RosterTally
 
 __all__ = [
     "Committee",
@@ -18,6 +20,7 @@ __all__ = [
     "Member",
     "Notification",
     "Platform",
+    "RosterTally",
     "Sector",
     "User",
     "mask_phone",

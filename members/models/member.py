@@ -62,11 +62,12 @@ class MemberQuerySet(CouncilScopedQuerySet):
         return self.filter(Q(zone="") | ~_keeps_an_active_constituent())
 
     def coverage_problems(self):
-        """Active members missing a responsibility zone or any active constituent."""
+        """Active members missing a responsibility zone or any active constituent: read from
+        the members' own counters (``active_constituents``), not by counting their rosters."""
         return (
             self.active()
-            .with_constituent_count()
-            .filter(Q(zone="") | Q(constituent_count=0))
+            .filter(Q(zone="") | Q(active_constituents=0))
+            .annotate(constituent_count=models.F("active_constituents"))
         )
 
 
@@ -120,9 +121,15 @@ class Member(models.Model):
         help_text=_("The sector responsibility zone this member is linked to (required while serving)."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Derived: the member's active constituents, kept by ``members.rollups`` in the transaction
+    # of every roster change (F() increments under the member's row lock), so that "两个1"
+    # and the coverage list need no count over the constituents.
+    active_constituents = models.IntegerField(
+        _("active constituents"), default=0, editable=False
+    )
 
     objects = MemberQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["active_constituents"])
 
     class Meta:
         verbose_name = _("member")

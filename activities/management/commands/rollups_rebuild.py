@@ -1,6 +1,12 @@
-"""``manage.py rollups_rebuild [--council ID] [--since YYYY-MM-DD]``: recount the daily
-contact counts from the contact logs — the nightly job's service, run by hand (after a bulk
-import, an edit in the admin, or to check). Idempotent: running it twice changes nothing.
+"""``manage.py rollups_rebuild [--council ID] [--since YYYY-MM-DD | --full]``: recount the
+rollups the dashboards read from the rows they count — the nightly job's service, run by hand
+(after a bulk load, or to check). Idempotent: running it twice changes nothing.
+
+- the daily contact counts (``activities.contacts.rollups``): by default the days touched
+  since the last rebuild (the days of the logs added since, and the last few days); a
+  council never rebuilt is recounted whole; ``--since`` from a day on, ``--full`` every day;
+- the roster counts (``members.rollups``: each member's active constituents, the tally per
+  council, sector and committee): recounted whole, which takes seconds even at province scale.
 """
 
 from datetime import date
@@ -9,24 +15,27 @@ from django.core.management.base import BaseCommand, CommandError
 
 from activities.contacts.rollups import rollups_rebuild
 from members.models import Council
+from members.rollups import roster_rebuild
 
 
 class Command(BaseCommand):
-    help = "Recount the daily contact counts (the dashboard's contact figures) from the logs."
+    help = ("Recount the dashboards' rollups (daily contact counts, roster counts) from the rows: "
+            "the days touched since the last rebuild unless --since or --full.")
 
     def add_arguments(self, parser):
         parser.add_argument("--council", type=int, help="Only this council's id (default: all).")
-        parser.add_argument("--since", help="Only days from YYYY-MM-DD on (default: all days).")
+        when = parser.add_mutually_exclusive_group()
+        when.add_argument("--since", help="Contact counts of the days from YYYY-MM-DD on.")
+        when.add_argument("--full", action="store_true", help="Contact counts of every day.")
 
-    def handle(self, *args, **options):
-        council = options["council"]
+    def handle(self, *args, council, since, full, **options):
         if council is not None and not Council.objects.filter(pk=council).exists():
             raise CommandError(f"No council with id {council}")
-        since = None
-        if options["since"]:
+        if since:
             try:
-                since = date.fromisoformat(options["since"])
+                since = date.fromisoformat(since)
             except ValueError as error:
                 raise CommandError("--since must be YYYY-MM-DD") from error
-        rows = rollups_rebuild(council=council, since=since)
-        self.stdout.write(f"{rows} daily contact rows written")
+        days = rollups_rebuild(council=council, since=since or None, full=full)
+        tally = roster_rebuild(council=council)
+        self.stdout.write(f"{days} daily contact rows written; {tally} roster tally rows written")

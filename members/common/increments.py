@@ -1,0 +1,29 @@
+"""Adding to rollup rows: one ``INSERT … ON CONFLICT (grain) DO UPDATE SET n = n + excluded.n``
+for many rows (PostgreSQL and SQLite share the syntax). The rollups of every app use it, so
+that a count changes by an increment in the database and never by a read-modify-write in
+Python."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection
+
+
+def add_to_rows(model, grain: Sequence[str], counts: Sequence[str], values: list[tuple]) -> None:
+    """Add each of ``values`` (the grain's columns, then the counts to add) to ``model``'s row
+    of that grain, inserting the rows that are missing. Rows are written in grain order, so
+    that two writers lock them in the same order (no deadlock); ``grain`` must be a unique
+    constraint of the table."""
+    if not values:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    row = f"({', '.join(['%s'] * (len(grain) + len(counts)))})"
+    add = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join([*grain, *counts])}) "
+            f"VALUES {', '.join([row] * len(values))} "
+            f"ON CONFLICT ({', '.join(grain)}) DO UPDATE SET {add}",
+            [v for value in sorted(values) for v in value],
+        )
