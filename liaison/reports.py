@@ -53,22 +53,33 @@ class ReportFigures:
         return round((self.members_active - self.members_missing) * 100 / self.members_active, 1)
 
 
-def report_session(scope: Scope, date_to: date):
-    """The session the report speaks of ("十届四次全会以来"): the current one if it had opened
-    by ``date_to``, else the latest one opened by then."""
-    return (
+def report_sessions(scope: Scope, date_to: date) -> list[Session]:
+    """The sessions the report speaks of ("十届四次全会以来"), one per council in scope, each
+    council's own: its current one if it had opened by ``date_to``, else its latest one
+    opened by then. A city's or province's report thus counts every council's proposals, not
+    one district's. One query (a council has a handful of sessions)."""
+    chosen: dict[int, Session] = {}
+    for session in (
         scope.rows(Session).filter(opened_on__lte=date_to)
-        .order_by("-is_current", "-opened_on", "-pk").first()
-    )
+        .order_by("council_id", "-is_current", "-opened_on", "-pk")
+    ):
+        chosen.setdefault(session.council_id, session)
+    return list(chosen.values())
+
+
+def _sessions_named(sessions: list[Session]) -> str:
+    """"十届四次", or "十届四次、十届三次" where the councils' sessions differ."""
+    return "、".join(dict.fromkeys(s.name for s in sorted(sessions, key=lambda s: (-s.term, -s.number))))
 
 
 def collect(scope: Scope, council_name: str, date_from: date, date_to: date) -> ReportFigures:
-    session = report_session(scope, date_to)
-    params = Params(date_from=date_from, date_to=date_to, session_id=session.pk if session else -1)
+    sessions = report_sessions(scope, date_to)
+    params = Params(date_from=date_from, date_to=date_to,
+                    session_ids=tuple(s.pk for s in sessions) or (-1,))
     kinds = dict(
         scope.rows(Platform).filter(active=True).order_by().values_list("kind").annotate(n=Count("pk"))
     )
-    members = figures.member_figures(scope, params)
+    roster = figures.roster_figures(scope, params)
     proposals = figures.proposal_figures(scope, params)
     consultations = figures.consultation_figures(scope, params)
     series = (
@@ -88,10 +99,10 @@ def collect(scope: Scope, council_name: str, date_from: date, date_to: date) -> 
         liaison_points=kinds.get(Platform.Kind.LIAISON_POINT, 0),
         studios=kinds.get(Platform.Kind.STUDIO, 0),
         workstations=kinds.get(Platform.Kind.WORKSTATION, 0),
-        constituents=figures.constituent_count(scope, params),
-        members_active=members["active"],
-        members_missing=members["missing"],
-        session=session.name if session else "",
+        constituents=roster["constituents"],
+        members_active=roster["active"],
+        members_missing=roster["missing"],
+        session=_sessions_named(sessions),
         collected=proposals["collected"],
         filed=proposals["filed"],
         closed=proposals["closed"],
@@ -276,13 +287,13 @@ def _contacts_sheet(book, scope, params):
 
 
 def _proposals_sheet(book, scope, date_to):
-    session = report_session(scope, date_to)
+    sessions = report_sessions(scope, date_to)
     sheet = _sheet(book, _("Proposals"), [_("Session"), _("Number"), _("Title"), _("Proposer"),
                                           _("State"), _("Reply category"), _("Filed"),
                                           _("Closed")])
     rows = (
         scope.rows(Proposal).exclude(state=ProposalState.DRAFT)
-        .filter(session=session)
+        .filter(session__in=sessions)
         .with_register_columns()
         .order_by("number", "pk")
     )

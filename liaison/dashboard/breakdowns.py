@@ -1,6 +1,7 @@
 """The dashboard's breakdown tables: one row per platform, sector, special committee or
 child council, each with its counts as correlated subqueries in one query per table (a
-fixed number of queries, whatever the number of rows)."""
+fixed number of queries, whatever the number of rows). Members, constituents and contacts
+are sums over the rollups (``RosterTally``, ``ContactDay``), never counts over the rows."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from activities.models import Activity, Consultation, ContactDay
 from liaison.dashboard.scope import Params, Scope, current_session_q, subtree_q
-from members.models import Committee, Constituent, Council, Member, Platform, Sector
+from members.models import Committee, Council, Platform, RosterTally, Sector
 from proposals.models import Proposal
 from proposals.models import State as ProposalState
 
@@ -25,10 +26,21 @@ class SubqueryCount(Subquery):
         super().__init__(queryset.order_by().values("pk"), **kwargs)
 
 
+def correlated_sum(rows, column: str = "logs"):
+    """The sum of ``column`` over correlated rollup rows (0 when there are none)."""
+    total = rows.order_by().annotate(_all=Value(1)).values("_all").annotate(n=Sum(column)).values("n")
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+
 def contact_sum(days):
     """The contact logs counted by correlated ``ContactDay`` rows (0 when there are none)."""
-    total = days.order_by().annotate(_all=Value(1)).values("_all").annotate(n=Sum("logs")).values("n")
-    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+    return correlated_sum(days, "logs")
+
+
+def roster_sums(tally) -> dict:
+    """Serving members and active constituents summed over correlated ``RosterTally`` rows."""
+    return {"n_members": correlated_sum(tally, "members"),
+            "n_constituents": correlated_sum(tally, "constituents")}
 
 
 def platform_rows(scope: Scope, params: Params) -> list[dict]:
@@ -56,8 +68,8 @@ def platform_rows(scope: Scope, params: Params) -> list[dict]:
 
 
 def sector_rows(scope: Scope, params: Params) -> list[dict]:
-    members = Member.objects.filter(sector=OuterRef("pk"), status=Member.Status.ACTIVE)
-    constituents = Constituent.objects.filter(sector=OuterRef("pk"), active=True)
+    """Each sector's serving members and active constituents (from the roster tally: the
+    member's sector for members, the constituent's for constituents) and filed proposals."""
     proposals = Proposal.objects.filter(
         Q(proposer__sector=OuterRef("pk")) | Q(proposer_sector=OuterRef("pk")),
         number__isnull=False,
@@ -65,8 +77,7 @@ def sector_rows(scope: Scope, params: Params) -> list[dict]:
     return list(
         scope.rows(Sector)
         .annotate(
-            n_members=SubqueryCount(members),
-            n_constituents=SubqueryCount(constituents),
+            **roster_sums(RosterTally.objects.filter(sector_id=OuterRef("pk"))),
             n_proposals_filed=SubqueryCount(proposals),
         )
         .order_by("council_id", "order", "name", "pk")
@@ -76,16 +87,15 @@ def sector_rows(scope: Scope, params: Params) -> list[dict]:
 
 
 def committee_rows(scope: Scope, params: Params) -> list[dict]:
-    members = Member.objects.filter(committee=OuterRef("pk"), status=Member.Status.ACTIVE)
-    constituents = Constituent.objects.filter(member__committee=OuterRef("pk"), active=True)
+    """Each committee's serving members and their active constituents (the roster tally)
+    and activities held."""
     activities = Activity.objects.filter(
         committee=OuterRef("pk"), state=Activity.State.HELD
     ).filter(params.span("starts_at", is_datetime=True))
     return list(
         scope.rows(Committee)
         .annotate(
-            n_members=SubqueryCount(members),
-            n_constituents=SubqueryCount(constituents),
+            **roster_sums(RosterTally.objects.filter(committee_id=OuterRef("pk"))),
             n_activities=SubqueryCount(activities),
         )
         .order_by("council_id", "order", "name", "pk")
@@ -98,8 +108,6 @@ def council_rows(scope: Scope, params: Params, root_id: int | None) -> list[dict
     def under(model, **extra):
         return model.objects.filter(subtree_q(OuterRef("pk")), **extra)
 
-    members = under(Member, status=Member.Status.ACTIVE)
-    constituents = under(Constituent, active=True)
     contacts = under(ContactDay).filter(params.span("day", is_datetime=False))
     proposals = under(Proposal).exclude(state=ProposalState.DRAFT).filter(current_session_q(params))
     consultations = under(Consultation).filter(params.span("held_on", is_datetime=False))
@@ -109,8 +117,7 @@ def council_rows(scope: Scope, params: Params, root_id: int | None) -> list[dict
     children = scope.rows(Council, "pk").filter(parent_id=root_id)
     return list(
         children.annotate(
-            n_members=SubqueryCount(members),
-            n_constituents=SubqueryCount(constituents),
+            **roster_sums(under(RosterTally)),
             n_contacts=contact_sum(contacts),
             n_proposals=SubqueryCount(proposals),
             n_consultations=SubqueryCount(consultations),

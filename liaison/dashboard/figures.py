@@ -18,7 +18,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from activities.contacts.models import NONE
 from activities.models import Activity, Channel, Consultation, ContactDay, Problem, Reminder
@@ -29,7 +29,7 @@ from liaison.dashboard.breakdowns import (
     sector_rows,
 )
 from liaison.dashboard.scope import Params, Scope, current_session_q
-from members.models import Committee, Constituent, Council, Member, Platform, Sector
+from members.models import Committee, Council, Platform, RosterTally, Sector
 from proposals.filters import proposal_rating
 from proposals.models import Proposal, Rating, Reply, Session
 from proposals.models import State as ProposalState
@@ -74,26 +74,20 @@ def reference(scope: Scope) -> dict:
 # --- headline figures -----------------------------------------------------------------------
 
 
-def member_figures(scope: Scope, params: Params) -> dict:
-    """Serving members and the "两个1" gaps (no zone, or no active constituent)."""
-    active = Q(status=Member.Status.ACTIVE)
-    has_contacts = Exists(Constituent.objects.filter(member=OuterRef("pk"), active=True))
+def roster_figures(scope: Scope, params: Params) -> dict:
+    """Serving members, the "两个1" gaps (no zone, or no active constituent) and active
+    constituents: one sum over the roster tally (``members.RosterTally``, kept equal to the
+    rows by every write), tens of rows where the rosters hold a million. The sector filter
+    is the member's sector for members and the constituent's for constituents, as the lists
+    behind the figures filter them."""
     return (
-        scope.rows(Member)
+        scope.rows(RosterTally)
         .filter(params.by("sector_id", "committee_id"))
         .aggregate(
-            active=Count("pk", filter=active),
-            missing=Count("pk", filter=active & (Q(zone="") | ~has_contacts)),
+            active=Coalesce(Sum("members"), 0),
+            missing=Coalesce(Sum("members_missing"), 0),
+            constituents=Coalesce(Sum("constituents"), 0),
         )
-    )
-
-
-def constituent_count(scope: Scope, params: Params) -> int:
-    return (
-        scope.rows(Constituent)
-        .filter(active=True)
-        .filter(params.by("sector_id", "member__committee_id"))
-        .count()
     )
 
 
@@ -275,11 +269,12 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
     for row in activity_trend:
         entry = by_kind.setdefault(row["kind_id"], {"id": row["kind_id"], "name": row["kind__name"], "n": 0})
         entry["n"] += row["n"]
+    roster = roster_figures(scope, params)
     return {
         "platform_kinds": kinds,
         "platforms": platforms,
-        "members": member_figures(scope, params),
-        "constituents": constituent_count(scope, params),
+        "members": {"active": roster["active"], "missing": roster["missing"]},
+        "constituents": roster["constituents"],
         "contacts": {"by_channel": by_channel, "total": sum(by_channel.values())},
         "contact_months": [
             {"month": m, "channel": c, "n": n} for (m, c), n in sorted(months.items())

@@ -57,6 +57,9 @@ class Params:
     sector_id: int | None = None
     committee_id: int | None = None
     errors: tuple = field(default=(), compare=False)
+    # Several councils' sessions at once (the report of a city or province: each council's
+    # own); when given, ``session_id`` is not used.
+    session_ids: tuple[int, ...] = ()
 
     def span(self, field_name: str, *, is_datetime: bool) -> Q:
         """The period as a filter on a date or datetime field (both ends inclusive)."""
@@ -82,7 +85,8 @@ class Params:
 
     @property
     def digest(self) -> str:
-        raw = f"{self.date_from}|{self.date_to}|{self.session_id}|{self.sector_id}|{self.committee_id}"
+        raw = (f"{self.date_from}|{self.date_to}|{self.session_id}|{self.sector_id}|"
+               f"{self.committee_id}|{','.join(map(str, self.session_ids))}")
         return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 
@@ -95,7 +99,9 @@ def _start_of(day: date, *, next_day: bool = False) -> datetime:
 
 
 def current_session_q(params: Params, field: str = "session") -> Q:
-    """The chosen session, or the current session of every council in scope."""
+    """The chosen session(s), or the current session of every council in scope."""
+    if params.session_ids:
+        return Q(**{f"{field}_id__in": list(params.session_ids)})
     if params.session_id:
         return Q(**{f"{field}_id": params.session_id})
     return Q(**{f"{field}__is_current": True})

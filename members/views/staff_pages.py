@@ -3,14 +3,15 @@ coverage. Leaders read them too; imports and exports live in ``staff_excel``."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import exports, permissions
 from members.filters import ConstituentFilter, MemberFilter, PlatformFilter
-from members.models import Constituent, Council, Member, Platform
+from members.models import Constituent, Council, Member, Platform, RosterTally
 from members.pagination import page_of, query_without_page
 
 __all__ = [
@@ -30,14 +31,27 @@ def month_start(now=None):
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def coverage_figures(user) -> dict:
-    """"两个1": active members, how many have a zone and ≥1 active constituent, the share."""
-    members = Member.objects.visible_to(user).active()
-    active = members.count()
-    missing = members.coverage_problems().count()
+def roster_figures(user) -> dict:
+    """"两个1" — serving members, how many have a zone and ≥1 active constituent, the share —
+    and the active constituents, in the councils ``user`` reads: one sum over the roster
+    tally (``RosterTally``, kept equal to the rows by every write), not counts over them."""
+    sums = RosterTally.objects.visible_to(user).aggregate(
+        active=Coalesce(Sum("members"), 0),
+        missing=Coalesce(Sum("members_missing"), 0),
+        constituents=Coalesce(Sum("constituents"), 0),
+    )
+    active, missing = sums["active"], sums["missing"]
     covered = active - missing
     percent = round(covered * 100 / active, 1) if active else None
-    return {"active": active, "covered": covered, "missing": missing, "percent": percent}
+    return {"active": active, "covered": covered, "missing": missing, "percent": percent,
+            "constituents": sums["constituents"]}
+
+
+def coverage_figures(user) -> dict:
+    """"两个1": active members, how many have a zone and ≥1 active constituent, the share."""
+    figures = roster_figures(user)
+    del figures["constituents"]
+    return figures
 
 
 def member_rows(user):
@@ -86,16 +100,18 @@ def staff_home(request):
         .order_by()
     )
     start = month_start()
-    # ContactLog lives in a later app: counted through the council's reverse relation.
-    contacts = Council.objects.in_reach_of(user).aggregate(
-        n=Count("contact_logs", filter=Q(contact_logs__contacted_at__gte=start))
-    )["n"]
+    # The daily contact counts live in a later app: summed through the council's reverse
+    # relation, the month in WHERE (the (council, day, …) index), not over the raw logs.
+    contacts = Council.objects.in_reach_of(user).filter(
+        contact_days__day__gte=start.date()
+    ).aggregate(n=Coalesce(Sum("contact_days__logs"), 0))["n"]
+    roster = roster_figures(user)
     context = {
         "platform_kinds": [
             (kind, label, platforms.get(kind, 0)) for kind, label in Platform.Kind.choices
         ],
-        "coverage": coverage_figures(user),
-        "constituents": Constituent.objects.visible_to(user).active().count(),
+        "coverage": {k: v for k, v in roster.items() if k != "constituents"},
+        "constituents": roster["constituents"],
         "contacts_this_month": contacts,
         "this_month": start.strftime("%Y-%m"),
     }
