@@ -27,10 +27,25 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
 
-def page_of(queryset, request, per_page: int = 50, *, capped: bool = False):
-    """The requested page (out-of-range or bad numbers fall back to the nearest page)."""
-    paginator_class = CappedPaginator if capped else Paginator
-    return paginator_class(queryset, per_page).get_page(request.GET.get("page"))
+class CountedPaginator(Paginator):
+    """A paginator told its total: read from a rollup that is kept equal to the rows (the
+    daily contact counts), so that a list a dashboard number links to shows that number
+    without counting millions of rows."""
+
+    def __init__(self, object_list, per_page, *, total: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = total  # ``count`` is a cached_property: this is its value
+
+
+def page_of(queryset, request, per_page: int = 50, *, capped: bool = False,
+            total: int | None = None):
+    """The requested page (out-of-range or bad numbers fall back to the nearest page).
+    ``total``: the row count, known beforehand; else ``capped``: counted up to a cap."""
+    if total is not None:
+        paginator = CountedPaginator(queryset, per_page, total=total)
+    else:
+        paginator = (CappedPaginator if capped else Paginator)(queryset, per_page)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def query_without_page(request) -> str:
