@@ -48,6 +48,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from activities.models import Campaign, Consultation, ContactLog, Reminder  # noqa: E402
+from activities.reminders.models import SweepMark  # noqa: E402
 from activities.reminders.services import sweep as generation  # noqa: E402
 from activities.reminders.services.rules import rules_install_defaults  # noqa: E402
 from members.models import Committee, Constituent, Council, Member, Sector, User  # noqa: E402
@@ -88,6 +89,11 @@ def ensure_data() -> Council:
                 FROM generate_series(0, %s - 1) AS g JOIN m ON m.rn = g %% %s
                 """,
                 [council.pk, council.pk, CONSTITUENTS, MEMBERS],
+            )
+            # Last edited when added, as a roster is: the sweep's watermark reads updated_at.
+            cursor.execute(
+                "UPDATE members_constituent SET updated_at = created_at WHERE council_id = %s",
+                [council.pk],
             )
         if ContactLog.objects.filter(council=council).count() < LOGS:
             # Five logs per constituent on average, at random, over the last year; the
@@ -165,7 +171,9 @@ class ServerClock:
 
 
 def reset(council: Council) -> None:
+    """No reminders and no watermarks: the next sweep reads every rule whole."""
     Reminder.objects.filter(council=council).delete()
+    SweepMark.objects.filter(rule__council=council).delete()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE activities_reminder")
 
@@ -201,7 +209,7 @@ def sweep(council: Council, today, label: str, clock: ServerClock) -> dict:
     started = time.perf_counter()
     total = {"queries": 1, "cpu": 0.0, "created": 0}  # 1: the rules query
     for rule in generation._rules(council.pk):
-        m = timed(clock, lambda rule=rule: generation.SWEEPERS[rule.trigger_type](rule, today))
+        m = timed(clock, lambda rule=rule: generation._sweep_rule(rule, today))
         total["queries"] += m["queries"]
         total["cpu"] += m["cpu"] + m["commit_cpu"]
         total["created"] += m["result"]
@@ -235,6 +243,9 @@ def main() -> None:
     cold = sweep(council, today, f"1. cold full sweep on {today} (empty reminder table, campaign included)", clock)
     warm = sweep(council, today, "2. warm sweep (run again: nothing new)", clock)
 
+    tomorrow = sweep(council, today + timedelta(days=1),
+                     "2b. the next day's sweep (nothing new but what the day makes due)", clock)
+
     reset(council)
     print("\n== 3. the campaign's start event, then the cold daily sweep ==")
     event = campaign_event(council, today, clock)
@@ -243,6 +254,7 @@ def main() -> None:
     print("\nsummary (wall s / server CPU s / queries):")
     print(f"  cold full sweep, campaign included: {cold['wall']:.2f} / {cold['cpu']:.2f} / {cold['queries']}")
     print(f"  warm sweep:                         {warm['wall']:.2f} / {warm['cpu']:.2f} / {warm['queries']}")
+    print(f"  the next day's sweep:               {tomorrow['wall']:.2f} / {tomorrow['cpu']:.2f} / {tomorrow['queries']}")
     print(f"  campaign start event:               {event['wall'] + event['commit_wall']:.2f} / "
           f"{event['cpu'] + event['commit_cpu']:.2f} / {event['queries']}")
     print(f"  cold daily sweep after the event:   {daily['wall']:.2f} / {daily['cpu']:.2f} / {daily['queries']}")

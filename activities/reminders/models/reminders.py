@@ -84,22 +84,35 @@ class Reminder(models.Model):
     # No single-column indexes on council, rule and member: the composite indexes and the
     # unique constraint below lead with them, and every index slows the sweep's inserts.
     # ``council`` repeats the member's council (the sweep copies it from the same row as the
-    # member) so that staff lists filter one column. It has no database constraint: its
-    # check ran once per inserted reminder at commit (one of five; ~0.7 s of a 100,000-
-    # reminder campaign) to prove again what the checked FK to the member already holds.
-    # Django still cascades a deleted council to its reminders, and the database refuses to
-    # delete a council while its members — which the reminders' checked FK keeps — exist.
+    # member) so that staff lists filter one column. It has no database constraint (nor have
+    # ``member`` and ``constituent``, below): its check ran once per inserted reminder at
+    # commit (~0.7 s of a 100,000-reminder campaign) to prove again what the row it was read
+    # from already holds. Django still cascades a deleted council to its reminders, and the
+    # database refuses to delete a council while it has members (checked, PROTECT).
     council = models.ForeignKey(
         Council, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("council"),
         db_index=False, db_constraint=False,
     )
+    # The rule keeps its database constraint: the sweep writes its id as a constant, not read
+    # from the rule's row in the same statement, and a reminder whose rule is gone can be
+    # neither shown nor explained. It is the one checked foreign key a new reminder pays for
+    # (~5 µs a row; the rules table is tiny and always cached).
     rule = models.ForeignKey(
         MustVisitRule, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("rule"),
         db_index=False,
     )
+    # ``member``, ``constituent`` and the sources below have no database constraint. Every
+    # reminder is written by one INSERT … SELECT that reads these ids from the referenced rows
+    # themselves — the constituent row (its id, its member_id), the member row, the contact
+    # log and its link rows, the consultation's rows — in the same statement, and each of
+    # those rows' own foreign keys is checked. Rechecking them once per inserted row cost more
+    # than the insert (1.2 s + 0.9 s of FK triggers for 100,000 reminders, and ~0.1 s for
+    # each NULL source). Deletes stay safe: Django cascades (or sets NULL) on these fields as
+    # before, and the database refuses to delete a member or constituent while contact logs
+    # or constituents (checked, PROTECT) still name them.
     member = models.ForeignKey(
         Member, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("member"),
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     constituent = models.ForeignKey(
         Constituent,
@@ -108,15 +121,15 @@ class Reminder(models.Model):
         blank=True,
         related_name="reminders",
         verbose_name=_("constituent"),
+        db_constraint=False,
     )
     period_key = models.CharField(_("occasion"), max_length=40)
     # The source of the occasion (see the class docstring). SET_NULL: deleting a source leaves
     # its reminders' history, as before they named it. Each has a partial index (rows without
     # that source skip it, so the sweep's periodic inserts do not pay for it) for the queries
     # by source — a campaign's progress, a consultation moved — and for the deletes.
-    # ``campaign`` has no database constraint, like ``council``: a 100,000-reminder campaign
-    # would check it once a row at commit, for the id of the campaign the same transaction
-    # read; Django still sets it to NULL when a campaign is deleted.
+    # None has a database constraint (see ``member`` above; ``campaign``'s id is the campaign
+    # the same transaction read): Django still sets them to NULL when a source is deleted.
     campaign = models.ForeignKey(
         "activities.Campaign", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="reminders", verbose_name=_("campaign"), db_index=False, db_constraint=False,
@@ -124,14 +137,16 @@ class Reminder(models.Model):
     consultation = models.ForeignKey(
         "activities.Consultation", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="reminders", verbose_name=_("consultation"), db_index=False,
+        db_constraint=False,
     )
     proposal = models.ForeignKey(
         "proposals.Proposal", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("proposal"), db_index=False,
+        related_name="+", verbose_name=_("proposal"), db_index=False, db_constraint=False,
     )
     flagged_by = models.ForeignKey(
         "activities.ContactLog", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="difficulty_reminders", verbose_name=_("contact log"), db_index=False,
+        db_constraint=False,
     )
     note = models.CharField(_("about"), max_length=200, blank=True)
     # The day of the event that opened the reminder: a contact on or after it satisfies it
@@ -140,6 +155,8 @@ class Reminder(models.Model):
     due_on = models.DateField(_("due on"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     dismissed_reason = models.CharField(_("reason for dismissing"), max_length=200, blank=True)
+    # Keeps its database constraint: it is written by the closing UPDATE of one contact log
+    # (not by the sweep's SELECT), and a new reminder pays only the trigger on a NULL for it.
     satisfied_by = models.ForeignKey(
         "activities.ContactLog",
         on_delete=models.SET_NULL,

@@ -101,14 +101,18 @@ _CONFLICT_TARGET = {
 }
 
 
-def insert_reminders(queryset, *, rule: MustVisitRule, today: date, **values) -> int:
-    """Turn ``queryset`` into ``INSERT INTO reminder … SELECT … ON CONFLICT DO NOTHING``.
+def insert_reminders(querysets: list, *, rule: MustVisitRule, today: date, **values) -> int:
+    """Turn ``querysets`` (the parts of one rule's rows: the whole, or what changed since
+    the last sweep) into ``INSERT INTO reminder … SELECT … UNION ALL … ON CONFLICT DO
+    NOTHING``.
 
     ``values`` as for ``reminder_select``. One statement, whatever the number of rows; returns the
-    number of reminders created.
+    number of reminders created. A row in two parts is inserted once (the unique key).
     """
-    return insert_selects([reminder_select(queryset, rule=rule, today=today, **values)],
-                        member_level=rule.is_member_level)
+    return insert_selects(
+        [reminder_select(qs, rule=rule, today=today, **values) for qs in querysets],
+        member_level=rule.is_member_level,
+    )
 
 
 def insert_selects(selects: list, *, member_level: bool) -> int:
