@@ -1,22 +1,37 @@
-"""Excel export of the staff lists (members, constituents; contact logs use the same writer).
+"""Exports of the staff lists (members, constituents; contact logs use the same writers), as
+Excel workbooks or as CSV files.
 
-The workbook is written in openpyxl's write-only mode from a queryset ``.iterator()``: rows
-go to a temporary file as they are read, so a province-wide export never holds every row
-(or every model instance) in memory at once.
+Both read the queryset with ``.iterator()`` (a server-side cursor on PostgreSQL), so a
+province-wide export never holds every row in memory, and the big lists read plain values
+(``values_list``, names joined in SQL) rather than model instances: one query, whatever the
+number of rows.
+
+- **CSV** is streamed: the first rows leave while the database still reads the rest. UTF-8
+  with a byte-order mark, so that Excel opens the Chinese text correctly; text Excel would
+  run as a formula gets an apostrophe (``members.xlsx.csv_text``).
+- **Excel** is written in openpyxl's write-only mode to a temporary file, then sent from it
+  (constant memory, but the first byte leaves only when the whole workbook is written: an
+  .xlsx is a zip whose parts openpyxl writes at the end, and no well-kept library streams an
+  .xlsx). A sheet holds at most ``SHEET_ROWS`` rows, Excel's limit; the rows after it go on
+  to another sheet under the same header. The list pages offer CSV for large exports.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.http import FileResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from members import permissions
 from members.imports import (
     CONSTITUENT_COLUMNS,
     CONSTITUENT_EXPORT_ONLY,
@@ -24,7 +39,8 @@ from members.imports import (
     MEMBER_COLUMNS,
     MEMBER_EXPORT_ONLY,
 )
-from members.xlsx import safe_row
+from members.models.constituent import mask_phone
+from members.xlsx import csv_text, safe_row
 
 CHUNK = 2000
 GENDER_TEXT = {code: text for text, code in GENDERS.items()}
@@ -37,18 +53,24 @@ def excel_value(value):
     return value
 
 
+# Excel's limit of rows in a sheet, the header included (a module constant: tests lower it).
+SHEET_ROWS = 1_048_576
+# CSV rows written to the response at a time: a few hundred kilobytes.
+CSV_BATCH = 1000
+
+
 def xlsx_response(*, filename: str, sheet_title: str, headers: list[str], rows: Iterable) -> FileResponse:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title)
     bold = Font(bold=True)
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = bold
-        header_cells.append(cell)
-    ws.append(header_cells)
+    sheet, used = None, SHEET_ROWS
     for row in rows:
-        ws.append(safe_row(ws, [excel_value(v) for v in row]))
+        if used == SHEET_ROWS:
+            sheet = _new_sheet(wb, sheet_title, headers, bold)
+            used = 1
+        sheet.append(safe_row(sheet, [excel_value(v) for v in row]))
+        used += 1
+    if sheet is None:
+        _new_sheet(wb, sheet_title, headers, bold)
     out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
     wb.save(out)
     out.seek(0)
@@ -60,8 +82,62 @@ def xlsx_response(*, filename: str, sheet_title: str, headers: list[str], rows: 
     )
 
 
-def stamped(name: str) -> str:
-    return f"{name}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+def _new_sheet(wb, title: str, headers: list[str], bold):
+    """The next sheet, its header row written: "联系记录", "联系记录 (2)", …"""
+    number = len(wb.worksheets) + 1
+    sheet = wb.create_sheet(title if number == 1 else f"{title[:25]} ({number})")
+    cells = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    return sheet
+
+
+def csv_value(value):
+    """A value as a CSV cell: local time without seconds, as on the pages; text that Excel
+    would run as a formula kept as text; no value as an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return excel_value(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, str):
+        return csv_text(value)
+    return value
+
+
+def csv_response(*, filename: str, headers: list[str], rows: Iterable) -> StreamingHttpResponse:
+    """``rows`` streamed as CSV (UTF-8 with a byte-order mark, for Excel)."""
+    response = StreamingHttpResponse(_csv_chunks(headers, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+def _csv_chunks(headers: list[str], rows: Iterable):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    # The header goes at once: the browser shows the download before the rows are read.
+    yield ("\ufeff" + _drain(buffer)).encode()
+    for count, row in enumerate(rows, 1):
+        writer.writerow([csv_value(v) for v in row])
+        if count % CSV_BATCH == 0:
+            yield _drain(buffer).encode()
+    rest = _drain(buffer)
+    if rest:
+        yield rest.encode()
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def stamped(name: str, extension: str = "xlsx") -> str:
+    return f"{name}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
 # Exports start with the import template's columns, so an export can be edited and imported
@@ -79,11 +155,32 @@ def member_rows(queryset) -> Iterable[list]:
         ]
 
 
+CONSTITUENT_VALUES = (
+    "name", "phone", "member_id", "member__name", "member__phone", "sector__name", "unit",
+    "occupation", "community", "tags", "notes", "active", "last_contacted_at",
+)
+
+
 def constituent_rows(queryset, user) -> Iterable[list]:
-    """``user`` decides whether phone numbers are whole or masked (leaders see them masked)."""
-    for c in queryset.iterator(chunk_size=CHUNK):
+    """``user`` decides whether phone numbers are whole or masked, as on the page
+    (``permissions.can_see_constituent_phone``: staff all, a member their own, leaders
+    none). Plain values of one query: a province export reads a million rows."""
+    whole_for = _phones_whole_for(user)
+    rows = queryset.values_list(*CONSTITUENT_VALUES).iterator(chunk_size=CHUNK)
+    for (name, phone, member_id, member_name, member_phone, sector, unit, occupation,
+         community, tags, notes, active, last_contacted_at) in rows:
         yield [
-            c.name, c.phone_for(user), c.member.name, c.member.phone, c.sector.name, c.unit,
-            c.occupation, c.community, c.tags, c.notes, "是" if c.active else "否",
-            c.last_contacted_at,
+            name, phone if whole_for(member_id) else mask_phone(phone), member_name,
+            member_phone, sector, unit, occupation, community, tags, notes,
+            "是" if active else "否", last_contacted_at,
         ]
+
+
+def _phones_whole_for(user):
+    """Whether ``user`` sees the phone of a constituent kept by a given member: the rule of
+    ``permissions.can_see_constituent_phone``, decided once for the whole export."""
+    if permissions.is_staff(user):
+        return lambda member_id: True
+    member = permissions.member_of(user)
+    own = member.pk if member is not None else None
+    return lambda member_id: member_id == own

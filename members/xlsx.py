@@ -4,6 +4,11 @@ openpyxl stores any text that starts with ``=`` as a formula, so a constituent n
 ``=HYPERLINK(...)`` (typed by a member, or imported) would become a live formula in the
 staff's workbook. ``safe_row`` keeps such text as plain text: the value is unchanged (an
 exported file still imports back), only its cell type is forced to string.
+
+A CSV file has no cell types: Excel runs any cell that starts with ``=``, ``+``, ``-`` or
+``@`` (or a tab or carriage return before one) as a formula when it opens the file.
+``csv_text`` puts an apostrophe before such text, as OWASP advises: Excel shows the text and
+keeps the apostrophe out of sight.
 """
 
 from collections.abc import Iterable
@@ -31,3 +36,12 @@ def keep_formulas_as_text(book) -> None:
             for cell in row:
                 if cell.data_type == TYPE_FORMULA:
                     cell.data_type = TYPE_STRING
+
+
+# What starts a formula when Excel opens a CSV file (OWASP's "CSV injection" list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """``value`` as a CSV cell Excel will not run as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

@@ -123,11 +123,17 @@ def member_export(request):
 
 @permissions.council_reader_required
 def constituent_export(request):
+    """The filtered list as Excel, or as CSV (``?format=csv``: streamed, for large exports)."""
     filterset = ConstituentFilter(
         request.GET, queryset=constituent_rows(request.user), request=request
     )
+    rows = exports.constituent_rows(filterset.qs, request.user)
+    if request.GET.get("format") == "csv":
+        return exports.csv_response(
+            filename=exports.stamped("constituents", "csv"), headers=exports.CONSTITUENT_HEADERS,
+            rows=rows,
+        )
     return exports.xlsx_response(
         filename=exports.stamped("constituents"), sheet_title=str(_("Constituents")),
-        headers=exports.CONSTITUENT_HEADERS,
-        rows=exports.constituent_rows(filterset.qs, request.user),
+        headers=exports.CONSTITUENT_HEADERS, rows=rows,
     )
