@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -132,6 +133,15 @@ class Constituent(models.Model):
             models.Index(fields=["council", "sector", "name", "id"]),
             models.Index(fields=["member", "last_contacted_at"]),
             models.Index(fields=["council", "community"]),
+            # The must-visit sweep's watermark (activities.reminders.services.sweep) reads one
+            # range of each: the constituents added or edited since its last run, and those
+            # whose periodic visit (due after the last contact, or after being added) came
+            # due since.
+            models.Index(fields=["council", "updated_at"], name="constituent_changed_idx"),
+            models.Index(
+                F("council"), Coalesce("last_contacted_at", "created_at"),
+                name="constituent_visit_anchor_idx",
+            ),
         ]
         constraints = [
             # The same person twice on one member's roster is a mistake (an import run
