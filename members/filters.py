@@ -105,13 +105,14 @@ class MemberFilter(SearchFilterMixin, django_filters.FilterSet):
         fields = ["q", "sector", "committee", "status", "problem"]
 
     def filter_problem(self, queryset, name, value):
-        # "No constituents": no active one (an anti-join; nothing is counted).
+        # "No constituents": no active one, by the member's own counter (as the dashboard's
+        # "两个1" figures count), not by counting rosters.
         queryset = queryset.filter(status=Member.Status.ACTIVE)
         if value == self.Problem.NO_ZONE:
             return queryset.filter(zone="")
         if value == self.Problem.NO_CONSTITUENTS:
-            return queryset.without_active_constituents()
-        return queryset.missing_zone_or_constituents()
+            return queryset.filter(active_constituents=0)
+        return queryset.filter(Q(zone="") | Q(active_constituents=0))
 
 
 class ConstituentFilter(SearchFilterMixin, django_filters.FilterSet):

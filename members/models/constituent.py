@@ -54,19 +54,16 @@ class ConstituentQuerySet(CouncilScopedQuerySet):
             rows = rows.filter(condition if phone is None else condition | phone)
         return rows
 
-    def figures_by_member(self, member_ids):
-        """``{member id: (active constituents, last contact)}`` for a page of members: one
-        grouped read of their rosters (the ``(member, last_contacted_at)`` index)."""
+    def last_contact_by_member(self, member_ids) -> dict:
+        """``{member id: last contact}`` for a page of members: one grouped read of their
+        rosters off the ``(member, last_contacted_at)`` index."""
         rows = (
-            self.filter(member_id__in=list(member_ids))
+            self.filter(member_id__in=list(member_ids), last_contacted_at__isnull=False)
             .values("member_id")
-            .annotate(
-                active_count=models.Count("pk", filter=Q(active=True)),
-                last_contacted_at=models.Max("last_contacted_at"),
-            )
+            .annotate(last=models.Max("last_contacted_at"))
             .order_by()
         )
-        return {r["member_id"]: (r["active_count"], r["last_contacted_at"]) for r in rows}
+        return {row["member_id"]: row["last"] for row in rows}
 
 
 def phone_search_q(user, word: str) -> Q | None:

@@ -37,8 +37,8 @@ class MemberQuerySet(CouncilScopedQuerySet):
 
     def with_roster_figures(self):
         """Active constituents and last contact, aggregated for every row: for an export of
-        all rows. A page of a list reads them for its own rows only
-        (``Constituent.objects.figures_by_member``)."""
+        all rows. A page of a list reads the members' counters and the last contact of its
+        own rows only (``Constituent.objects.last_contact_by_member``)."""
         return self.with_constituent_count().annotate(
             last_contacted_at=models.Max("constituents__last_contacted_at")
         )
@@ -51,16 +51,6 @@ class MemberQuerySet(CouncilScopedQuerySet):
             rows = rows.filter(search.word_q(word, fields))
         return rows
 
-    def without_active_constituents(self):
-        """Members keeping no active constituent: an anti-join that stops at the first one
-        found per member (the ``(member, last_contacted_at)`` index), instead of counting
-        every member's roster."""
-        return self.filter(~_keeps_an_active_constituent())
-
-    def missing_zone_or_constituents(self):
-        """"两个1" not met: no responsibility zone, or no active constituent (uncounted)."""
-        return self.filter(Q(zone="") | ~_keeps_an_active_constituent())
-
     def coverage_problems(self):
         """Active members missing a responsibility zone or any active constituent: read from
         the members' own counters (``active_constituents``), not by counting their rosters."""
@@ -69,12 +59,6 @@ class MemberQuerySet(CouncilScopedQuerySet):
             .filter(Q(zone="") | Q(active_constituents=0))
             .annotate(constituent_count=models.F("active_constituents"))
         )
-
-
-def _keeps_an_active_constituent() -> models.Exists:
-    from members.models.constituent import Constituent  # constituent imports this module
-
-    return models.Exists(Constituent.objects.filter(member=models.OuterRef("pk"), active=True))
 
 
 class Member(models.Model):

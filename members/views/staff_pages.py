@@ -65,12 +65,14 @@ def member_rows(user):
 
 
 def with_page_figures(page):
-    """Set ``constituent_count`` (active ones) and ``last_contacted_at`` on the page's members:
-    one grouped query over their 50 rosters, after LIMIT — never over every member in reach."""
+    """Set ``constituent_count`` (the member's counter of active constituents) and
+    ``last_contacted_at`` on the page's members: one grouped query over their 50 rosters,
+    after LIMIT — never an aggregate over every member in reach."""
     members = list(page.object_list)
-    figures = Constituent.objects.figures_by_member(m.pk for m in members)
+    last = Constituent.objects.last_contact_by_member(m.pk for m in members)
     for member in members:
-        member.constituent_count, member.last_contacted_at = figures.get(member.pk, (0, None))
+        member.constituent_count = member.active_constituents
+        member.last_contacted_at = last.get(member.pk)
     page.object_list = members
     return page
 

@@ -1,5 +1,7 @@
 """Staff pages of the members app: permissions, query budgets, figures and filters."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -305,3 +307,22 @@ def test_leader_query_budgets(client_for, django_assert_max_num_queries, leader,
         client.get(reverse("members:member-detail", args=[member.pk]))
     with django_assert_max_num_queries(11):  # session, user, council, capped count, page, (leader's member: none), sector, committee, member choices, unread ×2
         client.get(reverse("members:constituent-list"))
+
+
+def test_member_list_reads_rosters_for_its_page_only(client_for, staff, council, sector):
+    """The constituents are read for the page's 50 members, after LIMIT: no query aggregates
+    every member in reach against their rosters (1.9 s at province scale)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    members = MemberFactory.create_batch(60, council=council, sector=sector)
+    ConstituentFactory(member=members[0])
+    with CaptureQueriesContext(connection) as captured:
+        response = client_for(staff).get(reverse("members:member-list"))
+    page = list(response.context["page"])
+    assert len(page) == 50
+    roster_reads = [q["sql"] for q in captured if '"members_constituent"' in q["sql"]]
+    assert len(roster_reads) == 1
+    ids = re.search(r'"member_id" IN \(([^)]*)\)', roster_reads[0]).group(1).split(",")
+    assert len(ids) == 50
+    assert {m.constituent_count for m in page if m.pk == members[0].pk} <= {1}
