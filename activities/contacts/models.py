@@ -112,6 +112,9 @@ class ContactLog(models.Model):
             models.Index(fields=["council", "contacted_at"]),
             models.Index(fields=["member", "contacted_at"]),
             models.Index(fields=["council", "channel", "contacted_at"]),
+            # The staff list's order for a city or province (several councils): newest first
+            # read backwards, the council checked per row, stopping at the page's 50 rows.
+            models.Index(fields=["contacted_at", "id"], name="contactlog_list_order"),
         ]
         constraints = [
             models.CheckConstraint(
