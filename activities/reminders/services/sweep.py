@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
@@ -77,12 +77,14 @@ class Since:
         """The council's members added or edited since: their history rows say so."""
         return Member.history.filter(council_id=council_id, history_date__gte=self.at).values("id")
 
-    def last_id_before(self, model, field: str):
+    def last_id_before(self, model, field: str) -> int:
         """The id of the last ``model`` row ``field`` dates before: greater ids are new. Read
         backwards along the primary key, it stops at the first older row (ids grow as rows
-        are written); a sub-select of the INSERT, not a query of its own."""
-        older = model.objects.filter(**{f"{field}__lt": self.at}).order_by("-pk").values("pk")[:1]
-        return Coalesce(Subquery(older), Value(0))
+        are written). One query of its own, not a sub-select of the INSERT: given the number,
+        PostgreSQL reads the few rows past it from the index (given a sub-select, it cannot
+        tell how many there are and reads the whole window of logs instead)."""
+        older = model.objects.filter(**{f"{field}__lt": self.at}).order_by("-pk")
+        return older.values_list("pk", flat=True).first() or 0
 
 
 def _changed(qs, rule: MustVisitRule, since: Since | None) -> list:
