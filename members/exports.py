@@ -40,16 +40,17 @@ from members.imports import (
     MEMBER_EXPORT_ONLY,
 )
 from members.models.constituent import mask_phone
-from members.xlsx import csv_text, safe_row
+from members.xlsx import FORMULA_STARTS, safe_row
 
 CHUNK = 2000
 GENDER_TEXT = {code: text for text, code in GENDERS.items()}
 
 
-def excel_value(value):
-    """Excel has no time zones: datetimes are written in local time (Asia/Shanghai)."""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+def excel_value(value, tz=None):
+    """Excel has no time zones: datetimes are written in local time (Asia/Shanghai). ``tz``:
+    the current time zone, looked up once by a caller writing many rows."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return value.astimezone(tz or timezone.get_current_timezone()).replace(tzinfo=None)
     return value
 
 
@@ -62,12 +63,13 @@ CSV_BATCH = 1000
 def xlsx_response(*, filename: str, sheet_title: str, headers: list[str], rows: Iterable) -> FileResponse:
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
+    tz = timezone.get_current_timezone()
     sheet, used = None, SHEET_ROWS
     for row in rows:
         if used == SHEET_ROWS:
             sheet = _new_sheet(wb, sheet_title, headers, bold)
             used = 1
-        sheet.append(safe_row(sheet, [excel_value(v) for v in row]))
+        sheet.append(safe_row(sheet, [excel_value(v, tz) for v in row]))
         used += 1
     if sheet is None:
         _new_sheet(wb, sheet_title, headers, bold)
@@ -95,15 +97,20 @@ def _new_sheet(wb, title: str, headers: list[str], bold):
     return sheet
 
 
-def csv_value(value):
+# The first characters that make Excel read a CSV cell as a formula (``members.xlsx``).
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
+def csv_value(value, tz=None):
     """A value as a CSV cell: local time without seconds, as on the pages; text that Excel
-    would run as a formula kept as text; no value as an empty cell."""
+    would run as a formula kept as text (``members.xlsx.csv_text``); no value, an empty cell.
+    Called for every cell of a million rows: the common case (text) is tested first."""
+    if type(value) is str:
+        return "'" + value if value[:1] in _FORMULA_FIRST else value
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return excel_value(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, str):
-        return csv_text(value)
+        return excel_value(value, tz).isoformat(" ", "minutes")
     return value
 
 
@@ -120,8 +127,9 @@ def _csv_chunks(headers: list[str], rows: Iterable):
     writer.writerow(headers)
     # The header goes at once: the browser shows the download before the rows are read.
     yield ("\ufeff" + _drain(buffer)).encode()
+    tz = timezone.get_current_timezone()
     for count, row in enumerate(rows, 1):
-        writer.writerow([csv_value(v) for v in row])
+        writer.writerow([csv_value(v, tz) for v in row])
         if count % CSV_BATCH == 0:
             yield _drain(buffer).encode()
     rest = _drain(buffer)
