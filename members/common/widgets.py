@@ -28,7 +28,7 @@ class LookupSelect(forms.Select):
         self.url_name = url_name
 
     class Media:
-        css = {"all": [f"{TOM_SELECT}/css/tom-select.bootstrap5.min.css"]}
+        css = {"all": [f"{TOM_SELECT}/css/tom-select.bootstrap5.min.css", "css/lookup-select.css"]}
         js = [f"{TOM_SELECT}/js/tom-select.complete.min.js", "js/lookup-select.js"]
 
     def get_context(self, name, value, attrs):
