@@ -54,18 +54,19 @@ VALUES = (
 
 def export_rows(queryset):
     """The rows of ``HEADERS`` for the logs of ``queryset`` (its filters and order kept)."""
-    channels = dict(Channel.choices)
-    modes = dict(ContactLog.Mode.choices)
-    difficulties = dict(ContactLog.Difficulty.choices)
+    # The labels translated once, not once a row (a lazy label is a gettext call each time).
+    channels = {value: str(label) for value, label in Channel.choices}
+    modes = {value: str(label) for value, label in ContactLog.Mode.choices}
+    difficulties = {value: str(label) for value, label in ContactLog.Difficulty.choices}
     rows = (
         queryset.prefetch_related(None).annotate(people=_people())
         .values_list(*VALUES).iterator(chunk_size=exports.CHUNK)
     )
     for when, member, people, channel, mode, platform, summary, opinions, difficulty, kind in rows:
         yield [
-            when, member, people or "", str(channels.get(channel, channel)),
-            str(modes.get(mode, mode)), platform or "", summary, opinions,
-            "是" if difficulty else "否", str(difficulties.get(kind, kind or "")),
+            when, member, people or "", channels.get(channel, channel), modes.get(mode, mode),
+            platform or "", summary, opinions, "是" if difficulty else "否",
+            difficulties.get(kind, kind),
         ]
 
 
