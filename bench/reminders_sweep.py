@@ -12,9 +12,13 @@ rows), it times
 
 1. the cold full sweep of the eight rules — the campaign's ~100,000 reminders included, as
    when its start event was lost and the sweep catches up;
-2. the same sweep run again (warm: everything already there — a normal morning);
+2. the same sweep run again (warm: everything already there — what a rerun costs), then the
+   next day's (nothing new but what the day itself makes due — a normal morning); both read
+   only what changed since the run before, through the rules' watermarks (``SweepMark``);
 3. the campaign's start event alone (``reminders_for_campaign``, what staff pressing
    "start" costs), then the cold daily sweep after it.
+
+"Cold" starts with no reminders and no watermarks: every rule is read whole.
 
 Per rule: reminders created, queries (BEGIN and COMMIT included), wall time of the statements,
 wall time of the commit (where PostgreSQL runs the deferred foreign-key checks) and the
