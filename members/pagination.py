@@ -40,12 +40,29 @@ class CountedPaginator(Paginator):
 def page_of(queryset, request, per_page: int = 50, *, capped: bool = False,
             total: int | None = None):
     """The requested page (out-of-range or bad numbers fall back to the nearest page).
-    ``total``: the row count, known beforehand; else ``capped``: counted up to a cap."""
+    ``total``: the row count, known beforehand; else ``capped``: counted up to a cap.
+
+    A big list (``capped`` or ``total``) pages its ids first: the count and the page's
+    ``OFFSET`` walk the list's index alone (page 200 skips 9,950 entries, not 9,950 rows joined
+    to their member, sector and platform), then one query reads the page's rows whole."""
+    big = capped or total is not None
+    rows = _ids(queryset) if big else queryset
     if total is not None:
-        paginator = CountedPaginator(queryset, per_page, total=total)
+        paginator = CountedPaginator(rows, per_page, total=total)
     else:
-        paginator = (CappedPaginator if capped else Paginator)(queryset, per_page)
-    return paginator.get_page(request.GET.get("page"))
+        paginator = (CappedPaginator if capped else Paginator)(rows, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    if big:
+        ids = list(page.object_list)
+        found = {row.pk: row for row in queryset.filter(pk__in=ids)}
+        page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
+
+
+def _ids(queryset):
+    """The same rows in the same order, their primary keys only (no joins for
+    ``select_related``, nothing prefetched)."""
+    return queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True)
 
 
 def query_without_page(request) -> str:

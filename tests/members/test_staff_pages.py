@@ -262,7 +262,7 @@ def test_query_budgets(client_for, django_assert_max_num_queries, staff, council
         client.get(reverse("members:platform-list"))
     with django_assert_max_num_queries(8):  # session, user, council, platform, sectors, members, unread ×2
         client.get(reverse("members:platform-detail", args=[platform.pk]))
-    with django_assert_max_num_queries(10):  # session, user, council, capped count, page, sector, committee, member choices, unread ×2
+    with django_assert_max_num_queries(10):  # session, user, council, capped count, page ids, page rows, sector, committee choices, unread ×2
         client.get(reverse("members:constituent-list"))
     with django_assert_max_num_queries(9):  # session, user, council, active count, problem count, page count, page, unread ×2
         client.get(reverse("members:coverage"))
@@ -305,7 +305,7 @@ def test_leader_query_budgets(client_for, django_assert_max_num_queries, leader,
     client = client_for(leader)
     with django_assert_max_num_queries(11):  # session, user, council, member, roster, (leader's member: none), platforms, logs, their constituents, unread ×2
         client.get(reverse("members:member-detail", args=[member.pk]))
-    with django_assert_max_num_queries(11):  # session, user, council, capped count, page, (leader's member: none), sector, committee, member choices, unread ×2
+    with django_assert_max_num_queries(11):  # session, user, council, capped count, page ids, page rows, (leader's member: none), sector, committee choices, unread ×2
         client.get(reverse("members:constituent-list"))
 
 

@@ -180,7 +180,7 @@ class Reminder(models.Model):
             models.Index(fields=["member", "state", "due_on"]),
             models.Index(fields=["council", "state", "due_on"]),
             # The staff list's order (due first) across a city's or province's councils.
-            models.Index(fields=["due_on", "id"], name="reminder_list_order"),
+            models.Index(fields=["due_on", "id"], include=["council"], name="reminder_list_order"),
             # Only closed reminders name a contact log: the sweep's inserts skip this index,
             # and "WHERE satisfied_by_id = …" (a contact log deleted: SET NULL) still uses it.
             models.Index(

@@ -1,0 +1,60 @@
+"""How the big staff lists read a page: the ids first (the list's index alone, however deep
+the page), then the page's rows whole; and a city's reach as one ``IN (councils)`` test."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.models import Constituent, Council, User
+from tests.factories import ConstituentFactory, ContactLogFactory, CouncilFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page_queries(client, url, **params):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return response, [q["sql"] for q in captured]
+
+
+@pytest.mark.parametrize(("url_name", "table"), [
+    ("members:constituent-list", "members_constituent"),
+    ("activities:contactlog-list", "activities_contactlog"),
+])
+def test_deep_pages_skip_ids_not_rows(client_for, staff, member_a, url_name, table):
+    """The OFFSET query selects the ids only (no join to the member, sector or platform for
+    the 50 × (page − 1) rows skipped); the page's rows are then read by their ids, in the
+    list's order."""
+    people = ConstituentFactory.create_batch(52, member=member_a)
+    ContactLogFactory.create_batch(52, member=member_a, constituents=people[:1])
+    client = client_for(staff)
+    response, queries = page_queries(client, reverse(url_name), page=2)
+    skipping = [q for q in queries if "OFFSET" in q and f'FROM "{table}"' in q]
+    assert len(skipping) == 1
+    assert skipping[0].startswith(f'SELECT "{table}"."id" AS "pk" FROM')
+    assert "members_member" not in skipping[0]
+    assert len(response.context["page"]) == 2
+    everyone = [row.pk for n in (1, 2)
+                for row in client.get(reverse(url_name), {"page": n}).context["page"]]
+    assert len(set(everyone)) == 52  # no row twice, none lost between the pages
+    if table == "members_constituent":
+        names = [c.name for c in response.context["page"]]
+        assert names == sorted(names)
+
+
+def test_a_citys_reach_is_one_in_councils_test(council, other_council):
+    """Not an OR over two joins to the council table evaluated on every row."""
+    city = CouncilFactory(name="七台河市政协", level=Council.Level.CITY)
+    Council.objects.filter(pk__in=[council.pk, other_council.pk]).update(parent=city)
+    user = UserFactory(username="city", role=User.Role.STAFF, council=city)
+    outside = CouncilFactory(name="外市政协", level=Council.Level.DISTRICT)
+    mine = ConstituentFactory(council=council, member__council=council)
+    theirs = ConstituentFactory(council=other_council, member__council=other_council)
+    ConstituentFactory(council=outside, member__council=outside)
+    rows = Constituent.objects.in_reach_of(user)
+    sql = str(rows.query)
+    assert '"council_id" IN (SELECT' in sql
+    assert "T3" not in sql
+    assert set(rows) == {mine, theirs}
