@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import permissions
 from members.common import search
-from members.common.widgets import LookupSelect
+from members.common.widgets import LookupSelect, QuickSelect
 from members.models import Committee, Constituent, Member, Platform, Sector
 from members.models.constituent import phone_search_q
 
@@ -86,8 +86,8 @@ class MemberFilter(SearchFilterMixin, django_filters.FilterSet):
     search_fields = ("name", "unit", "phone")
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=_sectors)
-    committee = django_filters.ModelChoiceFilter(label=_("Special committee"), queryset=_committees)
+    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=_sectors, widget=QuickSelect)
+    committee = django_filters.ModelChoiceFilter(label=_("Special committee"), queryset=_committees, widget=QuickSelect)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Member.Status.choices)
     problem = django_filters.ChoiceFilter(
         label=_("Coverage problem"),
@@ -123,9 +123,10 @@ class ConstituentFilter(SearchFilterMixin, django_filters.FilterSet):
         return super().word_q(word) if phone is None else super().word_q(word) | phone
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=_sectors)
+    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=_sectors, widget=QuickSelect)
     committee = django_filters.ModelChoiceFilter(
-        label=_("Special committee"), field_name="member__committee", queryset=_committees
+        label=_("Special committee"), field_name="member__committee", queryset=_committees,
+        widget=QuickSelect,
     )
     member = member_filter(_("Keeping member"))
     community = django_filters.CharFilter(label=_("Community"), method="filter_community")

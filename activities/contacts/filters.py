@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.common.filters import MonthFilter
 from activities.contacts.models import Channel, ContactLog
+from members.common.widgets import QuickSelect
 from members.filters import council_filter, member_filter, period_filter
 from members.models import Committee, Platform, Sector
 
@@ -27,16 +28,16 @@ class ContactLogFilter(django_filters.FilterSet):
     period = period_filter("contacted_at")
     sector = django_filters.ModelChoiceFilter(
         label=_("Sector"), field_name="member__sector",
-        queryset=lambda request: Sector.objects.visible_to(request.user),
+        queryset=lambda request: Sector.objects.visible_to(request.user), widget=QuickSelect,
     )
     committee = django_filters.ModelChoiceFilter(
         label=_("Special committee"), field_name="member__committee",
-        queryset=lambda request: Committee.objects.visible_to(request.user),
+        queryset=lambda request: Committee.objects.visible_to(request.user), widget=QuickSelect,
     )
     council = council_filter()
     platform = django_filters.ModelChoiceFilter(
         label=_("Platform"),
-        queryset=lambda request: Platform.objects.visible_to(request.user),
+        queryset=lambda request: Platform.objects.visible_to(request.user), widget=QuickSelect,
     )
 
     class Meta:

@@ -151,7 +151,9 @@ def counted_total(filterset) -> int | None:
     the counts do not hold (a member, a difficulty, a month) is set."""
     data = {name: value for name, value in filterset.form.cleaned_data.items()
             if value not in (None, "")}  # False is a filter (no difficulty)
-    if not set(data) <= set(COUNTED_FILTERS):
+    if not data or not set(data) <= set(COUNTED_FILTERS):
+        # Unfiltered, the sum is over every daily row of the reach (1.9 million for a
+        # province's 5 million logs: 450 ms): the bare list counts up to the cap instead.
         return None
     days = ContactDay.objects.visible_to(filterset.request.user)
     for name, value in data.items():

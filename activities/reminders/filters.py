@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.reminders.models import MustVisitRule, Reminder
 from members import permissions
-from members.common.widgets import LookupSelect
+from members.common.widgets import LookupSelect, QuickSelect
 from members.filters import council_subtree_q
 from members.models import Committee, Council, Member, Sector
 
@@ -28,10 +28,12 @@ class ReminderFilterForm(forms.Form):
     on_time = forms.TypedChoiceField(label=_("Done on time"), required=False,
                                      choices=_TRUE_FALSE, coerce=lambda v: v == "true",
                                      empty_value=None)
-    rule = forms.ModelChoiceField(label=_("Rule"), required=False, queryset=MustVisitRule.objects.none())
-    sector = forms.ModelChoiceField(label=_("Sector"), required=False, queryset=Sector.objects.none())
+    rule = forms.ModelChoiceField(label=_("Rule"), required=False, queryset=MustVisitRule.objects.none(),
+                                  widget=QuickSelect)
+    sector = forms.ModelChoiceField(label=_("Sector"), required=False, queryset=Sector.objects.none(),
+                                    widget=QuickSelect)
     committee = forms.ModelChoiceField(label=_("Special committee"), required=False,
-                                       queryset=Committee.objects.none())
+                                       queryset=Committee.objects.none(), widget=QuickSelect)
     member = forms.ModelChoiceField(label=_("Member"), required=False, queryset=Member.objects.none(),
                                     widget=LookupSelect("members:member-lookup"))
     period_after = forms.DateField(label=_("Due from"), required=False,
@@ -40,7 +42,7 @@ class ReminderFilterForm(forms.Form):
                                     widget=forms.DateInput(attrs={"type": "date"}))
     # A council and its subtree (a city or province user drilling into one of its councils).
     council = forms.ModelChoiceField(label=_("Council"), required=False,
-                                     queryset=Council.objects.none())
+                                     queryset=Council.objects.none(), widget=QuickSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
