@@ -38,14 +38,15 @@ class CountedPaginator(Paginator):
 
 
 def page_of(queryset, request, per_page: int = 50, *, capped: bool = False,
-            total: int | None = None):
+            total: int | None = None, ids_first: bool = False):
     """The requested page (out-of-range or bad numbers fall back to the nearest page).
     ``total``: the row count, known beforehand; else ``capped``: counted up to a cap.
 
-    A big list (``capped`` or ``total``) pages its ids first: the count and the page's
-    ``OFFSET`` walk the list's index alone (page 200 skips 9,950 entries, not 9,950 rows joined
-    to their member, sector and platform), then one query reads the page's rows whole."""
-    big = capped or total is not None
+    A big list (``capped``, ``total`` or ``ids_first``) pages its ids first: the count and
+    the page's ``OFFSET`` walk the list's index alone (page 200 skips 9,950 entries, not 9,950
+    rows joined to their member, sector and platform, with their annotations), then one query
+    reads the page's rows whole."""
+    big = capped or total is not None or ids_first
     rows = _ids(queryset) if big else queryset
     if total is not None:
         paginator = CountedPaginator(rows, per_page, total=total)

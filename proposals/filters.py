@@ -9,6 +9,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.common.widgets import QuickSelect
 from members.filters import council_filter
 from members.models import Committee, Sector
 from proposals.models import (
@@ -60,13 +61,15 @@ class RegisterFilter(django_filters.FilterSet):
         label=_("Search"), method="filter_search",
         widget=forms.TextInput(attrs={"placeholder": _("Number, title or proposer")}),
     )
-    session = django_filters.ModelChoiceFilter(label=_("Session"), queryset=_sessions)
+    session = django_filters.ModelChoiceFilter(label=_("Session"), queryset=_sessions,
+                                               widget=QuickSelect)
     state = django_filters.ChoiceFilter(
         label=_("State"), choices=[c for c in State.choices if c[0] != State.DRAFT]
     )
-    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=_categories)
+    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=_categories,
+                                                widget=QuickSelect)
     unit = django_filters.ModelChoiceFilter(
-        label=_("Handling unit"), queryset=_units, method="filter_unit"
+        label=_("Handling unit"), queryset=_units, method="filter_unit", widget=QuickSelect
     )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue"), method="filter_overdue",
@@ -80,11 +83,11 @@ class RegisterFilter(django_filters.FilterSet):
     # the collective proposer itself), filed (立案, numbered) and the council.
     sector = django_filters.ModelChoiceFilter(
         label=_("Sector"), method="filter_sector",
-        queryset=lambda request: Sector.objects.in_reach_of(request.user),
+        queryset=lambda request: Sector.objects.in_reach_of(request.user), widget=QuickSelect,
     )
     committee = django_filters.ModelChoiceFilter(
         label=_("Special committee"), method="filter_committee",
-        queryset=lambda request: Committee.objects.in_reach_of(request.user),
+        queryset=lambda request: Committee.objects.in_reach_of(request.user), widget=QuickSelect,
     )
     filed = django_filters.BooleanFilter(
         label=_("Filed"), field_name="number", lookup_expr="isnull", exclude=True,

@@ -108,7 +108,10 @@ def register(request):
         filed=Count("pk", filter=Q(number__isnull=False)),
         closed=Count("pk", filter=Q(state=State.CLOSED)),
     )
-    page = page_of(rows.with_register_columns().order_by("session", "number", "id"), request)
+    # Ids first: sorting a province's 20,000 proposals with every joined column and the
+    # latest reply's category for each skipped row took 0.8 s (page 200).
+    page = page_of(rows.with_register_columns().order_by("session", "number", "id"), request,
+                   ids_first=True)
     context = {
         "filter": filterset,
         "page": page,

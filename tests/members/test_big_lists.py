@@ -58,3 +58,28 @@ def test_a_citys_reach_is_one_in_councils_test(council, other_council):
     assert '"council_id" IN (SELECT' in sql
     assert "T3" not in sql
     assert set(rows) == {mine, theirs}
+
+
+def test_the_register_pages_ids_first(rf, staff, member_a, handling_unit, unit_user):
+    """The register's rows carry the latest reply's category (a subquery) and six joins: the
+    OFFSET query skips ids only, and the page's rows come back whole, in the register's
+    order."""
+    from members.pagination import page_of
+    from proposals.models import Proposal
+    from proposals.models import State as ProposalState
+    from tests.proposals.factories import proposal_in
+
+    made = [proposal_in(ProposalState.REPLIED, proposer=member_a, staff=staff, unit=handling_unit)
+            for _ in range(3)]
+    rows = (Proposal.objects.visible_to(staff).with_register_columns()
+            .order_by("session", "number", "id"))
+    request = rf.get("/", {"page": 2})
+    with CaptureQueriesContext(connection) as captured:
+        page = page_of(rows, request, 2, ids_first=True)
+        shown = [(p.pk, p.reply_category) for p in page]
+    skipping = [q["sql"] for q in captured if "OFFSET" in q["sql"]]
+    assert len(skipping) == 1
+    assert skipping[0].startswith('SELECT "proposals_proposal"."id" AS "pk" FROM')
+    assert "proposals_reply" not in skipping[0]
+    assert shown == [(p.pk, p.reply_category) for p in rows][2:]
+    assert len(made) == 3

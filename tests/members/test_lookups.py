@@ -158,3 +158,25 @@ def test_a_member_in_reach_is_accepted_though_never_offered(client_for, staff, m
     ConstituentFactory(member=member_b, name="赵群众")
     response = client_for(staff).get(reverse("members:constituent-list"), {"member": member_b.pk})
     assert [c.name for c in response.context["page"]] == ["赵群众"]
+
+
+def test_quick_select_renders_what_djangos_select_renders(sector, other_sector):
+    """The same options, the same one selected, the same attributes — without a template
+    include per option."""
+    from django import forms
+
+    from members.common.widgets import QuickSelect
+    from members.models import Sector
+
+    def options(html):
+        return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', html)
+
+    for value in (None, other_sector.pk):
+        field = forms.ModelChoiceField(queryset=Sector.objects.order_by("pk"), required=False)
+        plain = field.widget.render("sector", value, attrs={"id": "id_sector"})
+        quick = QuickSelect(choices=field.choices).render("sector", value, attrs={"id": "id_sector"})
+        assert options(quick) == options(plain)
+        assert len(options(quick)) == 3
+        assert quick.startswith("<select ")
+        assert 'name="sector"' in quick
+        assert 'id="id_sector"' in quick
