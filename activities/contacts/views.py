@@ -5,21 +5,17 @@ logs, filtered, and export them to Excel."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.contacts import exports, services
 from activities.contacts.filters import ContactLogFilter
 from activities.contacts.forms import ContactLogEditForm, ContactLogForm
-from activities.contacts.models import ContactDay, ContactLog
+from activities.contacts.models import ContactLog
 from activities.reminders.models import Reminder
 from members import permissions
 from members.common.forms import service_errors
-from members.filters import council_subtree_q
 from members.pagination import page_of, query_without_page
 
 HISTORY_PAGE_SIZE = 20
@@ -139,44 +135,12 @@ def contactlog_rows(user):
     return ContactLog.objects.visible_to(user).for_list().order_by("-contacted_at", "-id")
 
 
-# The list's filters that are dimensions of the daily contact counts (``ContactDay``), and
-# the count's field for each: filtered by these only, the list's total is a sum over the
-# counts (what the dashboard shows), not a count over millions of logs.
-COUNTED_FILTERS = {"channel": "channel", "sector": "sector_id", "committee": "committee_id",
-                   "platform": "platform_id", "period": "day", "council": "council"}
-
-
-def counted_total(filterset) -> int | None:
-    """The number of logs the filters select, from the daily counts; ``None`` when a filter
-    the counts do not hold (a member, a difficulty, a month) is set."""
-    data = {name: value for name, value in filterset.form.cleaned_data.items()
-            if value not in (None, "")}  # False is a filter (no difficulty)
-    if not data or not set(data) <= set(COUNTED_FILTERS):
-        # Unfiltered, the sum is over every daily row of the reach (1.9 million for a
-        # province's 5 million logs: 450 ms): the bare list counts up to the cap instead.
-        return None
-    days = ContactDay.objects.visible_to(filterset.request.user)
-    for name, value in data.items():
-        if name == "period":  # local days, both inclusive, as the counts' days are
-            if value.start:
-                days = days.filter(day__gte=timezone.localtime(value.start).date())
-            if value.stop:
-                days = days.filter(day__lte=timezone.localtime(value.stop).date())
-        elif name == "council":
-            days = days.filter(council_subtree_q(value))
-        else:
-            days = days.filter(**{COUNTED_FILTERS[name]: getattr(value, "pk", value)})
-    return days.aggregate(n=Coalesce(Sum("logs"), 0))["n"]
-
-
 @permissions.council_reader_required
 def contactlog_list(request):
     filterset = ContactLogFilter(request.GET, queryset=contactlog_rows(request.user), request=request)
     # An invalid filter (a crafted member id outside reach) lists nothing; the form says why.
-    if filterset.is_valid():
-        page = page_of(filterset.qs, request, capped=True, total=counted_total(filterset))
-    else:
-        page = page_of(filterset.queryset.none(), request)
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = page_of(rows, request, capped=True)
     return render(
         request,
         "activities/contactlog_list.html",

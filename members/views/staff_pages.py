@@ -123,7 +123,7 @@ def staff_home(request):
 @permissions.council_reader_required
 def member_list(request):
     filterset = MemberFilter(request.GET, queryset=member_rows(request.user), request=request)
-    page = with_page_figures(page_of(filtered(filterset), request))
+    page = with_page_figures(page_of(filtered(filterset), request, ids_first=True))
     return render(
         request,
         "members/member_list.html",
