@@ -27,31 +27,18 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its total: read from a rollup that is kept equal to the rows (the
-    daily contact counts), so that a list a dashboard number links to shows that number
-    without counting millions of rows."""
-
-    def __init__(self, object_list, per_page, *, total: int):
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = total  # ``count`` is a cached_property: this is its value
-
-
 def page_of(queryset, request, per_page: int = 50, *, capped: bool = False,
-            total: int | None = None, ids_first: bool = False):
-    """The requested page (out-of-range or bad numbers fall back to the nearest page).
-    ``total``: the row count, known beforehand; else ``capped``: counted up to a cap.
+            ids_first: bool = False):
+    """The requested page (out-of-range or bad numbers fall back to the nearest page);
+    ``capped``: counted up to a cap.
 
-    A big list (``capped``, ``total`` or ``ids_first``) pages its ids first: the count and
+    A big list (``capped`` or ``ids_first``) pages its ids first: the count and
     the page's ``OFFSET`` walk the list's index alone (page 200 skips 9,950 entries, not 9,950
     rows joined to their member, sector and platform, with their annotations), then one query
     reads the page's rows whole."""
-    big = capped or total is not None or ids_first
+    big = capped or ids_first
     rows = _ids(queryset) if big else queryset
-    if total is not None:
-        paginator = CountedPaginator(rows, per_page, total=total)
-    else:
-        paginator = (CappedPaginator if capped else Paginator)(rows, per_page)
+    paginator = (CappedPaginator if capped else Paginator)(rows, per_page)
     page = paginator.get_page(request.GET.get("page"))
     if big:
         ids = list(page.object_list)
