@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
@@ -249,12 +250,13 @@ def constituent_move(*, by: User, constituent: Constituent, member: Member) -> C
         raise PermissionDenied
     if member.council_id != constituent.council_id:
         raise ValidationError({"member": _("Choose a member of the constituent's council.")})
-    constituent.member = member
-    _check_constituent(constituent)
-    constituent._history_user = by
+    moved = copy.copy(constituent)  # checked as moved; the caller's instance only once saved
+    moved.member = member
+    _check_constituent(moved)
     with transaction.atomic():
         stored = _locked(constituent)
-        constituent.council_id = stored.council_id
+        constituent.member, constituent.council_id = member, stored.council_id
+        constituent._history_user = by
         constituent.active, constituent.sector_id = stored.active, stored.sector_id
         constituent.save()
         rollups.roster_change(_roster_moves(stored, constituent))

@@ -3,6 +3,8 @@ daily counts of them (``ContactDay``) that the dashboards read instead of the ra
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -194,6 +196,37 @@ class ContactLogPhoto(Photo):
 NONE = 0
 
 
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_after(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+class ContactTallyQuerySet(CouncilFiguresQuerySet):
+    def in_period(self, date_from: date | None, date_to: date | None):
+        """The rows that add up to the period (both ends inclusive, None: unbounded): the
+        monthly rows of its whole months and the daily rows of the days at its ends."""
+        first = date_from and (date_from if date_from.day == 1 else month_after(date_from))
+        end = date_to and month_after(date_to)  # the month after the last one, whole or not
+        if date_to and end - timedelta(days=1) != date_to:
+            end = month_start(date_to)  # the last month is not whole: its days count
+        months = Q(period="m")
+        if first:
+            months &= Q(start__gte=first)
+        if end:
+            months &= Q(start__lt=end)
+        if first and end and first >= end:  # no whole month: days only
+            return self.filter(period="d", start__gte=date_from, start__lte=date_to)
+        days = Q(pk__in=[])
+        if date_from and first != date_from:
+            days |= Q(period="d", start__gte=date_from, start__lt=first)
+        if date_to and end <= date_to:
+            days |= Q(period="d", start__gte=end, start__lte=date_to)
+        return self.filter(months | days)
+
+
 class ContactDay(models.Model):
     """Contact logs of one council, day, channel, sector, special committee and platform.
 
@@ -229,10 +262,68 @@ class ContactDay(models.Model):
         indexes = [
             # The per-platform figures (the unique index serves council + period).
             models.Index(fields=["platform_id", "day"], name="contactday_platform_day"),
+            # The dashboard narrowed by a sector or a committee reads only its rows.
+            models.Index(fields=["sector_id", "day"], name="contactday_sector_day"),
+            models.Index(fields=["committee_id", "day"], name="contactday_committee_day"),
         ]
 
     def __str__(self) -> str:
         return f"{self.council_id} · {self.day} · {self.channel}: {self.logs}"
+
+
+class ContactTally(models.Model):
+    """Contact logs of one council in one period — a day, or a month — by one dimension: per
+    channel, per sector, per special committee or per platform.
+
+    What the dashboards read when they are not narrowed by sector or committee: a province's
+    figures for two years are a few thousand rows here, where ``ContactDay`` (every dimension
+    at once, per day) holds millions. A period that is not whole months is read as its whole
+    months plus the days at its ends (``in_period``). Derived from ``ContactDay`` and kept with
+    it (``activities.contacts.rollups``).
+    """
+
+    class Dimension(models.TextChoices):
+        CHANNEL = "channel", _("channel")
+        SECTOR = "sector", _("sector")
+        COMMITTEE = "committee", _("special committee")
+        PLATFORM = "platform", _("platform")
+
+    class Period(models.TextChoices):
+        DAY = "d", _("day")
+        MONTH = "m", _("month")
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="contact_tallies", verbose_name=_("council")
+    )
+    dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
+    period = models.CharField(_("period"), max_length=1, choices=Period.choices)
+    start = models.DateField(_("first day"))
+    # The channel (dimension "channel"), or the id of the sector, committee (``NONE``: none)
+    # or platform; the other one is blank or 0.
+    channel = models.CharField(_("channel"), max_length=10, blank=True)
+    item_id = models.IntegerField(_("item id"), default=NONE)
+    logs = models.IntegerField(_("contact logs"), default=0)  # signed, as ``ContactDay``'s
+
+    objects = ContactTallyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact tally")
+        verbose_name_plural = _("contact tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "dimension", "period", "start", "channel", "item_id"],
+                name="contacttally_grain_unique",
+            ),
+        ]
+        indexes = [
+            # A city's or province's councils at once, and one platform's rows.
+            models.Index(fields=["dimension", "period", "start"], name="contacttally_period"),
+            models.Index(fields=["item_id", "dimension", "period", "start"],
+                         name="contacttally_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council_id} · {self.dimension} · {self.period}{self.start}: {self.logs}"
 
 
 class ContactDayMark(models.Model):

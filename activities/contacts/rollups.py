@@ -1,20 +1,28 @@
-"""Keeping the daily contact counts (``ContactDay``) equal to the contact logs.
+"""Keeping the contact counts the dashboards read equal to the contact logs.
+
+- ``ContactDay``: logs per council, local day, channel, the member's sector and committee,
+  and platform — every dimension at once (the contact-log list's totals, and the dashboard's
+  figures when narrowed by sector or committee);
+- ``ContactTally``: the same summed per day and per month along one dimension at a time —
+  channel, sector, committee, platform — a few thousand rows for a province's two years,
+  which the dashboards read when not narrowed.
 
 Two ways, as ``DESIGN.md`` asks:
 
-- In the transaction of every write (``services``): ``contact_day_add`` adds a new log to
-  its row, ``contact_day_remove`` takes an edited or deleted log off its old one, and
-  ``on_member_changed`` moves a member's logs to their new sector or special committee
-  (``members.events.member_changed``). Each is an ``INSERT … ON CONFLICT DO UPDATE`` of
-  increments (PostgreSQL and SQLite share the syntax). The member's sector and committee are
-  read under the member's row lock (``member_grain``), so a log and a change of the member
-  never miss each other.
-- ``rollups_rebuild(council=…, since=… | full=…)`` — rows recounted from the logs, per
-  council in one transaction: ``DELETE`` then ``INSERT … SELECT … GROUP BY``. Idempotent.
-  By default incremental: only the days of the logs added since the last rebuild
-  (``ContactDayMark``, a bulk load or rows written outside the services) and the last
-  ``RECENT_DAYS`` days; a council never rebuilt, or ``full=True``, is recounted whole.
-  Run nightly (``activities.tasks.rollups_rebuild_task``) and by ``manage.py rollups_rebuild``.
+- In the transaction of every write (``services``): ``contact_day_add`` adds a new log,
+  ``contact_day_remove`` takes an edited or deleted log off, and ``on_member_changed`` moves
+  a member's logs to their new sector or special committee (``members.events.
+  member_changed``). Each is one ``INSERT … ON CONFLICT DO UPDATE`` of increments per table
+  (PostgreSQL and SQLite share the syntax). The member's sector and committee are read under
+  the member's row lock (``member_grain``), so a log and a change of the member never miss
+  each other.
+- ``rollups_rebuild(council=…, since=… | full=…)`` — the daily rows recounted from the logs
+  and the tally summed again from them, per council in one transaction (``DELETE`` then
+  ``INSERT … SELECT … GROUP BY``). Idempotent. By default incremental: only the days of the
+  logs added since the last rebuild (``ContactDayMark``: a bulk load, or rows written outside
+  the services) and the last ``RECENT_DAYS`` days (and their months' tally); a council never
+  rebuilt, or ``full=True``, is recounted whole. Run nightly
+  (``activities.tasks.rollups_rebuild_task``) and by ``manage.py rollups_rebuild``.
 
 The day is the local date (``TIME_ZONE``) of ``contacted_at``, as the dashboard's period
 filter and monthly trend count it.
@@ -29,23 +37,27 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, DateField, F, Max, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from activities.contacts.models import NONE, ContactDay, ContactDayMark, ContactLog
+from activities.contacts.models import (
+    NONE,
+    ContactDay,
+    ContactDayMark,
+    ContactLog,
+    ContactTally,
+    month_after,
+)
 from members.common.increments import add_to_rows
 from members.models import Council, Member
 
 _GRAIN = ["council_id", "day", "channel", "sector_id", "committee_id", "platform_id"]
 _COUNTS = ["logs", "constituent_contacts"]
+_TALLY_GRAIN = ["council_id", "dimension", "period", "start", "channel", "item_id"]
 # The incremental rebuild recounts today and this many days before it as well: where late
 # logging and any drift are likeliest, at the cost of a few hundred rows.
 RECENT_DAYS = 2
-
-
-def _table() -> str:
-    return connection.ops.quote_name(ContactDay._meta.db_table)
 
 
 def member_grain(member_id: int) -> tuple[int, int]:
@@ -70,12 +82,35 @@ def contact_days_add(rows: Iterable[tuple]) -> None:
         totals[tuple(row[:6])][1] += row[7]
     values = [(*grain, *counts) for grain, counts in totals.items() if any(counts)]
     add_to_rows(ContactDay, _GRAIN, _COUNTS, values)
-    taken_off = [value for value in values if value[6] < 0]
-    if taken_off:
-        emptied = Q()
-        for value in taken_off:
-            emptied |= Q(**dict(zip(_GRAIN, value[:6], strict=False)))
-        ContactDay.objects.filter(emptied, logs__lte=0).delete()
+    _delete_emptied(ContactDay, _GRAIN, values)
+    tallies: dict[tuple, int] = defaultdict(int)
+    for grain, (logs, _people) in totals.items():
+        for row in _tally_grains(*grain):
+            tallies[row] += logs
+    tally_values = [(*grain, logs) for grain, logs in tallies.items() if logs]
+    add_to_rows(ContactTally, _TALLY_GRAIN, ["logs"], tally_values)
+    _delete_emptied(ContactTally, _TALLY_GRAIN, tally_values)
+
+
+def _delete_emptied(model, grain: list[str], values: list[tuple]) -> None:
+    """Delete the rows a negative change left with no log."""
+    emptied = Q()
+    for value in values:
+        if value[len(grain)] < 0:
+            emptied |= Q(**dict(zip(grain, value, strict=False)))
+    if emptied:
+        model.objects.filter(emptied, logs__lte=0).delete()
+
+
+def _tally_grains(council_id, day, channel, sector_id, committee_id, platform_id):
+    """The ``ContactTally`` rows a daily row adds to: its day's and its month's, per channel,
+    sector, committee and (if any) platform."""
+    for period, start in (("d", day), ("m", day.replace(day=1))):
+        yield (council_id, "channel", period, start, channel, NONE)
+        yield (council_id, "sector", period, start, "", sector_id)
+        yield (council_id, "committee", period, start, "", committee_id)
+        if platform_id != NONE:
+            yield (council_id, "platform", period, start, "", platform_id)
 
 
 def _grain(log: ContactLog, sector_id: int, committee_id: int) -> tuple:
@@ -159,36 +194,38 @@ def rollups_rebuild(
 def _rebuild_one(council_id: int, *, since: date | None, full: bool, today: date) -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {_table()} IN SHARE ROW EXCLUSIVE MODE")
+            for model in (ContactDay, ContactTally):
+                table = connection.ops.quote_name(model._meta.db_table)
+                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
     top = ContactLog.objects.aggregate(top=Max("pk"))["top"] or 0
     mark = ContactDayMark.objects.filter(council_id=council_id).first()
     if since is not None:
-        days = Q(contacted_at__gte=_start(since)), Q(day__gte=since)
+        runs = [(since, None)]
     elif full or mark is None:
-        days = Q(), Q()
+        runs = None
     else:
-        days = _touched_days(council_id, mark.last_log_id, today)
-    written = _recount(council_id, *days)
+        runs = _touched_days(council_id, mark.last_log_id, today)
+    written = _recount(council_id, runs)
+    _retally(council_id, runs)
     ContactDayMark.objects.update_or_create(
         council_id=council_id, defaults={"last_log_id": top, "rebuilt_at": timezone.now()}
     )
     return written
 
 
-def _touched_days(council_id: int, last_log_id: int, today: date) -> tuple[Q, Q]:
+Runs = list[tuple[date, date | None]] | None  # (first, last) days, last None: on; None: all
+
+
+def _touched_days(council_id: int, last_log_id: int, today: date) -> Runs:
     """The days of the council's logs added after ``last_log_id`` (the primary key's index),
-    and the recent days: as a filter on the logs and one on the daily rows."""
+    and the recent days, as runs of consecutive days."""
     added = (
         ContactLog.objects.filter(council_id=council_id, pk__gt=last_log_id)
         .annotate(_day=TruncDate("contacted_at")).order_by()
         .values_list("_day", flat=True).distinct()
     )
     days = set(added) | {today - timedelta(days=n) for n in range(RECENT_DAYS + 1)}
-    on_logs, on_rows = Q(pk__in=[]), Q(pk__in=[])
-    for first, last in _runs(sorted(days)):
-        on_logs |= Q(contacted_at__gte=_start(first), contacted_at__lt=_start(last + timedelta(days=1)))
-        on_rows |= Q(day__gte=first, day__lte=last)
-    return on_logs, on_rows
+    return _runs(sorted(days))
 
 
 def _runs(days: list[date]) -> list[tuple[date, date]]:
@@ -202,14 +239,70 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
     return [(first, last) for first, last in runs]
 
 
+def _on(field: str, runs: Runs, *, moment: bool = False) -> Q:
+    """The runs as a filter on a date ``field`` (or on a datetime one, by local days)."""
+    if runs is None:
+        return Q()
+    q = Q(pk__in=[])
+    for first, last in runs:
+        part = Q(**{f"{field}__gte": _start(first) if moment else first})
+        if last is not None:
+            part &= (Q(**{f"{field}__lt": _start(last + timedelta(days=1))}) if moment
+                     else Q(**{f"{field}__lte": last}))
+        q |= part
+    return q
+
+
 def _start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _recount(council_id: int, on_logs: Q, on_rows: Q) -> int:
-    logs = ContactLog.objects.filter(council_id=council_id).filter(on_logs)
-    ContactDay.objects.filter(council_id=council_id).filter(on_rows).delete()
-    select, params = raw_counts(logs).query.sql_with_params()
+def _insert(model, columns: list[str], rows) -> int:
+    """``INSERT INTO … SELECT``: ``rows`` (a queryset) straight into ``model``'s table."""
+    select, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {_table()} ({', '.join(_GRAIN + _COUNTS)}) {select}", params)
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {select}", params)
         return cursor.rowcount
+
+
+def _recount(council_id: int, runs: Runs) -> int:
+    """The council's daily rows of those days, recounted from the logs."""
+    ContactDay.objects.filter(council_id=council_id).filter(_on("day", runs)).delete()
+    logs = ContactLog.objects.filter(council_id=council_id).filter(_on("contacted_at", runs, moment=True))
+    return _insert(ContactDay, _GRAIN + _COUNTS, raw_counts(logs))
+
+
+def _retally(council_id: int, runs: Runs) -> None:
+    """The council's tally of those days and of the months they fall in, summed again from
+    the daily rows (a few statements, however many days)."""
+    months = None if runs is None else [
+        (first.replace(day=1), last and month_after(last) - timedelta(days=1)) for first, last in runs
+    ]
+    rows = ContactTally.objects.filter(council_id=council_id)
+    rows.filter(Q(period="d") & _on("start", runs)).delete()
+    rows.filter(Q(period="m") & _on("start", months)).delete()
+    for period, spans in (("d", runs), ("m", months)):
+        for dimension in ContactTally.Dimension.values:
+            days = ContactDay.objects.filter(council_id=council_id).filter(_on("day", spans))
+            _insert(ContactTally, [*_TALLY_GRAIN, "logs"], tally_counts(days, dimension, period))
+
+
+def tally_counts(days, dimension: str, period: str):
+    """Daily rows summed into ``ContactTally``'s grain (``_TALLY_GRAIN`` + logs) for one
+    dimension and period: what the tally must equal."""
+    item = {"channel": Value(NONE), "sector": F("sector_id"), "committee": F("committee_id"),
+            "platform": F("platform_id")}[dimension]
+    if dimension == ContactTally.Dimension.PLATFORM:
+        days = days.exclude(platform_id=NONE)
+    return (
+        days.order_by()
+        .annotate(
+            _dimension=Value(dimension), _period=Value(period),
+            _start=F("day") if period == "d" else TruncMonth("day", output_field=DateField()),
+            _channel=F("channel") if dimension == ContactTally.Dimension.CHANNEL else Value(""),
+            _item=item,
+        )
+        .values_list("council_id", "_dimension", "_period", "_start", "_channel", "_item")
+        .annotate(_logs=Sum("logs"))
+    )

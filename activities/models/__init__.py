@@ -8,6 +8,7 @@ from activities.contacts.models import (
     ContactLog,
     ContactLogConstituent,
     ContactLogPhoto,
+    ContactTally,
 )
 from activities.events.models import (
     Activity,
@@ -36,6 +37,7 @@ __all__ = [
     "ContactLog",
     "ContactLogConstituent",
     "ContactLogPhoto",
+    "ContactTally",
     "MustVisitRule",
     "Problem",
     "Reminder",

@@ -1,14 +1,14 @@
 """The dashboard's breakdown tables: one row per platform, sector, special committee or
 child council, each with its counts as correlated subqueries in one query per table (a
 fixed number of queries, whatever the number of rows). Members, constituents and contacts
-are sums over the rollups (``RosterTally``, ``ContactDay``), never counts over the rows."""
+are sums over the rollups (``RosterTally``, ``ContactTally``), never counts over the rows."""
 
 from __future__ import annotations
 
-from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from activities.models import Activity, Consultation, ContactDay
+from activities.models import Activity, Consultation, ContactTally
 from liaison.dashboard.scope import Params, Scope, current_session_q, subtree_q
 from members.models import Committee, Council, Platform, RosterTally, Sector
 from proposals.models import Proposal
@@ -32,9 +32,9 @@ def correlated_sum(rows, column: str = "logs"):
     return Coalesce(Subquery(total, output_field=IntegerField()), 0)
 
 
-def contact_sum(days):
-    """The contact logs counted by correlated ``ContactDay`` rows (0 when there are none)."""
-    return correlated_sum(days, "logs")
+def contact_sum(tallies):
+    """The contact logs counted by correlated ``ContactTally`` rows (0 when there are none)."""
+    return correlated_sum(tallies, "logs")
 
 
 def roster_sums(tally) -> dict:
@@ -46,9 +46,9 @@ def roster_sums(tally) -> dict:
 def platform_rows(scope: Scope, params: Params) -> list[dict]:
     """Every platform with its contacts (from the daily counts), activities held and
     consultations in the period."""
-    contacts = ContactDay.objects.filter(platform_id=OuterRef("pk")).filter(
-        params.span("day", is_datetime=False)
-    )
+    contacts = ContactTally.objects.filter(
+        dimension=ContactTally.Dimension.PLATFORM, item_id=OuterRef("pk")
+    ).in_period(params.date_from, params.date_to)
     activities = Activity.objects.filter(
         platform=OuterRef("pk"), state=Activity.State.HELD
     ).filter(params.span("starts_at", is_datetime=True))
@@ -70,19 +70,27 @@ def platform_rows(scope: Scope, params: Params) -> list[dict]:
 def sector_rows(scope: Scope, params: Params) -> list[dict]:
     """Each sector's serving members and active constituents (from the roster tally: the
     member's sector for members, the constituent's for constituents) and filed proposals."""
-    proposals = Proposal.objects.filter(
-        Q(proposer__sector=OuterRef("pk")) | Q(proposer_sector=OuterRef("pk")),
-        number__isnull=False,
-    ).filter(current_session_q(params))
-    return list(
+    filed = filed_by_sector(scope, params)
+    rows = list(
         scope.rows(Sector)
-        .annotate(
-            **roster_sums(RosterTally.objects.filter(sector_id=OuterRef("pk"))),
-            n_proposals_filed=SubqueryCount(proposals),
-        )
+        .annotate(**roster_sums(RosterTally.objects.filter(sector_id=OuterRef("pk"))))
         .order_by("council_id", "order", "name", "pk")
-        .values("pk", "name", "is_key", "council_id", "n_members", "n_constituents",
-                "n_proposals_filed")
+        .values("pk", "name", "is_key", "council_id", "n_members", "n_constituents")
+    )
+    for row in rows:
+        row["n_proposals_filed"] = filed.get(row["pk"], 0)
+    return rows
+
+
+def filed_by_sector(scope: Scope, params: Params) -> dict[int, int]:
+    """The session's filed proposals per sector, in one GROUP BY: a member's proposal counts
+    for the member's sector, a collective one for its proposing sector (a proposal has one
+    kind of proposer). A correlated count per sector read the session's proposals once for
+    every sector."""
+    return dict(
+        scope.rows(Proposal).filter(number__isnull=False).filter(current_session_q(params))
+        .annotate(_sector=Coalesce("proposer_sector_id", "proposer__sector_id"))
+        .order_by().values_list("_sector").annotate(n=Count("pk"))
     )
 
 
@@ -108,7 +116,9 @@ def council_rows(scope: Scope, params: Params, root_id: int | None) -> list[dict
     def under(model, **extra):
         return model.objects.filter(subtree_q(OuterRef("pk")), **extra)
 
-    contacts = under(ContactDay).filter(params.span("day", is_datetime=False))
+    contacts = under(ContactTally).filter(dimension=ContactTally.Dimension.CHANNEL).in_period(
+        params.date_from, params.date_to
+    )
     proposals = under(Proposal).exclude(state=ProposalState.DRAFT).filter(current_session_q(params))
     consultations = under(Consultation).filter(params.span("held_on", is_datetime=False))
     activities = under(Activity, state=Activity.State.HELD).filter(

@@ -20,14 +20,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
-from activities.contacts.models import NONE
-from activities.models import Activity, Channel, Consultation, ContactDay, Problem, Reminder
+from activities.models import Activity, Channel, Consultation, Problem, Reminder
 from liaison.dashboard.breakdowns import (
     committee_rows,
     council_rows,
     platform_rows,
     sector_rows,
 )
+from liaison.dashboard.contacts import contact_figures
 from liaison.dashboard.scope import Params, Scope, current_session_q
 from members.models import Committee, Council, Platform, RosterTally, Sector
 from proposals.filters import proposal_rating
@@ -91,38 +91,9 @@ def roster_figures(scope: Scope, params: Params) -> dict:
     )
 
 
-def contact_cube(scope: Scope, params: Params) -> list[dict]:
-    """Contacts in the period per month, channel, member's sector and member's committee, in
-    one GROUP BY over the daily contact counts (``ContactDay``, kept equal to the logs): the
-    trend, the by-channel figures and the sector and committee breakdowns are all sums over
-    these rows (a few thousand at most), not more passes over the logs."""
-    return [
-        {"month": row["month"].strftime("%Y-%m"), "channel": row["channel"],
-         "sector": row["sector_id"],
-         "committee": None if row["committee_id"] == NONE else row["committee_id"], "n": row["n"]}
-        for row in scope.rows(ContactDay)
-        .filter(params.span("day", is_datetime=False))
-        .annotate(month=TruncMonth("day"))
-        .values("month", "channel", "sector_id", "committee_id")
-        .annotate(n=Sum("logs"))
-        .order_by()
-    ]
-
-
 def contact_months(scope: Scope, params: Params) -> list[dict]:
     """Contacts per month and channel, narrowed by sector and committee (for the report)."""
-    totals: dict[tuple, int] = {}
-    for row in contact_cube(scope, params):
-        if _matches(row, params):
-            key = (row["month"], row["channel"])
-            totals[key] = totals.get(key, 0) + row["n"]
-    return [{"month": m, "channel": c, "n": n} for (m, c), n in sorted(totals.items())]
-
-
-def _matches(row: dict, params: Params, *, sector: bool = True, committee: bool = True) -> bool:
-    return (not (sector and params.sector_id) or row["sector"] == params.sector_id) and (
-        not (committee and params.committee_id) or row["committee"] == params.committee_id
-    )
+    return contact_figures(scope, params)["months"]
 
 
 def reminder_figures(scope: Scope, params: Params) -> dict:
@@ -155,22 +126,31 @@ def proposal_rows(scope: Scope, params: Params):
 
 
 def proposal_figures(scope: Scope, params: Params) -> dict:
-    """Collected, filed, closed; the latest reply's category; proposals by rating."""
+    """Collected, filed, closed; the latest reply's category; proposals by rating.
+
+    One GROUP BY over the session's proposals by state, filed or not, reply category and
+    rating (a few dozen groups), summed here: each proposal's latest reply and rating are
+    looked up once, where a conditional count per figure repeated both subqueries for
+    every figure."""
     latest = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round").values("category")[:1]
-    counts = {
-        "collected": Count("pk", filter=~Q(state=ProposalState.DRAFT), distinct=True),
-        "filed": Count("pk", filter=Q(number__isnull=False), distinct=True),
-        "closed": Count("pk", filter=Q(state=ProposalState.CLOSED), distinct=True),
-    }
-    for category in REPLY_CATEGORIES:
-        counts[f"reply_{category}"] = Count("pk", filter=Q(reply_category=category), distinct=True)
-    for value in RATING_VALUES:  # proposals by the rating they count with (the register's)
-        counts[f"rating_{value}"] = Count("pk", filter=Q(rating=value), distinct=True)
-    return (
-        proposal_rows(scope, params)
-        .annotate(reply_category=Subquery(latest), rating=proposal_rating())
-        .aggregate(**counts)
+    counts = dict.fromkeys(["collected", "filed", "closed"], 0)
+    counts.update({f"reply_{c}": 0 for c in REPLY_CATEGORIES})
+    counts.update({f"rating_{v}": 0 for v in RATING_VALUES})
+    groups = (
+        proposal_rows(scope, params).order_by()
+        .annotate(_filed=Q(number__isnull=False), _reply=Subquery(latest), _rating=proposal_rating())
+        .values_list("state", "_filed", "_reply", "_rating")
+        .annotate(n=Count("pk"))
     )
+    for state, filed, reply, rating, n in groups:
+        counts["collected"] += n if state != ProposalState.DRAFT else 0
+        counts["filed"] += n if filed else 0
+        counts["closed"] += n if state == ProposalState.CLOSED else 0
+        if reply in REPLY_CATEGORIES:
+            counts[f"reply_{reply}"] += n
+        if rating in RATING_VALUES:
+            counts[f"rating_{rating}"] += n
+    return counts
 
 
 def consultation_figures(scope: Scope, params: Params) -> dict:
@@ -251,19 +231,10 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
     for row in platforms:
         if row["active"]:
             kinds[row["kind"]] += 1
-    cube = contact_cube(scope, params)
-    by_channel = dict.fromkeys(CHANNELS, 0)
-    months: dict[tuple, int] = {}
-    per_sector: dict[int, int] = {}
-    per_committee: dict[int, int] = {}
-    for row in cube:
-        if _matches(row, params):
-            by_channel[row["channel"]] += row["n"]
-            months[(row["month"], row["channel"])] = months.get((row["month"], row["channel"]), 0) + row["n"]
-        if _matches(row, params, sector=False):
-            per_sector[row["sector"]] = per_sector.get(row["sector"], 0) + row["n"]
-        if _matches(row, params, committee=False):
-            per_committee[row["committee"]] = per_committee.get(row["committee"], 0) + row["n"]
+    contacts = contact_figures(scope, params)
+    by_channel, per_sector, per_committee = (
+        contacts["by_channel"], contacts["per_sector"], contacts["per_committee"]
+    )
     activity_trend = activity_months(scope, params)
     by_kind: dict[int, dict] = {}
     for row in activity_trend:
@@ -276,9 +247,7 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
         "members": {"active": roster["active"], "missing": roster["missing"]},
         "constituents": roster["constituents"],
         "contacts": {"by_channel": by_channel, "total": sum(by_channel.values())},
-        "contact_months": [
-            {"month": m, "channel": c, "n": n} for (m, c), n in sorted(months.items())
-        ],
+        "contact_months": contacts["months"],
         "visits": reminder_figures(scope, params),
         "proposals": proposal_figures(scope, params),
         "consultations": consultation_figures(scope, params),

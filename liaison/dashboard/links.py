@@ -15,8 +15,7 @@ from django.urls import reverse
 from liaison.dashboard.scope import Params
 
 
-def _url(name: str, **params) -> str:
-    base = reverse(name)
+def _url(base: str, **params) -> str:
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
     return f"{base}?{query}" if query else base
 
@@ -29,6 +28,13 @@ class Links:
     def __init__(self, params: Params, council_id: int | None = None):
         self.p = params
         self.council = council_id
+        self._paths: dict[str, str] = {}
+
+    def _path(self, name: str) -> str:
+        """Each list's path, reversed once: a province's dashboard links thousands of numbers."""
+        if name not in self._paths:
+            self._paths[name] = reverse(name)
+        return self._paths[name]
 
     def _common(self, *, period: bool = True, sector: bool = True, committee: bool = True) -> dict:
         p = self.p
@@ -43,55 +49,55 @@ class Links:
         return out
 
     def platforms(self, kind: str) -> str | None:
-        return _url("members:platform-list", kind=kind, active="true",
+        return _url(self._path("members:platform-list"), kind=kind, active="true",
                     **self._common(period=False, sector=False, committee=False))
 
     def members_active(self, **override) -> str | None:
-        return _url("members:member-list", status="active",
+        return _url(self._path("members:member-list"), status="active",
                     **{**self._common(period=False), **override})
 
     def members_missing(self, **override) -> str | None:
-        return _url("members:member-list", problem="any",
+        return _url(self._path("members:member-list"), problem="any",
                     **{**self._common(period=False), **override})
 
     def constituents(self, **override) -> str | None:
-        return _url("members:constituent-list", active="true",
+        return _url(self._path("members:constituent-list"), active="true",
                     **{**self._common(period=False), **override})
 
     def contacts(self, channel: str | None = None, **override) -> str | None:
-        return _url("activities:contactlog-list", channel=channel,
+        return _url(self._path("activities:contactlog-list"), channel=channel,
                     **{**self._common(), **override})
 
     def reminders(self, state: str | None = None, on_time: bool = False) -> str | None:
         """``state="due"``: came due (done or overdue); ``on_time``: done by the due date."""
-        return _url("activities:reminder-list", state=state,
+        return _url(self._path("activities:reminder-list"), state=state,
                     on_time="true" if on_time else None, **self._common())
 
     def compliance(self) -> str | None:
-        return _url("activities:compliance", **self._common())
+        return _url(self._path("activities:compliance"), **self._common())
 
     def proposals(self, session_id: int | None, state: str | None = None,
                   reply_category: str | None = None, filed: bool = False,
                   rating: str | None = None, **override) -> str | None:
         """No session chosen: the current session of each council, as the figures count."""
-        return _url("proposals:register", session=session_id,
+        return _url(self._path("proposals:register"), session=session_id,
                     current_session=None if session_id else "true", state=state,
                     reply_category=reply_category, filed="true" if filed else None,
                     rating=rating, **{**self._common(period=False), **override})
 
     def consultations(self, **override) -> str | None:
-        return _url("activities:consultation-list",
+        return _url(self._path("activities:consultation-list"),
                     **{**self._common(sector=False, committee=False), **override})
 
     def problems(self, state: str | None = None, **override) -> str | None:
         """Problems of the consultations held in the period (as the figures count them)."""
-        return _url("activities:problem-list", state=state,
+        return _url(self._path("activities:problem-list"), state=state,
                     **{**self._common(sector=False, committee=False), **override})
 
     def activities(self, channel: str | None = None, kind: int | None = None,
                    cross_sector: bool = False, workstation: bool = False,
                    **override) -> str | None:
-        return _url("activities:activity-list", state="held", channel=channel, kind=kind,
+        return _url(self._path("activities:activity-list"), state="held", channel=channel, kind=kind,
                     cross_sector="true" if cross_sector else None,
                     platform_kind="workstation" if workstation else None,
                     **{**self._common(), **override})

@@ -48,6 +48,11 @@ class RosterTally(models.Model):
                 fields=["council", "sector_id", "committee_id"], name="rostertally_grain_unique"
             ),
         ]
+        indexes = [
+            # A dashboard row per sector or committee sums its own rows.
+            models.Index(fields=["sector_id"], name="rostertally_sector"),
+            models.Index(fields=["committee_id"], name="rostertally_committee"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.council_id} · {self.sector_id} · {self.committee_id}"

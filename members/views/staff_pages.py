@@ -102,11 +102,12 @@ def staff_home(request):
         .order_by()
     )
     start = month_start()
-    # The daily contact counts live in a later app: summed through the council's reverse
-    # relation, the month in WHERE (the (council, day, …) index), not over the raw logs.
+    # The contact tally lives in a later app: this month's rows per channel (five a council)
+    # summed through the council's reverse relation, not the raw logs.
     contacts = Council.objects.in_reach_of(user).filter(
-        contact_days__day__gte=start.date()
-    ).aggregate(n=Coalesce(Sum("contact_days__logs"), 0))["n"]
+        contact_tallies__dimension="channel", contact_tallies__period="m",
+        contact_tallies__start=start.date(),
+    ).aggregate(n=Coalesce(Sum("contact_tallies__logs"), 0))["n"]
     roster = roster_figures(user)
     context = {
         "platform_kinds": [

@@ -128,10 +128,11 @@ def test_query_count_does_not_grow_with_the_data(client_for, leader, council, st
     build_world(council, staff, sectors=[sector, other_sector],
                 committees=[committee, other_committee], size=size)
     client = client_for(leader)
-    # session, user, user's council, choices (one UNION), platforms, members, constituents,
-    # contacts by month × channel, must-visits, proposals (+ replies, ratings),
-    # consultations (+ problems), activities, activities by month × kind, by sector,
-    # by committee, unread notices (twice: phone and desktop navbar)
+    # session, user, user's council, choices (one UNION), platforms, members and constituents
+    # (one sum over the roster tally), contacts (by month × channel, sector and committee:
+    # one UNION), must-visits, proposals (+ replies, ratings), consultations (+ problems),
+    # activities, activities by month × kind, by sector, filed proposals by sector, by
+    # committee, unread notices (twice: phone and desktop navbar)
     with django_assert_max_num_queries(17):
         response = client.get(URL, {"from": "2025-01-01", "sector": sector.pk})
     assert response.status_code == 200
@@ -160,3 +161,32 @@ def test_figures_are_cached_per_reach_and_filters(client_for, leader, staff, wor
         client.get(URL)
     response = client.get(URL, {"from": "2025-05-01"})  # other filters: computed
     assert figures_of(response)["contacts-total"].value == 4
+
+
+def test_member_and_constituent_figures_come_from_the_roster_tally(client_for, leader, world,
+                                                                   council, sector, settings):
+    """The headline figures and the sector and committee rows sum the tally (tens of rows)
+    rather than count the rosters: what the tally says is what the page shows, and the
+    rebuild puts a damaged tally right."""
+    from members.models import RosterTally
+    from members.rollups import roster_rebuild
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    client = client_for(leader)
+
+    def shown(**params):
+        response = client.get(URL, params)
+        figures = {k: f.value for k, f in figures_of(response).items()}
+        sectors = {row["pk"]: row for row in response.context["sectors"]}
+        return figures["members-active"], figures["constituents"], sectors[sector.pk]["n_constituents"]
+
+    right = shown()
+    assert right == (5, 8, 4)
+    assert shown(sector=sector.pk)[:2] == (3, 4)
+    RosterTally.objects.filter(council=council, sector_id=sector.pk).update(
+        members=100, constituents=200)
+    damaged = shown()
+    assert damaged[1] == 8 - 4 + 200 * RosterTally.objects.filter(sector_id=sector.pk).count()
+    assert damaged[2] > 100
+    roster_rebuild(council=council)
+    assert shown() == right

@@ -131,3 +131,42 @@ def test_on_the_demo_data_the_paragraph_states_the_seed_s_figures(db):
     with translation.override("en"):
         book = _book(reports.workbook(scope, council.name, start, end))
     assert len(list(book["Proposals"].iter_rows(min_row=2))) == 85
+
+
+def test_a_city_report_states_the_figures_of_every_district(world, council, other_council, city,
+                                                            city_leader, other_staff, client_for):
+    """Each district has its own current session: a city's report counts each district's
+    proposals in its own session (it used to take one session of the whole subtree, and so
+    one district's proposals), and its roster figures are the whole city's."""
+    from proposals.models import State
+    from tests.factories import ConstituentFactory, MemberFactory
+    from tests.proposals.factories import SessionFactory, proposal_in
+
+    session = SessionFactory(council=other_council, term=10, number=4, name="十届四次",
+                             is_current=True, opened_on=date(2025, 1, 12))
+    SessionFactory(council=other_council, term=10, number=3, name="十届三次",
+                   opened_on=date(2024, 1, 12))
+    far = MemberFactory(council=other_council)
+    ConstituentFactory.create_batch(3, member=far)
+    proposal_in(State.SUBMITTED, proposer=far, staff=other_staff, session=session)
+    proposal_in(State.FILED, proposer=far, staff=other_staff, session=session)
+
+    period = (date(2025, 1, 1), date(2025, 12, 31))
+    f = reports.collect(Scope(council_id=city.pk), city.name, *period)
+    assert (f.collected, f.filed, f.closed) == (4 + 2, 3 + 1, 1)
+    assert (f.constituents, f.members_active, f.members_missing) == (8 + 3, 5 + 1, 1)
+    assert f.session == "十届四次"
+    with translation.override("en"):
+        text = reports.paragraph(f)
+    assert "6 proposals have been collected, 4 filed and 1 closed" in text
+    assert "11 constituents" in text
+    # Each district's own report is unchanged: its own session only.
+    district = reports.collect(Scope(council_id=other_council.pk), other_council.name, *period)
+    assert (district.collected, district.filed) == (2, 1)
+    # The page and the workbook say the same for the city.
+    page = client_for(city_leader).get(reverse("liaison:report"), {
+        "council": city.pk, "from": "2025-01-01", "to": "2025-12-31"})
+    assert page.context["figures"].collected == 6
+    with translation.override("en"):
+        book = _book(reports.workbook(Scope(council_id=city.pk), city.name, *period))
+    assert book["Proposals"].max_row == 1 + 6

@@ -19,7 +19,7 @@ from django_celery_beat.models import PeriodicTask
 from activities.contacts.rollups import raw_counts, rollups_rebuild
 from activities.contacts.services import contact_log_create
 from activities.contacts.tasks import rollups_rebuild_task
-from activities.models import Channel, ContactDay, ContactLog
+from activities.models import Channel, ContactDay, ContactLog, ContactTally
 from members.models import Member
 from tests.factories import (
     CommitteeFactory,
@@ -61,11 +61,38 @@ def from_sql() -> Counter:
     return Counter({tuple(row[:6]): (row[6], row[7]) for row in raw_counts()})
 
 
+TALLY_GRAIN = ("council_id", "dimension", "period", "start", "channel", "item_id")
+
+
+def stored_tally() -> Counter:
+    """The contact tally as {grain: logs}, rows with no log left out."""
+    return Counter({
+        tuple(row[:6]): row[6]
+        for row in ContactTally.objects.values_list(*TALLY_GRAIN, "logs") if row[6]
+    })
+
+
+def tally_from_logs() -> Counter:
+    """The tally computed in Python from the raw logs: per day and per month, by channel,
+    by the member's sector, by their committee (0: none) and by platform (when there is one)."""
+    tally = Counter()
+    for log in ContactLog.objects.select_related("member"):
+        day = log.contacted_at.astimezone(SHANGHAI).date()
+        for period, start in (("d", day), ("m", day.replace(day=1))):
+            tally[(log.council_id, "channel", period, start, log.channel, 0)] += 1
+            tally[(log.council_id, "sector", period, start, "", log.member.sector_id)] += 1
+            tally[(log.council_id, "committee", period, start, "", log.member.committee_id or 0)] += 1
+            if log.platform_id:
+                tally[(log.council_id, "platform", period, start, "", log.platform_id)] += 1
+    return tally
+
+
 def assert_equal_to_the_logs():
     expected = from_logs()
     assert expected, "the scenario logged nothing"
     assert stored() == expected
     assert from_sql() == expected
+    assert stored_tally() == tally_from_logs()
 
 
 def log(member, people, at, channel=Channel.FORUM, **extra):
@@ -252,8 +279,9 @@ def test_the_dashboard_counts_contacts_from_the_rollup(scenario, client_for, sta
         return {f.key: f for _title, group in groups for f in group}["contacts-total"].value
 
     assert total() == ContactLog.objects.filter(council=council).count() == 11
-    ContactDay.objects.filter(council=council).update(logs=2)  # damage shows on the page…
-    assert total() == 2 * ContactDay.objects.filter(council=council).count()
+    months = ContactTally.objects.filter(council=council, dimension="channel", period="m")
+    months.update(logs=2)  # damage shows on the page…
+    assert total() == 2 * months.count()
     rollups_rebuild(council=council, full=True)  # …and the rebuild puts it right
     assert total() == 11
 
