@@ -18,8 +18,11 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        # Slicing before .count() turns it into a count over a LIMITed subquery.
-        return self.object_list[: self.cap + 1].count()
+        # Slicing before .count() turns it into a count over a LIMITed subquery. Unordered:
+        # any cap + 1 rows count the same, and the database may stop at the first ones it
+        # finds on whichever index fits the filter, instead of sorting every match (a
+        # sector's 22,000 contact logs of a province: 1.5 s).
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

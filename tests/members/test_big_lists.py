@@ -83,3 +83,17 @@ def test_the_register_pages_ids_first(rf, staff, member_a, handling_unit, unit_u
     assert "proposals_reply" not in skipping[0]
     assert shown == [(p.pk, p.reply_category) for p in rows][2:]
     assert len(made) == 3
+
+
+def test_the_capped_count_does_not_sort(client_for, staff, member_a, monkeypatch):
+    """Any cap + 1 rows count the same: the count takes the first ones found on whichever
+    index fits the filter instead of sorting every match."""
+    from members.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    ContactLogFactory.create_batch(3, member=member_a)
+    response, queries = page_queries(client_for(staff), reverse("activities:contactlog-list"))
+    count = next(q for q in queries if q.startswith("SELECT COUNT(*)"))
+    assert "ORDER BY" not in count
+    assert "LIMIT 3" in count
+    assert response.context["page"].paginator.capped
