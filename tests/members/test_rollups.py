@@ -483,3 +483,72 @@ def test_the_staff_overview_keeps_its_budget(client_for, staff, council, sector,
     # roster tally (members, "两个1", constituents), unread notices (phone and desktop)
     with django_assert_max_num_queries(8):
         client.get(reverse("members:staff-home"))
+
+
+# --- concurrency (PostgreSQL) ----------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_roster_writes_and_member_moves_keep_the_rollups(council, sector, other_sector,
+                                                                   committee, staff):
+    """Writers add, deactivate and move constituents and log contacts while another moves
+    their members between sectors and committees: every change is an increment under the
+    member's row lock, so the rollups come out equal to the rows, whatever the interleaving."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: concurrent transactions")
+    other_committee = CommitteeFactory(council=council, name="教科卫体委")
+    members = MemberFactory.create_batch(3, council=council, sector=sector, committee=committee)
+    people = {m.pk: ConstituentFactory.create_batch(2, member=m) for m in members}
+    errors = []
+    go = threading.Barrier(len(members) + 1)
+
+    def write(member, n):
+        try:
+            go.wait()
+            for i in range(6):
+                person = services.constituent_create(by=staff, member=member, name=f"并发{n}-{i}")
+                if i % 3 == 1:
+                    services.constituent_update(by=staff, constituent=person, active=False)
+                if i % 3 == 2:
+                    services.constituent_move(by=staff, constituent=person,
+                                              member=members[(n + 1) % len(members)])
+                contacts.contact_log_create(
+                    by=staff, member=member, constituents=people[member.pk][:1], summary="走访",
+                    contacted_at=timezone.now() - timedelta(days=i), channel=Channel.FORUM,
+                    mode=ContactLog.Mode.VISIT,
+                )
+        except Exception as error:  # reported below, in the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def move():
+        try:
+            go.wait()
+            for i in range(6):
+                for member in members:
+                    services.member_update(
+                        by=staff, member=Member.objects.get(pk=member.pk),
+                        sector=[sector, other_sector][i % 2],
+                        committee=[other_committee, committee, None][i % 3],
+                    )
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(m, n)) for n, m in enumerate(members)]
+    threads.append(threading.Thread(target=move))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Constituent.objects.filter(name__startswith="并发").count() == 18
+    assert ContactLog.objects.count() == 18
+    assert_rollups_equal_the_rows()
