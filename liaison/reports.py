@@ -11,18 +11,20 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from activities.models import Channel, Consultation, Problem
 from liaison.dashboard import breakdowns, duty, figures
 from liaison.dashboard.scope import Params, Scope
 from members.models import Council, Member, Platform
-from members.xlsx import keep_formulas_as_text
-from proposals.models import Proposal, Session
+from members.xlsx import safe_row
+from proposals.models import Proposal, Reply, Session
 from proposals.models import State as ProposalState
 
 
@@ -173,13 +175,26 @@ def paragraph(f: ReportFigures) -> str:
 # --- the workbook ---------------------------------------------------------------------------
 
 
-def _sheet(book, title: str, headers: list[str]):
+def _sheet(book, title: str, headers: list[str], widths: dict | None = None):
+    """A write-only sheet with its bold header row (widths and the frozen header are set
+    before any row: a write-only sheet writes its rows as they come)."""
     sheet = book.create_sheet(title)
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    for column, width in (widths or {}).items():
+        sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
     return sheet
+
+
+def _row(sheet, values) -> None:
+    """Append a row; text that would read as a formula stays text (``members.xlsx``)."""
+    sheet.append(safe_row(sheet, values))
 
 
 def _local(dt):
@@ -193,10 +208,10 @@ def workbook(scope: Scope, council_name: str, date_from: date, date_to: date) ->
     channel, proposals, activities, consultations and problems."""
     f = collect(scope, council_name, date_from, date_to)
     params = Params(date_from=date_from, date_to=date_to)
-    book = Workbook()
-    book.remove(book.active)
+    # Write-only: rows go to the file as they are made, not into a tree of cells first.
+    book = Workbook(write_only=True)
 
-    summary = _sheet(book, _("Summary"), [_("Figure"), _("Value")])
+    summary = _sheet(book, _("Summary"), [_("Figure"), _("Value")], widths={"A": 28, "B": 60})
     for label, value in [
         (_("Council"), f.council),
         (_("From"), f.date_from),
@@ -215,11 +230,9 @@ def workbook(scope: Scope, council_name: str, date_from: date, date_to: date) ->
         (_("Problems solved"), f.problems_solved),
         (_("Activities at member workstations"), f.workstation_activities),
     ]:
-        summary.append([label, value])
+        _row(summary, [label, value])
     summary.append([])
-    summary.append([_("Summary paragraph"), paragraph(f)])
-    summary.column_dimensions["A"].width = 28
-    summary.column_dimensions["B"].width = 60
+    _row(summary, [_("Summary paragraph"), paragraph(f)])
 
     _members_sheet(book, scope, params)
     _platforms_sheet(book, scope, params)
@@ -229,12 +242,16 @@ def workbook(scope: Scope, council_name: str, date_from: date, date_to: date) ->
     _consultations_sheet(book, scope, params)
 
     out = io.BytesIO()
-    keep_formulas_as_text(book)
     book.save(out)
     return out.getvalue()
 
 
 def _members_sheet(book, scope, params):
+    """Every serving member in scope with their duty counts and points, council by council,
+    highest points first. One query for all of them (the counts; each council's scheme turns
+    them into points here), rather than one per council computing every count three times
+    (for the count, the points and the total)."""
+    keys = [key for key, _label in duty.DutyScheme.ITEMS]
     items = [str(label) for _key, label in duty.DutyScheme.ITEMS]
     sheet = _sheet(
         book, _("Members and duty points"),
@@ -243,29 +260,31 @@ def _members_sheet(book, scope, params):
         + [_("%(item)s (points)") % {"item": i} for i in items]
         + [_("Duty points")],
     )
-    councils = scope.rows(Member).order_by().values_list("council_id", flat=True).distinct()
-    for council in Council.objects.filter(pk__in=councils).order_by("name"):
-        scheme = duty.scheme_for(council)
-        members = duty.with_points(
-            scope.rows(Member).filter(council=council, status=Member.Status.ACTIVE)
-            .select_related("sector", "committee"),
-            params, scheme,
-        ).order_by("-points", "name", "pk")
-        keys = [key for key, _label in duty.DutyScheme.ITEMS]
-        for m in members:
-            sheet.append(
-                [council.name, m.name, m.sector.name, m.committee.name if m.committee else ""]
-                + [getattr(m, f"n_{k}") for k in keys]
-                + [getattr(m, f"pts_{k}") for k in keys]
-                + [m.points]
-            )
+    rows = duty.with_duty_counts(scope.rows(Member).filter(status=Member.Status.ACTIVE), params)
+    rows = rows.order_by().values_list(
+        "pk", "council_id", "council__name", "name", "sector__name", "committee__name",
+        *(f"n_{key}" for key in keys),
+    )
+    schemes: dict[int, list] = {}
+    lines = []
+    for pk, council_id, council, name, sector, committee, *counts in rows:
+        if council_id not in schemes:
+            schemes[council_id] = duty.scheme_for(Council(pk=council_id)).rules()
+        points = [
+            n * per if cap is None else min(n * per, cap)
+            for n, (_key, _label, per, cap) in zip(counts, schemes[council_id], strict=True)
+        ]
+        lines.append(((council, -sum(points), name, pk),
+                      [council, name, sector, committee or "", *counts, *points, sum(points)]))
+    for _order, line in sorted(lines, key=lambda item: item[0]):
+        _row(sheet, line)
 
 
 def _platforms_sheet(book, scope, params):
     sheet = _sheet(book, _("Platforms"), [_("Platform"), _("Kind"), _("Active"), _("Contacts"),
                                           _("Activities held"), _("Consultations")])
     for row in breakdowns.platform_rows(scope, params):
-        sheet.append([row["name"], str(Platform.Kind(row["kind"]).label),
+        _row(sheet, [row["name"], str(Platform.Kind(row["kind"]).label),
                       _("Yes") if row["active"] else _("No"), row["n_contacts"],
                       row["n_activities"], row["n_consultations"]])
 
@@ -280,10 +299,10 @@ def _contacts_sheet(book, scope, params):
         months.setdefault(row["month"], {})[row["channel"]] = row["n"]
     totals = dict.fromkeys(labels, 0)
     for month, counts in sorted(months.items()):
-        sheet.append([month] + [counts.get(ch, 0) for ch in labels] + [sum(counts.values())])
+        _row(sheet, [month] + [counts.get(ch, 0) for ch in labels] + [sum(counts.values())])
         for ch in labels:
             totals[ch] += counts.get(ch, 0)
-    sheet.append([_("Total")] + list(totals.values()) + [sum(totals.values())])
+    _row(sheet, [_("Total")] + list(totals.values()) + [sum(totals.values())])
 
 
 def _proposals_sheet(book, scope, date_to):
@@ -291,16 +310,27 @@ def _proposals_sheet(book, scope, date_to):
     sheet = _sheet(book, _("Proposals"), [_("Session"), _("Number"), _("Title"), _("Proposer"),
                                           _("State"), _("Reply category"), _("Filed"),
                                           _("Closed")])
+    latest = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round").values("category")[:1]
+    states = dict(ProposalState.choices)
     rows = (
         scope.rows(Proposal).exclude(state=ProposalState.DRAFT)
         .filter(session__in=sessions)
-        .with_register_columns()
+        .annotate(
+            _reply=Subquery(latest),
+            # One kind of proposer per proposal (a constraint): the one that is there.
+            _proposer=Coalesce("proposer__name", "proposer_committee__name",
+                               "proposer_sector__name"),
+        )
         .order_by("number", "pk")
+        .values_list("session__name", "number", "title", "_proposer", "state", "_reply",
+                     "filed_at", "closed_at")
     )
-    for p in rows.iterator(chunk_size=500):
-        sheet.append([p.session.name, p.display_number, p.title, p.proposer_name,
-                      str(p.get_state_display()), p.reply_category or "",
-                      _local(p.filed_at), _local(p.closed_at)])
+    for session, number, title, proposer, state, reply, filed_at, closed_at in rows.iterator(
+        chunk_size=2000
+    ):
+        _row(sheet, [session, f"第{number:03d}号" if number else "", title, proposer or "",
+                     str(states.get(state, state)), reply or "", _local(filed_at),
+                     _local(closed_at)])
 
 
 def _activities_sheet(book, scope, params):
@@ -315,7 +345,7 @@ def _activities_sheet(book, scope, params):
         .order_by("starts_at", "pk")
     )
     for a in rows:
-        sheet.append([_local(a.starts_at), a.title, a.kind.name, str(a.get_channel_display()),
+        _row(sheet, [_local(a.starts_at), a.title, a.kind.name, str(a.get_channel_display()),
                       a.platform.name if a.platform else "", a.series.name if a.series else "",
                       "、".join(s.name for s in a.sectors.all()), a.attended,
                       a.constituents_reached])
@@ -334,7 +364,7 @@ def _consultations_sheet(book, scope, params):
     for c in rows:
         problems = list(c.problems.all()) or [None]
         for problem in problems:
-            sheet.append([
+            _row(sheet, [
                 c.held_on, c.topic, c.platform.name if c.platform else "",
                 problem.description if problem else "",
                 str(problem.get_state_display()) if problem else "",
