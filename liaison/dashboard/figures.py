@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import (
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -208,10 +209,11 @@ def activity_figures(scope: Scope, params: Params) -> dict:
 
 
 def activity_months(scope: Scope, params: Params) -> list[dict]:
-    """Activities held per month and kind (trend and the by-kind figures in one query)."""
+    """Activities held per month and kind (trend and the by-kind figures in one query). The
+    month comes as a local date: no time zone to put on each of a province's rows."""
     return list(
         activity_rows(scope, params)
-        .annotate(month=TruncMonth("starts_at"))
+        .annotate(month=TruncMonth("starts_at", output_field=DateField()))
         .values("month", "kind_id", "kind__name")
         .annotate(n=Count("pk"))
         .order_by("month", "kind_id")
