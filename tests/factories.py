@@ -2,6 +2,7 @@
 ``tests/<app>/factories.py``."""
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from activities.contacts.rollups import contact_day_add
@@ -130,6 +131,9 @@ class ContactLogFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         people = extracted if extracted is not None else [ConstituentFactory(member=obj.member)]
-        obj.constituents.set(people)
-        # As contact_log_create does: the daily contact counts include the log.
-        contact_day_add(obj, constituents=len(people))
+        # As contact_log_create does, in one transaction (the counts lock the member's row,
+        # which PostgreSQL allows only inside one — tests with live servers run outside any):
+        # the daily contact counts include the log.
+        with transaction.atomic():
+            obj.constituents.set(people)
+            contact_day_add(obj, constituents=len(people))
