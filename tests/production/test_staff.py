@@ -1,5 +1,7 @@
-"""Staff on a desktop: the council's constituents and their Excel export."""
+"""Staff on a desktop: the council's constituents and their Excel and CSV exports."""
 
+import csv
+import io
 import re
 
 from openpyxl import load_workbook
@@ -15,7 +17,8 @@ def test_staff_lists_constituents_and_exports_them(visit, tmp_path):
     assert shown > 0
     assert page.locator("table tbody tr").count() > 0
 
-    export = page.locator("a[href^='/members/staff/constituents/export/']")
+    exports = "a[href^='/members/staff/constituents/export/']"
+    export = page.locator(f"{exports}:not([href*='format=csv'])")
     with page.expect_response(lambda r: "/constituents/export/" in r.url) as answer, \
             page.expect_download() as download:
         export.click()
@@ -32,3 +35,16 @@ def test_staff_lists_constituents_and_exports_them(visit, tmp_path):
     rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if any(row)]
     # The export is the list, all of it.
     assert len(rows) == shown
+
+    # The same list as CSV, streamed: Excel opens it by its byte-order mark.
+    with page.expect_response(lambda r: "format=csv" in r.url) as answer, \
+            page.expect_download() as download:
+        page.locator(f"{exports}[href*='format=csv']").click()
+    assert answer.value.status == 200
+    assert answer.value.headers["content-type"].startswith("text/csv")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    text = path.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeff")
+    records = [row for row in csv.reader(io.StringIO(text[1:])) if any(row)]
+    assert len(records) - 1 == shown  # a header, then the list, all of it
