@@ -477,7 +477,8 @@ def insert_members(password_hash: str, today: date) -> None:
         FROM bench_member m ORDER BY m.i
     """, {"hash": password_hash, "today": today, "s": SURNAMES, "g": GIVEN})
     member_columns = ["id", "user_id", "council_id", "name", "gender", "sector_id", "committee_id",
-                      "term", "status", "phone", "unit", "title", "zone", "created_at"]
+                      "term", "status", "phone", "unit", "title", "zone", "created_at",
+                      "active_constituents"]
     require_columns("members_member", member_columns)
     sql(f"""
         INSERT INTO members_member ({", ".join(member_columns)})
@@ -491,7 +492,8 @@ def insert_members(password_hash: str, today: date) -> None:
                CASE WHEN m.serving OR pg_temp.u(m.i, 104) < 0.2
                     THEN pg_temp.one(%(streets)s, m.i, 105) || '第' || (1 + pg_temp.pick(m.i, 106, 20)) || '责任区'
                     ELSE '' END,
-               pg_temp.at(%(today)s::date - 800, 9)
+               pg_temp.at(%(today)s::date - 800, 9),
+               0  -- counted once the constituents are in (insert_constituents)
         FROM bench_member m ORDER BY m.i
     """, {"s": SURNAMES, "g": GIVEN, "units": UNITS_OF_PEOPLE, "today": today,
           "titles": ["主任", "副主任", "院长", "校长", "经理", "理事长", "律师", "医师", "教师", "董事长"],
@@ -589,6 +591,13 @@ def insert_constituents(today: date) -> None:
         ORDER BY c.rn
     """, {"s": SURNAMES, "g": GIVEN, "units": UNITS_OF_PEOPLE, "jobs": OCCUPATIONS,
           "streets": STREETS, "today": today, "days": DAYS})
+    # Each member's count of active constituents, as members.rollups keeps it on every write.
+    sql("""
+        UPDATE members_member m SET active_constituents = n.n
+        FROM (SELECT member_id, count(*) AS n FROM members_constituent
+              WHERE active GROUP BY member_id) n
+        WHERE n.member_id = m.id
+    """)
 
 
 def insert_contact_logs(scale: float, today: date, chunks: int) -> None:
