@@ -4,9 +4,10 @@ Every record belongs to one ``Council``; every read goes through a ``visible_to(
 QuerySet method so that permission is part of the lookup (see ``members.permissions``).
 Modules: ``council`` (councils, logins, sectors, committees), ``member`` (members and the
 platforms they serve on), ``constituent`` (the rosters), ``notification`` (notices),
-``rollups`` (the roster tally the dashboards read).
+``rollups`` (the roster tally the dashboards read), ``audit`` (the security audit).
 """
 
+from members.models.audit import AuditEntry
 from members.models.constituent import Constituent, mask_phone
 from members.models.council import Committee, Council, Sector, User
 from members.models.member import Member, Platform
@@ -14,6 +15,7 @@ from members.models.notification import Notification
 from members.models.rollups import RosterTally
 
 __all__ = [
+    "AuditEntry",
     "Committee",
     "Constituent",
     "Council",
