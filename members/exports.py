@@ -9,27 +9,22 @@ number of rows.
 - **CSV** is streamed: the first rows leave while the database still reads the rest. UTF-8
   with a byte-order mark, so that Excel opens the Chinese text correctly; text Excel would
   run as a formula gets an apostrophe (``members.xlsx.csv_text``).
-- **Excel** is written in openpyxl's write-only mode to a temporary file, then sent from it
-  (constant memory, but the first byte leaves only when the whole workbook is written: an
-  .xlsx is a zip whose parts openpyxl writes at the end, and no well-kept library streams an
-  .xlsx). A sheet holds at most ``SHEET_ROWS`` rows, Excel's limit; the rows after it go on
-  to another sheet under the same header. The list pages offer CSV for large exports.
+- **Excel** is streamed too (``members.xlsx.stream_workbook``): the sheet's XML is made row
+  by row and leaves compressed, a batch at a time, in an .xlsx written as a stream. A sheet
+  holds at most ``SHEET_ROWS`` rows, Excel's limit; the rows after it go on to another sheet
+  under the same header. Text is stored as inline strings, never as a formula.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from members import permissions
 from members.imports import (
@@ -40,61 +35,28 @@ from members.imports import (
     MEMBER_EXPORT_ONLY,
 )
 from members.models.constituent import mask_phone
-from members.xlsx import FORMULA_STARTS, safe_row
+from members.xlsx import EXCEL_ROWS, FORMULA_STARTS, XLSX_CONTENT_TYPE, stream_workbook
 
 CHUNK = 2000
 GENDER_TEXT = {code: text for text, code in GENDERS.items()}
 
 
-def excel_value(value, tz=None):
-    """Excel has no time zones: datetimes are written in local time (Asia/Shanghai). ``tz``:
-    the current time zone, looked up once by a caller writing many rows."""
-    if isinstance(value, datetime) and timezone.is_aware(value):
-        return value.astimezone(tz or timezone.get_current_timezone()).replace(tzinfo=None)
-    return value
-
-
 # Excel's limit of rows in a sheet, the header included (a module constant: tests lower it).
-SHEET_ROWS = 1_048_576
+SHEET_ROWS = EXCEL_ROWS
 # CSV rows written to the response at a time: a few hundred kilobytes.
 CSV_BATCH = 1000
 
 
-def xlsx_response(*, filename: str, sheet_title: str, headers: list[str], rows: Iterable) -> FileResponse:
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    tz = timezone.get_current_timezone()
-    sheet, used = None, SHEET_ROWS
-    for row in rows:
-        if used == SHEET_ROWS:
-            sheet = _new_sheet(wb, sheet_title, headers, bold)
-            used = 1
-        sheet.append(safe_row(sheet, [excel_value(v, tz) for v in row]))
-        used += 1
-    if sheet is None:
-        _new_sheet(wb, sheet_title, headers, bold)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
-    wb.save(out)
-    out.seek(0)
-    return FileResponse(
-        out,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+def xlsx_response(*, filename: str, sheet_title: str, headers: list[str],
+                  rows: Iterable) -> StreamingHttpResponse:
+    """``rows`` as an Excel workbook, streamed: the first bytes leave before the rows are read."""
+    response = StreamingHttpResponse(
+        stream_workbook(sheet_title=str(sheet_title), headers=headers, rows=rows,
+                        sheet_rows=SHEET_ROWS),
+        content_type=XLSX_CONTENT_TYPE,
     )
-
-
-def _new_sheet(wb, title: str, headers: list[str], bold):
-    """The next sheet, its header row written: "联系记录", "联系记录 (2)", …"""
-    number = len(wb.worksheets) + 1
-    sheet = wb.create_sheet(title if number == 1 else f"{title[:25]} ({number})")
-    cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    return sheet
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
 
 
 # The first characters that make Excel read a CSV cell as a formula (``members.xlsx``).
