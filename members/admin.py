@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from members import services
+from members import permissions, services
 from members.models import (
+    AuditEntry,
     Committee,
     Constituent,
     Council,
@@ -209,3 +210,33 @@ class NotificationAdmin(FastChangeList):
     def retry_email(self, request, queryset):
         count = services.notification_email_retry(notices=queryset)
         self.message_user(request, _("%(count)d notices will be e-mailed again.") % {"count": count})
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(FastChangeList):
+    """The audit, read-only: nobody adds, changes or deletes an entry here, superusers
+    included, and only an audit admin (with admin-site access) sees it at all. Its own page
+    (/members/audit/) is where the audit admin reads and exports it."""
+
+    list_display = ["time", "username", "role", "council_name", "ip", "action", "object_repr", "result"]
+    list_filter = ["action", "result"]
+    search_fields = ["username", "object_repr"]
+    actions = None
+
+    def get_queryset(self, request):
+        return AuditEntry.objects.visible_to(request.user)
+
+    def has_module_permission(self, request):
+        return permissions.is_audit_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_audit_admin(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,7 +13,7 @@ Failures and refusals are recorded where they are seen, outside the transaction 
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.db import models
@@ -22,7 +22,15 @@ from django.db.models.functions import Coalesce
 from members.models.audit import Action, AuditEntry, AuditRefused, Result
 from members.models.council import Council
 
-__all__ = ["Action", "AuditEntry", "AuditRefused", "Result", "client_ip", "record"]
+__all__ = ["Action", "AuditEntry", "AuditRefused", "ObjectRef", "Result", "client_ip", "record"]
+
+
+class ObjectRef(NamedTuple):
+    """An object named without loading it (``type`` as ``app_label.model``)."""
+
+    type: str
+    id: str
+    repr: str
 
 _RESULTS = {choice.value for choice in Result}
 
@@ -46,6 +54,8 @@ def client_ip(request) -> str | None:
 def _object_fields(obj) -> dict[str, str]:
     if obj is None:
         return {}
+    if isinstance(obj, ObjectRef):
+        return {"object_type": obj.type[:100], "object_id": str(obj.id)[:64], "object_repr": str(obj.repr)[:200]}
     if isinstance(obj, models.Model):
         return {
             "object_type": obj._meta.label_lower,
@@ -113,4 +123,4 @@ def record(
 
 
 def _council_cached(user) -> bool:
-    return type(user)._meta.get_field("council").is_cached(user)
+    return user._meta.get_field("council").is_cached(user)

@@ -5,6 +5,12 @@ a *leader* reads dashboards and lists but changes nothing; a *member* sees their
 roster, logs and proposals; a *unit* user answers the proposals assigned to its unit.
 A superuser is the operator of the whole installation.
 
+Separation of duties (三权分立, GB/T 22239-2019 8.1.4.2): a *security admin* (安全管理员)
+manages accounts — lockouts, second-factor resets, unlocking — and nothing else; an *audit
+admin* (审计管理员) reads the security audit and nothing else. Neither is council staff, and
+no other role (a superuser included) may do what they do. Either one with a council looks
+after that council and its subtree; without one, the whole installation.
+
 A user of a city or province council reaches its whole subtree (its districts).
 Lookups call ``Model.objects.visible_to(user)``: an object outside it is a 404.
 An object the user can see but not change is a 403 (``require``).
@@ -50,6 +56,29 @@ def is_member(user) -> bool:
 
 def is_unit(user) -> bool:
     return _role(user) == "unit"
+
+
+def is_security_admin(user) -> bool:
+    """安全管理员: sees and lifts lockouts, resets second factors, unlocks accounts."""
+    return _role(user) == "security_admin"
+
+
+def is_audit_admin(user) -> bool:
+    """审计管理员: the one role that reads the audit. Not a superuser: whoever installs and
+    runs the system is not the one who reads the record of what was done on it."""
+    return _role(user) == "audit_admin" and not user.is_superuser
+
+
+def duty_reach_q(user, field: str = "council") -> Q:
+    """What a security or audit admin looks after: their council's subtree, or everything
+    when they have no council (the installation's)."""
+    if not (is_security_admin(user) or is_audit_admin(user)):
+        return Q(pk__in=[])
+    if user.council_id is None:
+        return Q()
+    if field != "pk" and user.council.level == "district":
+        return Q(**{f"{field}_id": user.council_id})
+    return subtree_q(user.council_id, field)
 
 
 def member_of(user):
@@ -137,3 +166,5 @@ def role_required(check):
 staff_required = role_required(is_staff)
 council_reader_required = role_required(can_read_council)
 member_required = role_required(is_member)
+security_admin_required = role_required(is_security_admin)
+audit_admin_required = role_required(is_audit_admin)

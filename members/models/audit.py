@@ -80,6 +80,14 @@ class AuditQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-time", "-pk")
 
+    def visible_to(self, user):
+        """Only the audit admin reads the audit: their council's subtree, or all of it."""
+        from members import permissions
+
+        if not permissions.is_audit_admin(user):
+            return self.none()
+        return self.filter(permissions.duty_reach_q(user))
+
 
 class AuditEntry(models.Model):
     time = models.DateTimeField(_("time"), default=timezone.now, editable=False)
