@@ -31,6 +31,25 @@ if not SECRET_KEY:
     # A development-only key: never used with DEBUG off (the check above).
     SECRET_KEY = "dev-only-insecure-key-" + "x" * 40
 
+# Constituents' phone numbers are sealed with SM4 under this key (members.phone_crypto): 16
+# random bytes as 32 hex digits or base64. PHONE_KEY_OLD is the previous key while
+# `manage.py rotate_phone_key` re-seals the rows (docs/OPERATIONS.md, Phone key). Keep it out
+# of the database and its backups: a dump without the key does not reveal a number.
+PHONE_KEY = env.str("PHONE_KEY", default="")
+PHONE_KEY_OLD = env.str("PHONE_KEY_OLD", default="")
+if not PHONE_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PHONE_KEY must be set when DEBUG is off: 32 hex digits, e.g. from python3 -c "
+            "\"import secrets; print(secrets.token_hex(16))\" (README, Going live)."
+        )
+    # The laptop's and the demo's fixed key: never used with DEBUG off (the check above).
+    PHONE_KEY = "6c6961697365646576706b65792d3031"
+# A malformed key fails here, at start-up, not at the first constituent read.
+from members.phone_crypto import check_keys  # noqa: E402
+
+check_keys(PHONE_KEY, PHONE_KEY_OLD)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

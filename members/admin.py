@@ -18,6 +18,7 @@ from members.models import (
     Sector,
     User,
 )
+from members.models.constituent import phone_word_q
 
 
 class FastChangeList(admin.ModelAdmin):
@@ -137,11 +138,20 @@ class PlatformAdmin(admin.ModelAdmin):
 class ConstituentAdmin(ThroughServices, SimpleHistoryAdmin, FastChangeList):
     list_display = ["name", "sector", "member", "unit", "community", "active", "last_contacted_at"]
     list_filter = ["active", "council", "sector"]
-    search_fields = ["name", "phone", "unit", "community"]
+    search_fields = ["name", "unit", "community"]
     list_select_related = ["sector", "member"]
     raw_id_fields = ["member"]
     # The council is the keeping member's; the last contact is the contact logs' to say.
     readonly_fields = ["council", "last_contacted_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The name, unit and community as usual; a whole phone number or its last four
+        digits by their keyed hashes (the numbers are sealed: ``phone_word_q``)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        phone = phone_word_q(search_term.strip())
+        if phone is not None:
+            found |= queryset.filter(phone)
+        return found, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
         """Through the services, as on the member's pages: a new constituent is checked,

@@ -163,7 +163,8 @@ def _check_constituent(constituent: Constituent) -> None:
     constituent.full_clean(validate_constraints=False)
     if constituent.phone:
         twin = (
-            Constituent.objects.filter(member_id=constituent.member_id, phone=constituent.phone)
+            Constituent.objects.filter(member_id=constituent.member_id)
+            .with_phone(constituent.phone)
             .exclude(pk=constituent.pk)
             .values_list("name", flat=True)
             .first()

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _settings_in_subprocess(extra_env: dict, expression: str):
     """Import the settings module in a fresh interpreter with only ``extra_env`` set."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DEBUG", "SECRET_KEY", "PHONE_KEY", "PHONE_KEY_OLD"}}
     env.update(extra_env, DJANGO_SETTINGS_MODULE="liaison.settings")
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
     return subprocess.run(
@@ -23,16 +24,36 @@ def _settings_in_subprocess(extra_env: dict, expression: str):
     )
 
 
+PHONE_KEY = "00112233445566778899aabbccddeeff"
+
+
 def test_debug_is_off_unless_asked_for():
-    run = _settings_in_subprocess({"SECRET_KEY": "x" * 50}, "settings.DEBUG")
+    run = _settings_in_subprocess({"SECRET_KEY": "x" * 50, "PHONE_KEY": PHONE_KEY}, "settings.DEBUG")
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "False"
 
 
 def test_without_debug_a_secret_key_is_required():
-    run = _settings_in_subprocess({}, "settings.DEBUG")
+    run = _settings_in_subprocess({"PHONE_KEY": PHONE_KEY}, "settings.DEBUG")
     assert run.returncode != 0
     assert "SECRET_KEY must be set" in run.stderr
+
+
+def test_without_debug_a_phone_key_is_required():
+    """Constituents' phones are sealed with it (members.phone_crypto): no server starts with
+    the laptop's fixed key."""
+    run = _settings_in_subprocess({"SECRET_KEY": "x" * 50}, "settings.DEBUG")
+    assert run.returncode != 0
+    assert "PHONE_KEY must be set" in run.stderr
+
+
+def test_a_malformed_phone_key_stops_the_start():
+    run = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "PHONE_KEY": "not-sixteen-bytes"}, "settings.DEBUG"
+    )
+    assert run.returncode != 0
+    assert "PHONE_KEY" in run.stderr
+    assert "16 random bytes" in run.stderr
 
 
 def test_collectstatic_with_the_production_storage_succeeds(settings, tmp_path, client_for, staff):

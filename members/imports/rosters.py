@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from members import rollups
+from members import phone_crypto, rollups
 from members.imports.columns import (
     CONSTITUENT_COLUMNS,
     CONSTITUENT_EXPORT_ONLY,
@@ -126,10 +126,11 @@ def validate_constituents(council: Council, rows, report: ImportReport) -> list[
     col = _columns(CONSTITUENT_COLUMNS)
     sectors = NameIndex(Sector.objects.filter(council=council))
     members_by_name = NameIndex(Member.objects.filter(council=council).select_related("sector"))
+    # The numbers are sealed: found by their keyed hashes, read back as numbers.
+    wanted = {normalize_or_blank(cells["phone"]) for _n, cells in rows} - {""}
     taken = set(
         Constituent.objects.filter(council=council)
-        .exclude(phone="")
-        .filter(phone__in=[normalize_or_blank(cells["phone"]) for _n, cells in rows])
+        .filter(phone_hash__in=[h for phone in wanted for h in phone_crypto.digests(phone)])
         .values_list("member_id", "phone")
     )
     seen: dict[tuple[int, str], int] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -9,11 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members import permissions
+from members import permissions, phone_crypto
 from members.common import search
 from members.common.querysets import CouncilScopedQuerySet
 from members.models.council import Council, Sector
+from members.models.fields import PhoneDigestField, SealedPhoneField
 from members.models.member import Member
+from members.phones import normalize_phone
 
 
 class ConstituentQuerySet(CouncilScopedQuerySet):
@@ -44,6 +47,11 @@ class ConstituentQuerySet(CouncilScopedQuerySet):
         )
 
 
+    def with_phone(self, phone: str):
+        """The constituents with this (normalised) number: by its keyed hash, under every
+        configured key (rows not yet rotated are found too)."""
+        return self.filter(phone_hash__in=phone_crypto.digests(phone)) if phone else self.none()
+
     def lookup(self, text: str, user):
         """The picker's matches: every word in the name, or digits in the phone — the phone
         only of the constituents ``user`` sees whole (``phone_search_q``)."""
@@ -66,17 +74,34 @@ class ConstituentQuerySet(CouncilScopedQuerySet):
         return {row["member_id"]: row["last"] for row in rows}
 
 
+def phone_word_q(word: str) -> Q | None:
+    """A search word as a phone search: a whole number (typed any way ``normalize_phone``
+    reads) matches by its keyed hash, four digits match the numbers' last four by theirs.
+    The numbers are sealed, so nothing else of them can be searched (no "contains 1234").
+    ``None``: the word is neither."""
+    if word.isdigit() and len(word) == phone_crypto.TAIL_DIGITS:
+        return Q(phone_tail__in=phone_crypto.tail_digests(word))
+    if not any(c.isdigit() for c in word):
+        return None
+    try:
+        phone = normalize_phone(word)
+    except ValidationError:
+        return None
+    return Q(phone_hash__in=phone_crypto.digests(phone)) if phone else None
+
+
 def phone_search_q(user, word: str) -> Q | None:
-    """A match on constituents' phone numbers, only among those ``user`` sees whole
-    (``permissions.can_see_constituent_phone``: staff all, a member their own): searching
-    masked numbers would let a reader rebuild them digit by digit. ``None``: no phone search
-    (that user, or a word that is not digits enough to be a phone search)."""
-    if not search.is_phone_word(word):
+    """A match on constituents' phone numbers (``phone_word_q``), only among those ``user``
+    sees whole (``permissions.can_see_constituent_phone``: staff all, a member their own):
+    searching masked numbers would let a reader rebuild them digit by digit. ``None``: no
+    phone search (that user, or a word that is no phone search)."""
+    condition = phone_word_q(word)
+    if condition is None:
         return None
     if permissions.is_staff(user):
-        return Q(phone__icontains=word)
+        return condition
     if permissions.is_member(user):
-        return Q(phone__icontains=word, member__user=user)
+        return condition & Q(member__user=user)
     return None
 
 
@@ -84,7 +109,9 @@ class Constituent(models.Model):
     """界别群众联系人: a person of the sector whom a member keeps in touch with.
 
     Personal data: the phone number is shown only to the keeping member and staff
-    (``mask_phone`` for everyone else) and every change is kept in ``history``.
+    (``mask_phone`` for everyone else) and every change is kept in ``history``. It is sealed
+    at rest (SM4, ``members.phone_crypto``): the column holds ciphertext, and lookups and the
+    one-phone-per-roster rule use its keyed hashes ``phone_hash`` / ``phone_tail``.
     """
 
     council = models.ForeignKey(
@@ -100,7 +127,9 @@ class Constituent(models.Model):
         verbose_name=_("keeping member"),
     )
     name = models.CharField(_("full name"), max_length=50)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = SealedPhoneField(_("phone"), blank=True)
+    phone_hash = PhoneDigestField(_("phone hash"), source="phone", part="whole")
+    phone_tail = PhoneDigestField(_("last four digits hash"), source="phone", part="tail")
     unit = models.CharField(_("work unit"), max_length=100, blank=True)
     occupation = models.CharField(_("occupation"), max_length=50, blank=True)
     community = models.CharField(_("community"), max_length=100, blank=True)
@@ -120,7 +149,10 @@ class Constituent(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ConstituentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["last_contacted_at", "updated_at"])
+    # The history keeps the number sealed too, and not its hashes (lookups read the rows).
+    history = HistoricalRecords(
+        excluded_fields=["last_contacted_at", "updated_at", "phone_hash", "phone_tail"]
+    )
 
     class Meta:
         verbose_name = _("constituent")
@@ -139,13 +171,17 @@ class Constituent(models.Model):
                 F("council"), Coalesce("last_contacted_at", "created_at"),
                 name="constituent_visit_anchor_idx",
             ),
+            # A phone search: the whole number's hash, or the last four digits'.
+            models.Index(fields=["council", "phone_hash"], name="constituent_phone_hash_idx"),
+            models.Index(fields=["council", "phone_tail"], name="constituent_phone_tail_idx"),
         ]
         constraints = [
             # The same person twice on one member's roster is a mistake (an import run
             # twice, a double tap); two members may both know the same person.
+            # By the number's keyed hash (the number itself is sealed).
             models.UniqueConstraint(
-                fields=["member", "phone"],
-                condition=~Q(phone=""),
+                fields=["member", "phone_hash"],
+                condition=~Q(phone_hash=""),
                 name="constituent_unique_phone_per_member",
             ),
         ]

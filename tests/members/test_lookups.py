@@ -65,7 +65,8 @@ def test_a_member_finds_only_their_own_constituents(client_for, member_a, member
     ConstituentFactory(member=member_b, name="王大众", phone="13812349999")
     client = client_for(member_a)
     assert found(client, CONSTITUENT_LOOKUP, "王") == ["王群众"]
-    assert found(client, CONSTITUENT_LOOKUP, "1234") == ["王群众"]
+    assert found(client, CONSTITUENT_LOOKUP, "5678") == ["王群众"]
+    assert found(client, CONSTITUENT_LOOKUP, "13812349999") == []  # member_b's
 
 
 def test_constituent_phone_search_only_for_those_who_see_whole_phones(client_for, staff, leader,
