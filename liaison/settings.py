@@ -301,6 +301,21 @@ DBBACKUP_SEND_EMAIL = False
 DBBACKUP_CLEANUP_KEEP = env.int("BACKUP_KEEP", default=14)
 DBBACKUP_CLEANUP_KEEP_MEDIA = env.int("BACKUP_KEEP_MEDIA", default=14)
 
+# --- Security audit (安全审计; README, Security controls) --------------------------------
+# Audit entries are kept in the database this many days (at least 180: the Cybersecurity
+# Law's six months of network logs), then moved nightly to gzip JSON-lines files in
+# AUDIT_ARCHIVE_DIR (members.audit_archive) — back that directory up with the database.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS is {AUDIT_RETENTION_DAYS}: the security audit must be kept at "
+        "least 180 days."
+    )
+STORAGES["audit_archive"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(env.path("AUDIT_ARCHIVE_DIR", default=VAR_DIR / "audit-archive"))},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -92,10 +92,15 @@ def dashboard(request):
     councils = {c["id"]: c for c in reference["council"]}
     if council_id is not None and council_id not in councils:
         raise Http404  # outside the user's subtree
-    form = DashboardFilterForm(request.GET or None, reference=reference, council_id=council_id)
-    params = _resolve_session(form.params(), reference)
     root_id = council_id or user.council_id
     has_children = any(c["extra"] == root_id for c in reference["council"])
+    if has_children and root_id is not None:
+        # Sectors and committees are one council's: on a roll-up, the viewed council's own
+        # (as its breakdown tables); a child council's are on its dashboard.
+        for kind in ("sector", "committee"):
+            reference[kind] = [row for row in reference[kind] if row["extra"] == root_id]
+    form = DashboardFilterForm(request.GET or None, reference=reference, council_id=council_id)
+    params = _resolve_session(form.params(), reference)
     data = cached_dashboard_data(scope, params, root_id, has_children)
     links = Links(params, council_id)
     charts = present.chart_data(data)

@@ -227,12 +227,23 @@ def activity_months(scope: Scope, params: Params) -> list[dict]:
 
 
 def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_children: bool) -> dict:
-    """Every figure of the dashboard as plain data (cacheable)."""
-    platforms = platform_rows(scope, params)
+    """Every figure of the dashboard as plain data (cacheable).
+
+    The headline figures, charts and the roll-up table cover the whole reach. Sectors,
+    committees and platforms belong to one council each, so on a roll-up (``has_children``)
+    their tables hold the viewed council's own rows; each child council's are on its own
+    dashboard, one click down the roll-up table. A province listed all of them at once:
+    ~700 rows, most of the page's time, and no one reads them that way."""
+    breakdown = scope.own(root_id) if has_children and root_id is not None else scope
+    platforms = platform_rows(breakdown, params)
     kinds = dict.fromkeys(PLATFORM_KINDS, 0)
-    for row in platforms:
-        if row["active"]:
-            kinds[row["kind"]] += 1
+    if breakdown is scope:
+        for row in platforms:
+            if row["active"]:
+                kinds[row["kind"]] += 1
+    else:  # the headline counts the whole reach's platforms
+        kinds.update(scope.rows(Platform).filter(active=True).order_by()
+                     .values_list("kind").annotate(n=Count("pk")))
     contacts = contact_figures(scope, params)
     by_channel, per_sector, per_committee = (
         contacts["by_channel"], contacts["per_sector"], contacts["per_committee"]
@@ -260,11 +271,12 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
             for row in activity_trend
         ],
         "sectors": [
-            {**row, "n_contacts": per_sector.get(row["pk"], 0)} for row in sector_rows(scope, params)
+            {**row, "n_contacts": per_sector.get(row["pk"], 0)}
+            for row in sector_rows(breakdown, params)
         ],
         "committees": [
             {**row, "n_contacts": per_committee.get(row["pk"], 0)}
-            for row in committee_rows(scope, params)
+            for row in committee_rows(breakdown, params)
         ],
         "councils": council_rows(scope, params, root_id) if has_children else [],
     }

@@ -27,13 +27,23 @@ class Scope:
 
     user: object = None
     council_id: int | None = None
+    # Only ``council_id``'s own rows, not its subtree's: a roll-up's breakdown by sector,
+    # committee and platform (those belong to one council; the child councils have their row
+    # in the roll-up table and their own breakdowns one click down).
+    own_only: bool = False
 
     def rows(self, model, council_field: str = "council"):
         """``model``'s rows in scope: through ``visible_to(user)``, then the drill-down."""
         qs = model.objects.all() if self.user is None else model.objects.visible_to(self.user)
-        if self.council_id is not None:
+        if self.council_id is not None and self.own_only:
+            qs = qs.filter(**{f"{council_field}_id": self.council_id})
+        elif self.council_id is not None:
             qs = qs.filter(subtree_q(self.council_id, council_field))
         return qs
+
+    def own(self, council_id: int) -> Scope:
+        """The same reach narrowed to ``council_id``'s own rows."""
+        return Scope(user=self.user, council_id=council_id, own_only=True)
 
     @property
     def cache_key(self) -> str:

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from members import phone_crypto, rollups
+from members import audit, phone_crypto, rollups
 from members.imports.columns import (
     CONSTITUENT_COLUMNS,
     CONSTITUENT_EXPORT_ONLY,
@@ -115,7 +115,8 @@ def members_import(*, council: Council, upload, by: User) -> ImportReport:
         rollups.members_added(members)  # in the import's transaction
 
     return _import(
-        council, upload, MEMBER_COLUMNS, MEMBER_EXPORT_ONLY, validate=validate_members, write=write
+        council, upload, MEMBER_COLUMNS, MEMBER_EXPORT_ONLY, validate=validate_members, write=write,
+        by=by, kind="members",
     )
 
 
@@ -200,24 +201,37 @@ def constituents_import(*, council: Council, upload, by: User) -> ImportReport:
 
     return _import(
         council, upload, CONSTITUENT_COLUMNS, CONSTITUENT_EXPORT_ONLY,
-        validate=validate_constituents, write=write,
+        validate=validate_constituents, write=write, by=by, kind="constituents",
     )
 
 
-def _import(council: Council, upload, columns, ignored, *, validate, write) -> ImportReport:
+def _import(council: Council, upload, columns, ignored, *, validate, write, by: User,
+            kind: str) -> ImportReport:
     """Read and check every row (``validate`` returns the clean ones), then ``write`` them
-    all in one transaction — or, on any error, nothing."""
+    all in one transaction — or, on any error, nothing. Either way the security audit says
+    who imported which file into which council, and what came of it."""
     report = ImportReport()
     rows = read_rows(upload, columns, report, ignored=ignored)
     report.rows = len(rows)
     valid = validate(council, rows, report) if rows else []
+
+    def audited(result: str, created: int = 0) -> None:
+        audit.record(
+            audit.Action.IMPORT, request=audit.current_request(), user=by, obj=council, result=result,
+            detail={"kind": kind, "file": getattr(upload, "name", ""), "rows": report.rows,
+                    "created": created, "errors": len(report.errors)},
+        )
+
     if not report.ok:
+        audited("refused")
         return report
     try:
         with transaction.atomic():
             write(valid)
+            audited("ok", len(valid))
     except IntegrityError:
         report.add(0, "", _("Another change saved the same phone number meanwhile. Nothing was imported; please try again."))
+        audited("failed")
         return report
     report.created = len(valid)
     return report

@@ -180,11 +180,20 @@ def test_a_city_roll_up_links_every_number_to_its_subtree(client_for, city_leade
     figures = figures_of(response)
     assert "current_session=true" in figures["proposals-collected"].url  # not every session
     assert figures["proposals-collected"].value == 8  # 4 + 4, the old session's not counted
-    # Both districts have a sector named 经济界 …: each row says whose it is.
+    # Activity kinds of both districts (both have one named alike): each row says whose it is.
     names = {council.name, other_council.name}
-    for table in ("sectors", "committees", "platforms", "activity_kinds"):
-        assert {row["council_name"] for row in response.context[table]} == names, table
-    assert check_every_number(client, response) > 60
+    assert {row["council_name"] for row in response.context["activity_kinds"]} == names
+    # Sectors, committees and platforms are each one council's: the roll-up lists the city's
+    # own (it has none here), and each district's are one click down, on its dashboard.
+    for table in ("sectors", "committees", "platforms"):
+        assert response.context[table] == [], table
+    assert set(response.context["form"].fields["sector"].choices[1:]) == set()
+    for district in (council, other_council):
+        down = client.get(URL, {**query, "council": district.pk})
+        for table in ("sectors", "committees", "platforms"):
+            assert down.context[table], table
+            assert {row["council_id"] for row in down.context[table]} == {district.pk}, table
+    assert check_every_number(client, response) > 30
 
 
 def test_a_province_drills_into_a_city_and_its_lists_take_the_subtree(
