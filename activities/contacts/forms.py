@@ -90,7 +90,11 @@ class ContactLogForm(forms.Form):
             .never_contacted_first()
         )
         self.fields["photos"].help_text = _("Up to %(n)d photos.") % {"n": MAX_CONTACT_PHOTOS}
-        self.fields["platform"].queryset = Platform.objects.visible_to(user).filter(active=True)
+        # The member's council's own (the service refuses any other): a city or province
+        # member reaches every platform below too, a select of hundreds it would refuse.
+        self.fields["platform"].queryset = Platform.objects.visible_to(user).filter(
+            active=True, council_id=member.council_id
+        )
         self.fields["contacted_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         visible = Proposal.objects.visible_to(user).filter(council_id=member.council_id)
         mine = visible.of_member(member)

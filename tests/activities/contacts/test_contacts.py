@@ -383,3 +383,22 @@ def test_form_query_budget(client_for, member_a, django_assert_max_num_queries, 
     # my proposals, my consultations, unread notices
     with django_assert_max_num_queries(10):
         client.get(reverse("activities:contactlog-create"))
+
+
+def test_a_city_member_is_offered_only_their_councils_platforms(client, council):
+    """A city member reaches the districts below, but logs contacts at the city's own
+    platforms (the service refuses any other): the form offers those, not every district's."""
+    from members.models import Council, User
+    from tests.factories import CouncilFactory, MemberFactory, UserFactory
+
+    city = CouncilFactory(name="七台河市政协", level=Council.Level.CITY)
+    Council.objects.filter(pk=council.pk).update(parent=city)
+    own = PlatformFactory(council=city, name="市委员工作室")
+    below = PlatformFactory(council=council, name="区联络站")
+    user = UserFactory(username="city-member", role=User.Role.MEMBER, council=city)
+    MemberFactory(user=user, council=city)
+    client.force_login(user)
+    response = client.get(reverse("activities:contactlog-create"))
+    offered = set(response.context["form"].fields["platform"].queryset)
+    assert own in offered
+    assert below not in offered
