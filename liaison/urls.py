@@ -40,6 +40,7 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("activities/", include("activities.urls")),
     path("dashboard/", include((dashboard_patterns, "liaison"))),
+    path("privacy/", include("liaison.urls_personal_data")),
     path("admin/", admin.site.urls),
     path("health/", PortalHealthView.as_view(), name="health"),
     # Browsers ask for /favicon.ico on pages that name no icon (the Django admin, a photo
