@@ -21,9 +21,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from members.phone_crypto import DEV_KEY
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-bench-only-not-a-secret")
+os.environ.setdefault("PHONE_KEY", DEV_KEY)  # what generate.py sealed the phones with
 os.environ["DASHBOARD_CACHE_SECONDS"] = "0"  # uncached: every request computes the figures
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 

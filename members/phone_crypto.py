@@ -39,6 +39,9 @@ TAIL_CHARS = 16
 # The longest sealed value: a number of at most 15 digits (normalised numbers have 11 or 12).
 SEALED_MAX_LENGTH = 64
 TAIL_DIGITS = 4
+# The laptop's, the demo's and the benchmarks' key (DEBUG only: liaison/settings.py refuses
+# to start without PHONE_KEY when DEBUG is off). Public, so it protects nothing.
+DEV_KEY = "6c6961697365646576706b65792d3031"
 
 
 def parse_key(text: str) -> bytes:

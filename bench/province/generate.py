@@ -58,6 +58,7 @@ from django.utils import timezone  # noqa: E402
 from activities.events.services.activities import activity_kinds_ensure  # noqa: E402
 from activities.models import ActivitySeries, Campaign, MustVisitRule  # noqa: E402
 from liaison.demo.members import GIVEN, OCCUPATIONS, SURNAMES  # noqa: E402
+from members import phone_rows  # noqa: E402
 from members import services as member_services  # noqa: E402
 from members.models import Committee, Council, Platform, Sector, User  # noqa: E402
 from proposals.models import Category, HandlingUnit, Session  # noqa: E402
@@ -562,12 +563,12 @@ def stage_constituents(scale: float, today: date) -> None:
 
 
 def insert_constituents(today: date) -> None:
-    """The constituents: 97 % active, Chinese names, phone numbers (unique; 3 % without), a
-    work unit, occupation and community; added up to four years ago (10 % within the two
-    years), and always before their first contact."""
+    """The constituents: 97 % active, Chinese names, phone numbers (unique; 3 % without; as
+    digits here, sealed by ``seal_phones`` next), a work unit, occupation and community; added
+    up to four years ago (10 % within the two years), and always before their first contact."""
     columns = ["id", "council_id", "sector_id", "member_id", "name", "phone", "unit", "occupation",
                "community", "tags", "notes", "consent_note", "active", "last_contacted_at",
-               "created_at", "updated_at"]
+               "created_at", "updated_at", "phone_hash", "phone_tail"]
     require_columns("members_constituent", columns)
     sql(f"""
         INSERT INTO members_constituent ({", ".join(columns)})
@@ -578,7 +579,8 @@ def insert_constituents(today: date) -> None:
                          || lpad(((c.rn * 7919 + 13) %% 100000000)::text, 8, '0') END,
                pg_temp.one(%(units)s, c.rn, 203), pg_temp.one(%(jobs)s, c.rn, 204),
                pg_temp.one(%(streets)s, c.rn, 205) || (1 + pg_temp.pick(c.rn, 206, 6)) || '社区',
-               '', '', '本人口头同意', pg_temp.u(c.rn, 207) >= 0.03, x.last_at, a.added, a.added
+               '', '', '本人口头同意', pg_temp.u(c.rn, 207) >= 0.03, x.last_at, a.added, a.added,
+               '', ''
         FROM bench_const c
         LEFT JOIN bench_contact x ON x.rn = c.rn
         CROSS JOIN LATERAL (
@@ -598,6 +600,15 @@ def insert_constituents(today: date) -> None:
               WHERE active GROUP BY member_id) n
         WHERE n.member_id = m.id
     """)
+
+
+def seal_phones() -> None:
+    """The phones went in as digits; the portal keeps them sealed with SM4 under PHONE_KEY
+    (the laptop's key: this runs with DEBUG on) with keyed SM3 hashes for lookups. The
+    portal's own routine (``members.phone_rows``, as the migration and ``rotate_phone_key``):
+    batches by id, one UPDATE … FROM (VALUES …) each, the indexes still dropped."""
+    for progress in phone_rows.seal_all(connection, batch_size=20000):
+        say(f"  {progress.table}: {progress.written} sealed")
 
 
 def insert_contact_logs(scale: float, today: date, chunks: int) -> None:
@@ -1035,6 +1046,8 @@ def main() -> None:
             stage_constituents(args.scale, today)
         with step("constituents"):
             insert_constituents(today)
+        with step("sealing the constituents' phones (SM4) and their hashes"):
+            seal_phones()
         with step("contact logs and their constituent links"):
             insert_contact_logs(args.scale, today, args.chunks)
     with step("ANALYZE the loaded tables"):

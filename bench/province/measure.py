@@ -328,6 +328,8 @@ def world() -> dict:
     """Ids and search words the measurements use, read from the database."""
     from django.db import connection
 
+    from members import phone_crypto
+
     def one(statement, params=()):
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
@@ -339,8 +341,9 @@ def world() -> dict:
     sector, = one("SELECT id FROM members_sector WHERE council_id = %s ORDER BY "
                   "(SELECT count(*) FROM members_member m WHERE m.sector_id = members_sector.id) DESC, id LIMIT 1",
                   [district])
-    name, phone = one("SELECT name, phone FROM members_constituent WHERE id >= 123 "
-                      "AND phone <> '' AND char_length(name) = 3 ORDER BY id LIMIT 1")
+    name, sealed = one("SELECT name, phone FROM members_constituent WHERE id >= 123 "
+                       "AND phone <> '' AND char_length(name) = 3 ORDER BY id LIMIT 1")
+    phone = phone_crypto.unseal(sealed)  # sealed at rest (members.phone_crypto)
     member_id, member_name, member_phone = one("SELECT id, name, phone FROM members_member WHERE phone <> '' "
                                     "AND char_length(name) = 3 ORDER BY id LIMIT 1 OFFSET 77")
     with connection.cursor() as cursor:

@@ -10,7 +10,11 @@ empties it for the uncached dashboards) and no e-mail.
 
 import os
 
+from members.phone_crypto import DEV_KEY
+
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)  # never served beyond 127.0.0.1
+# The key generate.py sealed the constituents' phones with (it runs with DEBUG on).
+os.environ.setdefault("PHONE_KEY", DEV_KEY)
 
 from liaison.settings import *  # noqa: F403
 from liaison.settings import env

@@ -191,3 +191,14 @@ def test_the_migration_seals_the_numbers_in_clear_and_its_reverse_opens_them(mem
 
     phone_rows.unseal_all(connection, batch_size=3)
     assert [raw_phone(person) for person in people] == [person.phone for person in people]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_trigram_index_on_the_phone_is_gone():
+    """A sealed value has nothing to search by trigram; the hashes have their own indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'members_constituent'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert "constituent_phone_trgm" not in names
+    assert {"constituent_phone_hash_idx", "constituent_phone_tail_idx"} <= names
