@@ -28,7 +28,10 @@ class ErasureForm(forms.Form):
         label=gettext_lazy("Reason"),
         max_length=personal_data.REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Who asked for the erasure, when and how (kept in the audit)."),
+        help_text=gettext_lazy(
+            "Who asked for the erasure, when and how. It is kept in the security audit: do not "
+            "repeat the person's name or number here."
+        ),
     )
     confirm = forms.BooleanField(
         label=gettext_lazy("I understand that the person's details cannot be restored."),
