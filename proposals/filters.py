@@ -120,7 +120,7 @@ class RegisterFilter(django_filters.FilterSet):
 
     def filter_unit(self, queryset, name, value):
         active = Assignment.objects.filter(
-            proposal=OuterRef("pk"), unit=value, state=Assignment.State.ACTIVE
+            proposal=OuterRef("pk"), unit=value, state__in=Assignment.HANDLED
         )
         return queryset.filter(Exists(active))
 

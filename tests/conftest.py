@@ -102,6 +102,22 @@ def member_b(council, other_sector, committee):
 
 
 @pytest.fixture
+def security_admin(council):
+    """安全管理员 of the council (separation of duties: accounts, lockouts, second factors)."""
+    return UserFactory(
+        username="security_admin", display_name="安全管理员", role=User.Role.SECURITY_ADMIN, council=council
+    )
+
+
+@pytest.fixture
+def audit_admin(council):
+    """审计管理员 of the council (separation of duties: reads the audit, nothing else)."""
+    return UserFactory(
+        username="audit_admin", display_name="审计管理员", role=User.Role.AUDIT_ADMIN, council=council
+    )
+
+
+@pytest.fixture
 def other_staff(other_council):
     return UserFactory(
         username="other_staff", display_name="外区工作人员", role=User.Role.STAFF,

@@ -788,7 +788,8 @@ def insert_proposals(scale: float, today: date) -> None:
     sql("""
         INSERT INTO proposals_assignment (proposal_id, unit_id, is_lead, deadline, state,
                                           returned_reason, assigned_at, assigned_by_id)
-        SELECT b.id, u.ref_id, v.j = 0, coalesce(p.deadline, b.opened + 100), 'active', '',
+        SELECT b.id, u.ref_id, v.j = 0, coalesce(p.deadline, b.opened + 100),
+               CASE WHEN b.state = 'closed' THEN 'done' ELSE 'active' END, '',
                p.filed_at + interval '2 days', b.staff_id
         FROM bench_proposal b JOIN proposals_proposal p ON p.id = b.id
         JOIN (VALUES (0), (1)) v(j) ON v.j = 0 OR pg_temp.u(b.p, 52) < 0.2

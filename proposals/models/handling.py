@@ -19,6 +19,10 @@ class Assignment(models.Model):
     class State(models.TextChoices):
         ACTIVE = "active", _("Handling")
         SENT_BACK = "sent_back", _("Sent back")
+        DONE = "done", _("Closed after handling")  # the proposal was closed (办结)
+
+    # The units that handle or handled a proposal: they keep seeing it after it closes.
+    HANDLED = ("active", "done")
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("proposal")
@@ -52,7 +56,8 @@ class Assignment(models.Model):
                 name="assignment_unit_once",
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["active", "sent_back"]), name="assignment_state_valid"
+                condition=Q(state__in=["active", "sent_back", "done"]),
+                name="assignment_state_valid",
             ),
         ]
 

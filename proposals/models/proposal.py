@@ -53,7 +53,7 @@ class ProposalQuerySet(CouncilScopedQuerySet):
             return self.in_reach_of(user)
         if permissions.is_unit(user):
             assigned = Assignment.objects.filter(
-                proposal=OuterRef("pk"), unit__users=user, state=Assignment.State.ACTIVE
+                proposal=OuterRef("pk"), unit__users=user, state__in=Assignment.HANDLED
             )
             return self.filter(Exists(assigned))
         if permissions.is_member(user):
@@ -136,7 +136,7 @@ class ProposalQuerySet(CouncilScopedQuerySet):
                 ),
                 models.Prefetch(
                     "assignments",
-                    queryset=Assignment.objects.filter(state=Assignment.State.ACTIVE)
+                    queryset=Assignment.objects.filter(state__in=Assignment.HANDLED)
                     .select_related("unit")
                     .order_by("-is_lead", "id"),
                     to_attr="active_assignments",

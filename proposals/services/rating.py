@@ -121,6 +121,10 @@ def _close(proposal: Proposal, by: User) -> None:
     proposal.state = State.CLOSED
     proposal.closed_at = now
     record(proposal, by, "close", from_state=State.REPLIED, fields=["state", "closed_at"])
+    # The units' handling ends with the proposal (they still see it: ``Assignment.HANDLED``).
+    Assignment.objects.filter(proposal=proposal, state=Assignment.State.ACTIVE).update(
+        state=Assignment.State.DONE
+    )
     for merged in Proposal.objects.select_for_update().filter(
         merged_into=proposal, state=State.MERGED
     ):

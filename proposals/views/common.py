@@ -150,10 +150,10 @@ def action_view(action: Action):
 
 
 def unit_assignments_prefetch(user) -> Prefetch:
-    """The active assignments of ``user``'s units, as ``my_assignments``."""
+    """The assignments of ``user``'s units (handling or done), as ``my_assignments``."""
     return Prefetch(
         "assignments",
-        queryset=Assignment.objects.filter(unit__users=user, state=Assignment.State.ACTIVE)
+        queryset=Assignment.objects.filter(unit__users=user, state__in=Assignment.HANDLED)
         .select_related("unit"),
         to_attr="my_assignments",
     )
