@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from django.db import transaction
+from django.db.models import DateTimeField, Func
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -113,6 +115,42 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
+# A date-time field read in local time (``read_values``).
+LOCAL_TIME = "%s__local"
+
+
+class LocalTime(Func):
+    """A date-time column in local time: on PostgreSQL a ``timestamp`` (without time zone,
+    ``AT TIME ZONE``), which the driver decodes in C, where a ``timestamptz`` goes through
+    Django's loader in Python (a tenth of a million rows' time). Other databases read the
+    column as it is (an aware date-time: the writers put it in local time)."""
+
+    output_field = DateTimeField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} AT TIME ZONE %s)", (*params, timezone.get_current_timezone_name())
+
+
+def read_values(queryset, fields: Iterable[str], chunk_size: int = CHUNK) -> Iterator[tuple]:
+    """The ``fields`` of ``queryset``'s rows, as tuples, read by one server-side cursor; a
+    field named ``LOCAL_TIME % "field"`` is that date-time in local time (``LocalTime``).
+
+    The cursor is read inside a transaction. Outside one, Django declares it ``WITH HOLD``,
+    and PostgreSQL then computes and stores the whole result before it hands out the first
+    row (for a million sorted rows, seconds, and the rows written to disk once more); inside,
+    the rows come as the plan produces them.
+    """
+    suffix = LOCAL_TIME % ""
+    local = {f: LocalTime(f.removesuffix(suffix)) for f in fields if f.endswith(suffix)}
+    # No savepoint inside a caller's transaction: nothing is written.
+    with transaction.atomic(using=queryset.db, savepoint=False):
+        yield from queryset.annotate(**local).values_list(*fields).iterator(chunk_size=chunk_size)
+
+
 def stamped(name: str, extension: str = "xlsx") -> str:
     return f"{name}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
@@ -134,7 +172,7 @@ def member_rows(queryset) -> Iterable[list]:
 
 CONSTITUENT_VALUES = (
     "name", "phone", "member_id", "member__name", "member__phone", "sector__name", "unit",
-    "occupation", "community", "tags", "notes", "active", "last_contacted_at",
+    "occupation", "community", "tags", "notes", "active", LOCAL_TIME % "last_contacted_at",
 )
 
 
@@ -143,9 +181,8 @@ def constituent_rows(queryset, user) -> Iterable[list]:
     (``permissions.can_see_constituent_phone``: staff all, a member their own, leaders
     none). Plain values of one query: a province export reads a million rows."""
     whole_for = _phones_whole_for(user)
-    rows = queryset.values_list(*CONSTITUENT_VALUES).iterator(chunk_size=CHUNK)
     for (name, phone, member_id, member_name, member_phone, sector, unit, occupation,
-         community, tags, notes, active, last_contacted_at) in rows:
+         community, tags, notes, active, last_contacted_at) in read_values(queryset, CONSTITUENT_VALUES):
         yield [
             name, phone if whole_for(member_id) else mask_phone(phone), member_name,
             member_phone, sector, unit, occupation, community, tags, notes,

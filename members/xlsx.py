@@ -20,12 +20,14 @@ import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING, Cell
+from openpyxl.utils import column_index_from_string
 
 
 def safe_row(sheet, values: Iterable) -> list:
@@ -131,7 +133,7 @@ _SHEET_HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     f'<worksheet xmlns="{SPREADSHEET_NS}"><sheetViews><sheetView workbookViewId="0">'
     '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-    "</sheetView></sheetViews><sheetData>"
+    "</sheetView></sheetViews>"
 )
 _SHEET_TAIL = "</sheetData></worksheet>"
 
@@ -208,58 +210,103 @@ def sheet_name(title: str, number: int) -> str:
     return title[:31] if number == 1 else f"{title[:25]} ({number})"
 
 
+@dataclass
+class Sheet:
+    """A sheet of a streamed workbook: its rows under a bold, frozen ``headers`` row.
+    ``widths``: column letter → width in characters (Excel's default is about 8.4)."""
+
+    title: str
+    headers: list
+    rows: Iterable
+    widths: dict[str, float] = field(default_factory=dict)
+
+
 def stream_workbook(*, sheet_title: str, headers: list, rows: Iterable,
                     sheet_rows: int = EXCEL_ROWS) -> Iterator[bytes]:
     """An .xlsx of ``rows`` under a bold ``headers`` row, as chunks of bytes. A sheet holds at
     most ``sheet_rows`` rows, its header included; the rows after it go on to another sheet
     under the same header. The first chunk leaves before ``rows`` is read from."""
+    return stream_sheets([Sheet(sheet_title, headers, rows)], sheet_rows=sheet_rows)
+
+
+def stream_sheets(sheets: Iterable[Sheet], *, sheet_rows: int = EXCEL_ROWS) -> Iterator[bytes]:
+    """An .xlsx of ``sheets``, in order, as chunks of bytes; a sheet longer than
+    ``sheet_rows`` goes on to "title (2)", "title (3)" … The first chunk leaves before any
+    sheet's rows are read from."""
     tz = timezone.get_current_timezone()
-    header = '<row r="1">' + "".join(_text_cell(str(h), f' s="{_BOLD}"') for h in headers) + "</row>"
     sink = _Sink()
     book = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED,
                            compresslevel=COMPRESS_LEVEL)
     book.writestr("[Content_Types].xml", _CONTENT_TYPES)
     book.writestr("_rels/.rels", _PACKAGE_RELS)
     book.writestr("xl/styles.xml", _STYLES)
+    yield sink.take()
     names: list[str] = []
+    special = _XML_SPECIAL.search
+    for sheet in sheets:
+        header = (
+            '<row r="1">'
+            + "".join(_text_cell(str(h), f' s="{_BOLD}"') for h in sheet.headers)
+            + "</row>"
+        )
+        head = (_SHEET_HEAD + _columns(sheet.widths) + "<sheetData>" + header).encode()
+        rows, number = sheet.rows, 0
 
-    def next_sheet():
-        names.append(sheet_name(sheet_title, len(names) + 1))
-        part = book.open(f"xl/worksheets/sheet{len(names)}.xml", "w")
-        part.write((_SHEET_HEAD + header).encode())
-        return part
+        def next_part(sheet=sheet, head=head):
+            nonlocal number
+            number += 1
+            names.append(sheet_name(sheet.title, number))
+            part = book.open(f"xl/worksheets/sheet{len(names)}.xml", "w")
+            part.write(head)
+            return part
 
-    try:
-        part = next_sheet()
-        yield sink.take()
-        used, chars, lines = 1, len(header), []
-        for row in rows:
-            if used >= sheet_rows or chars >= SHEET_CHARS:
-                part.write(("".join(lines) + _SHEET_TAIL).encode())
-                lines.clear()
-                part.close()
-                part = next_sheet()
-                used, chars = 1, len(header)
-            used += 1
-            line = f'<row r="{used}">' + "".join([_cell(v, tz) for v in row]) + "</row>"
-            chars += len(line)
-            lines.append(line)
-            if len(lines) == BATCH_ROWS:
-                part.write("".join(lines).encode())
-                lines.clear()
-                data = sink.take()
-                if data:
-                    yield data
-        part.write(("".join(lines) + _SHEET_TAIL).encode())
-        part.close()
-        book.writestr("xl/workbook.xml", _workbook_xml(names))
-        book.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(names)))
-        book.close()
-        yield sink.take()
-    finally:
-        close = getattr(rows, "close", None)
-        if close is not None:  # a generator reading a cursor: it closes the cursor
-            close()
+        try:
+            part = next_part()
+            used, chars, lines = 1, len(header), []
+            for row in rows:
+                if used >= sheet_rows or chars >= SHEET_CHARS:
+                    part.write(("".join(lines) + _SHEET_TAIL).encode())
+                    lines.clear()
+                    part.close()
+                    part = next_part()
+                    used, chars = 1, len(header)
+                used += 1
+                # _cell, with text that needs no escaping and whole numbers (most cells) inline.
+                line = f'<row r="{used}">' + "".join([
+                    f'<c t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>'
+                    if type(v) is str and v and special(v) is None
+                    else f"<c><v>{v}</v></c>" if type(v) is int
+                    else _cell(v, tz)
+                    for v in row
+                ]) + "</row>"
+                chars += len(line)
+                lines.append(line)
+                if len(lines) == BATCH_ROWS:
+                    part.write("".join(lines).encode())
+                    lines.clear()
+                    data = sink.take()
+                    if data:
+                        yield data
+            part.write(("".join(lines) + _SHEET_TAIL).encode())
+            part.close()
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:  # a generator reading a cursor: it closes the cursor
+                close()
+    book.writestr("xl/workbook.xml", _workbook_xml(names))
+    book.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(names)))
+    book.close()
+    yield sink.take()
+
+
+def _columns(widths: dict[str, float]) -> str:
+    if not widths:
+        return ""
+    cols = "".join(
+        f'<col min="{n}" max="{n}" width="{width}" customWidth="1"/>'
+        for n, width in sorted((column_index_from_string(c), w) for c, w in widths.items())
+    )
+    return f"<cols>{cols}</cols>"
 
 
 def _workbook_xml(names: list[str]) -> str:

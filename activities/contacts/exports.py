@@ -47,7 +47,7 @@ def _people(log_ref: str = "pk"):
 
 
 VALUES = (
-    "contacted_at", "member__name", "people", "channel", "mode", "platform__name", "summary",
+    exports.LOCAL_TIME % "contacted_at", "member__name", "people", "channel", "mode", "platform__name", "summary",
     "opinions", "difficulty", "difficulty_kind",
 )
 
@@ -58,10 +58,7 @@ def export_rows(queryset):
     channels = {value: str(label) for value, label in Channel.choices}
     modes = {value: str(label) for value, label in ContactLog.Mode.choices}
     difficulties = {value: str(label) for value, label in ContactLog.Difficulty.choices}
-    rows = (
-        queryset.prefetch_related(None).annotate(people=_people())
-        .values_list(*VALUES).iterator(chunk_size=exports.CHUNK)
-    )
+    rows = exports.read_values(queryset.prefetch_related(None).annotate(people=_people()), VALUES)
     for when, member, people, channel, mode, platform, summary, opinions, difficulty, kind in rows:
         yield [
             when, member, people or "", channels.get(channel, channel), modes.get(mode, mode),

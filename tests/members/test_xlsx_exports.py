@@ -113,7 +113,8 @@ def test_chunks_leave_while_the_rows_are_read(monkeypatch):
 
     chunks = xlsx.stream_workbook(sheet_title="测试", headers=HEADERS, rows=rows())
     first = next(chunks)
-    assert first.startswith(b"PK") and read == []
+    assert first.startswith(b"PK")
+    assert read == []
     read_when = [len(read) for _chunk in chunks]
     assert len(read) == 5000
     assert min(read_when) < 5000 / 2  # bytes left long before the last row was read
@@ -157,3 +158,22 @@ def test_an_export_keeps_formula_text_as_text(client_for, staff, member_a, monke
     formula_row = next(sheet[2] for sheet in book.worksheets if sheet["A2"].value == "=1+1")
     assert formula_row[notes].value == '=HYPERLINK("http://evil.example")'
     assert formula_row[notes].data_type == "s"
+
+
+def test_a_workbook_of_several_sheets_with_column_widths():
+    """The period report's form: sheets of their own headers, widths and rows, in order."""
+    sheets = [
+        xlsx.Sheet("摘要", ["指标", "数值"], [["委员", 3], [], ["说明", "=1+1"]], widths={"A": 28, "B": 60}),
+        xlsx.Sheet("委员", ["姓名"], ([name] for name in ["甲", "乙", "丙"])),
+    ]
+    book = book_of(xlsx.stream_sheets(sheets, sheet_rows=3))
+    assert book.sheetnames == ["摘要", "摘要 (2)", "委员", "委员 (2)"]
+    summary = book["摘要"]
+    assert (summary.column_dimensions["A"].width, summary.column_dimensions["B"].width) == (28, 60)
+    assert [list(s.values) for s in book.worksheets] == [
+        [("指标", "数值"), ("委员", 3)],  # and an empty row, which counts to the limit
+        [("指标", "数值"), ("说明", "=1+1")],
+        [("姓名",), ("甲",), ("乙",)],
+        [("姓名",), ("丙",)],
+    ]
+    assert book["摘要 (2)"]["B2"].data_type == "s"
