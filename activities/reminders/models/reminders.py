@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from activities.reminders.models.rules import MustVisitRule
+from activities.contacts.models import ContactLog
+from activities.reminders.models.rules import MustVisitRule, TriggerType
 from members import permissions
 from members.common.querysets import CouncilScopedQuerySet
 from members.models import Constituent, Council, Member
@@ -222,3 +223,14 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} · {self.constituent or self.member} · {self.due_on}"
+
+    @property
+    def note_label(self) -> str:
+        """What the reminder is about, for people: a difficulty reminder stores the kind's
+        code (``illness``), shown as its name (疾病)."""
+        if self.rule.trigger_type == TriggerType.DIFFICULTY and self.note:
+            try:
+                return str(ContactLog.Difficulty(self.note).label)
+            except ValueError:
+                return self.note
+        return self.note
