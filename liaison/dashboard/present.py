@@ -66,7 +66,7 @@ def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tupl
         Figure("proposals-collected", _("Proposals collected"), p["collected"],
                links.proposals(session_id)),
         Figure("proposals-filed", _("Filed"), p["filed"], links.proposals(session_id, filed=True)),
-        Figure("proposals-closed", _("Closed"), p["closed"],
+        Figure("proposals-closed", _("Closed after handling"), p["closed"],
                links.proposals(session_id, state=ProposalState.CLOSED)),
     ] + [
         Figure(f"reply-{cat}", str(label), p[f"reply_{cat}"],
