@@ -5,6 +5,7 @@ emails printed to the console). Production sets the variables listed in README; 
 value fails loudly at start-up rather than being guessed at.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -72,6 +73,10 @@ INSTALLED_APPS = [
     "django_sendfile",
     "dbbackup",
     "health_check",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "members",
     "proposals",
     "activities",
@@ -87,6 +92,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Identity controls (members.security): expiry, django-otp's middleware (checking the
+    # device once a minute), the second factor, the password policy; axes last, to turn a
+    # locked-out login into its page.
+    "members.security.middleware.SessionLifetimeMiddleware",
+    "members.security.middleware.PortalOTPMiddleware",
+    "members.security.middleware.SecondFactorMiddleware",
+    "members.security.middleware.PasswordPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -130,17 +143,67 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
-# The stock backend, loading the user with its member row (members/backends.py).
-AUTHENTICATION_BACKENDS = ["members.backends.PortalBackend"]
+# django-axes first (it refuses a locked-out login before any password is checked), then
+# the stock backend loading the user with its member row (members/backends.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "members.backends.PortalBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Identity (身份鉴别; README, Security controls) --------------------------------------
+# Passwords: at least PASSWORD_MIN_LENGTH characters of three kinds (upper, lower, digits,
+# symbols), not the login name, not a common password, none of the last PASSWORD_HISTORY.
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=8)
+PASSWORD_HISTORY = env.int("PASSWORD_HISTORY", default=5)
+# A password older than this many days must be changed at the next request (0: never).
+PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "members.security.passwords.NotUsernameValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "members.security.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "members.security.passwords.PublishedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "members.security.passwords.PasswordHistoryValidator"},
 ]
+# Failed logins (django-axes): AXES_FAILURE_LIMIT failures lock the name typed and, apart,
+# the client address for AXES_COOLOFF_MINUTES; an unknown name locks as a real one does.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failures count for the cool-off whatever happens meanwhile: a success does not clear them
+# (axes would clear the address's count too, letting one valid login reset an attack).
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "members.security.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "members.common.client_ip.client_ip"
+AXES_VERBOSE = False
+# The client's address: REMOTE_ADDR, or behind the proxy (nginx on the same host, README
+# "Going live") the header it sets — believed only from these addresses.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="HTTP_X_REAL_IP")
+# Password reset by e-mail: at most this many requests per client address and per e-mail
+# address in PASSWORD_RESET_RATE_WINDOW seconds; the link works for PASSWORD_RESET_TIMEOUT.
+PASSWORD_RESET_RATE_IP = env.int("PASSWORD_RESET_RATE_IP", default=10)
+PASSWORD_RESET_RATE_EMAIL = env.int("PASSWORD_RESET_RATE_EMAIL", default=3)
+PASSWORD_RESET_RATE_WINDOW = env.int("PASSWORD_RESET_RATE_WINDOW", default=3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
+# Two factors (django-otp, TOTP + recovery codes) for these roles (User.Role; "superuser"
+# for Django superusers). Anyone else may opt in on their account page.
+OTP_REQUIRED_ROLES = env.list(
+    "OTP_REQUIRED_ROLES",
+    default=["admin", "staff", "leader", "unit", "security_admin", "audit_admin", "superuser"],
+)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="政协联络门户")
+# Sessions: logged out after SESSION_IDLE_TIMEOUT seconds without a request, and
+# SESSION_COOKIE_AGE (below) after the login whatever the activity; a new login ends the
+# user's other sessions unless SESSION_SINGLE_LOGIN is off.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_SINGLE_LOGIN = env.bool("SESSION_SINGLE_LOGIN", default=True)
+SESSION_SAVE_EVERY_REQUEST = False
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -263,6 +326,7 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The absolute lifetime of a session, counted from its login (members.security).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 
 # Content Security Policy: everything from the portal itself; no inline scripts at all.

@@ -8,6 +8,11 @@ from django.views.generic import RedirectView
 
 from liaison import views, views_dashboard
 from liaison.health import PortalHealthView
+from members.security.forms import PortalAdminAuthenticationForm, PortalAuthenticationForm
+from members.views import account
+
+# The admin's login refuses the demo's published password too (members.security).
+admin.site.login_form = PortalAdminAuthenticationForm
 
 # Dashboards, duty records, duty points and reports (namespace "liaison").
 dashboard_patterns = [
@@ -23,18 +28,40 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.inbox_open, name="inbox-open"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
-        name="password_change",
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=PortalAuthenticationForm),
+        name="login",
     ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", account.PortalPasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # Password reset by e-mail (Django's flow, limited per address and per IP).
+    path("accounts/password/reset/", account.PortalPasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        account.PortalPasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    # Two factors and the account page.
+    path("accounts/security/", account.account_security, name="account-security"),
+    path("accounts/otp/enrol/", account.otp_enrol, name="otp-enrol"),
+    path("accounts/otp/verify/", account.otp_verify, name="otp-verify"),
+    path("accounts/otp/recovery-codes/", account.recovery_codes, name="otp-recovery-codes"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("members/", include("members.urls")),
     path("proposals/", include("proposals.urls")),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from members.models import (
     User,
 )
 from members.models.constituent import phone_word_q
+from members.security.passwords import password_set_by_staff
 
 
 class FastChangeList(admin.ModelAdmin):
@@ -49,6 +51,15 @@ class CouncilAdmin(admin.ModelAdmin):
         _took_the_place_of(obj, services.council_create(by=request.user, **fields))
 
 
+class StaffSetPasswordForm(AdminPasswordChangeForm):
+    """The admin's "change password": a password chosen there is replaced by its user at
+    the next login (their own page is Account security → Change password)."""
+
+    def save(self, commit=True):
+        password_set_by_staff(self.user)
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "role", "council", "is_active", "last_login"]
@@ -63,6 +74,14 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Portal"), {"fields": ("display_name", "role", "council", "committee")}),
     )
+    change_password_form = StaffSetPasswordForm
+
+    def save_model(self, request, obj, form, change):
+        """A login added here has a password staff chose: its user chooses their own at
+        the first login (members.security)."""
+        if not change:
+            password_set_by_staff(obj)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Sector)

@@ -9,5 +9,8 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from members import audit_signals
+        from members.security import sessions
 
         audit_signals.connect()
+
+        sessions.connect()

@@ -3,7 +3,8 @@
 Two councils: ``council`` (新兴区, where everyone below works) and ``other_council`` with its
 own staff, so that every view can be tested from the outside. Personas: ``admin`` (council
 admin), ``staff``, ``leader``, ``member_a``, ``member_b``, ``other_staff``; ``anonymous`` is
-a plain client. ``client_for(user)`` gives a logged-in client.
+a plain client. ``client_for(user)`` gives a logged-in client (past the second factor
+where the role needs one: ``pass_second_factor``).
 """
 
 import os
@@ -12,9 +13,11 @@ import re
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 
 from liaison.celery import app as celery_app
 from members.models import Council, User
+from members.security.otp import otp_required
 from tests.factories import (
     CommitteeFactory,
     CouncilFactory,
@@ -158,13 +161,40 @@ def anonymous():
     return Client()
 
 
+def pass_second_factor(client, user):
+    """What a login whose role needs two factors does after the password: the code its
+    authenticator app shows, computed from a real device's key (a new device per client, as
+    a code is good once)."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    response = client.post(reverse("otp-verify"), {"token": f"{totp(device.bin_key):06d}"})
+    assert response.status_code == 302, response.content.decode()
+    return device
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's superuser client, past the second factor superusers need."""
+    client = Client()
+    client.force_login(admin_user)
+    pass_second_factor(client, admin_user)
+    return client
+
+
 @pytest.fixture
 def client_for(db):
+    """A client logged in as ``user`` (a User or a Member), past the second factor where the
+    user's role needs one (``OTP_REQUIRED_ROLES``)."""
+
     def make(user):
         if hasattr(user, "user"):  # a Member
             user = user.user
         client = Client()
         client.force_login(user)
+        if otp_required(user):
+            pass_second_factor(client, user)
         return client
 
     return make

@@ -21,6 +21,7 @@ from liaison.demo import members as members_part
 from liaison.demo import proposals as proposals_part
 from liaison.demo import reminders as reminders_part
 from liaison.demo import rollup as rollup_part
+from members import security
 
 DEMO_COUNCIL = "新兴区政协"
 SEED = 1158
@@ -36,7 +37,8 @@ DEMO_LOGINS = [
     ("unit", "承办单位（区教育局）"),
     ("city", "七台河市政协领导（汇总看板）"),
 ]
-DEMO_PASSWORD = "demo-1158"
+# Published in README and by `manage.py demo`; refused at login when DEBUG is off.
+DEMO_PASSWORD = security.DEMO_PASSWORD
 
 
 def build(today: date | None = None) -> None:

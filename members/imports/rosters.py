@@ -94,7 +94,8 @@ def members_import(*, council: Council, upload, by: User) -> ImportReport:
     """Create the members of an uploaded file, with their logins, or nothing at all.
 
     Each login's username is the member's phone number; its password is unusable until
-    staff set one (or the member resets it), so nobody can log in with a guessed password.
+    staff set one (or the member resets it), so nobody can log in with a guessed password;
+    either way the member chooses their own at the first login (``must_change_password``).
     """
 
     def write(valid: list[dict]) -> None:
@@ -102,7 +103,7 @@ def members_import(*, council: Council, upload, by: User) -> ImportReport:
         for data in valid:
             user = User(
                 username=data["phone"], display_name=data["name"],
-                role=User.Role.MEMBER, council=council,
+                role=User.Role.MEMBER, council=council, must_change_password=True,
             )
             user.set_unusable_password()
             users.append(user)

@@ -4,7 +4,8 @@ Every record belongs to one ``Council``; every read goes through a ``visible_to(
 QuerySet method so that permission is part of the lookup (see ``members.permissions``).
 Modules: ``council`` (councils, logins, sectors, committees), ``member`` (members and the
 platforms they serve on), ``constituent`` (the rosters), ``notification`` (notices),
-``rollups`` (the roster tally the dashboards read), ``audit`` (the security audit).
+``rollups`` (the roster tally the dashboards read), ``security`` (earlier passwords,
+login sessions), ``audit`` (the security audit).
 """
 
 from members.models.audit import AuditEntry
@@ -13,14 +14,17 @@ from members.models.council import Committee, Council, Sector, User
 from members.models.member import Member, Platform
 from members.models.notification import Notification
 from members.models.rollups import RosterTally
+from members.models.security import LoginSession, PasswordHistory
 
 __all__ = [
     "AuditEntry",
     "Committee",
     "Constituent",
     "Council",
+    "LoginSession",
     "Member",
     "Notification",
+    "PasswordHistory",
     "Platform",
     "RosterTally",
     "Sector",

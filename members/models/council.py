@@ -83,6 +83,14 @@ class User(AbstractUser):
         verbose_name=_("special committee"),
         help_text=_("For staff of a special committee: they are told of its members only."),
     )
+    # Identity controls (members.security): a password set by someone else (staff, an
+    # import) must be replaced by the user's own at the next login; the date starts the
+    # clock of PASSWORD_EXPIRY_DAYS.
+    must_change_password = models.BooleanField(
+        _("must change password"), default=False,
+        help_text=_("Asked for a new password of their own at the next login."),
+    )
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

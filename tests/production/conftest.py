@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 HERE = Path(__file__).resolve().parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = HERE.parents[1] / "var" / "production"
-DEMO_PASSWORD = "demo-1158"  # liaison.demo.DEMO_PASSWORD; .ci/production gives `superuser` the same
+# The demo's published password is refused with DEBUG off: `.ci/production start` gives the
+# journeys' logins a strong password of their own and, where the role needs two factors,
+# an authenticator with a key of its own (manage.py set_password / otp_enrol), and writes
+# both to journeys.env in its directory (readable by its user only); PRODUCTION_PASSWORD
+# and PRODUCTION_OTP_KEY override.
+JOURNEYS_ENV = Path(os.environ.get("PRODUCTION_DIR") or Path(os.environ.get("TMPDIR", "/tmp")) / "liaison-production") / "journeys.env"
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 YEAR = 365 * 24 * 3600
 
@@ -100,6 +106,22 @@ def browser():
         browser.close()
 
 
+_LAST_STEP: dict[str, int] = {}
+
+
+def journey_secret(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value and JOURNEYS_ENV.is_file():
+        for line in JOURNEYS_ENV.read_text().splitlines():
+            key, _, rest = line.partition("=")
+            if key == name:
+                value = rest
+    if not value:
+        pytest.fail(f"{name} is not set and {JOURNEYS_ENV} does not have it: run `bash .ci/production start` first.",
+                    pytrace=False)
+    return value
+
+
 class Visitor:
     """One person in their own browser context, logged in through the login form."""
 
@@ -139,17 +161,32 @@ class Visitor:
         self.check(response)
         return response
 
-    def log_in(self, username: str, password: str = DEMO_PASSWORD):
+    def log_in(self, username: str, password: str | None = None):
         self.goto("/accounts/login/")
         self.page.fill("input[name=username]", username)
-        self.page.fill("input[name=password]", password)
+        self.page.fill("input[name=password]", password or journey_secret("PRODUCTION_PASSWORD"))
         response = self.follow(self.page.locator("form button[type=submit]"))
         assert "/accounts/login/" not in self.page.url, f"{username} could not log in"
+        if "/accounts/otp/verify/" in self.page.url:
+            response = self.pass_second_factor(username)
         cookies = {c["name"]: c for c in self.context.cookies()}
         # Production cookies: only over HTTPS; the session out of scripts' reach.
         assert cookies["sessionid"]["secure"]
         assert cookies["sessionid"]["httpOnly"]
         assert cookies["csrftoken"]["secure"]
+        return response
+
+    def pass_second_factor(self, username: str):
+        """The code the login's authenticator shows now (the next step's when this login
+        used the current one: a code is good once, and the portal allows one step of drift)."""
+        from django_otp.oath import hotp
+
+        key = bytes.fromhex(journey_secret("PRODUCTION_OTP_KEY"))
+        step = max(int(time.time()) // 30, _LAST_STEP.get(username, -1) + 1)
+        _LAST_STEP[username] = step
+        self.page.fill("input[name=token]", f"{hotp(key, step):06d}")
+        response = self.follow(self.page.locator("form button[type=submit]"))
+        assert "/accounts/otp/" not in self.page.url, f"{username}: the code was refused"
         return response
 
     def check(self, response) -> None:
