@@ -1,5 +1,7 @@
 # Two commands on a fresh machine:  make run  |  make test
 PYTHON ?= python3
+# make run PORT=8080 serves elsewhere than 8000
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -19,13 +21,13 @@ setup: $(STAMP)
 run lint messages: export DEBUG ?= true
 
 ## make run — set up, migrate, load the demo (idempotent), run today's must-visit sweep
-## and digest (no Redis needed), serve on http://127.0.0.1:8000
+## and digest (no Redis needed), serve on http://127.0.0.1:$(PORT) (8000 unless PORT=…)
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
 	@# The demo's digests are not sent anywhere: 120 e-mails would bury the logins above.
 	EMAIL_URL=dummymail:// $(BIN)/python manage.py remind
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test — set up, lint, and run the whole suite on SQLite with eager tasks (no services)
 test: setup lint
