@@ -4,6 +4,7 @@ councils and drill-down into each."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import ActivityKind, Channel
@@ -332,7 +334,11 @@ def points_scheme(request):
 def report(request):
     """The period report: the summary paragraph on the page, the workbook as a download."""
     council, councils = _report_council(request)
-    form = ReportForm(request.GET or None, councils=list(councils), council=council)
+    query = request.GET.copy()
+    if not query:  # opened from the menu: this year so far, the figures at once
+        today = timezone.localdate()
+        query.update({"from": date(today.year, 1, 1).isoformat(), "to": today.isoformat()})
+    form = ReportForm(query, councils=list(councils), council=council)
     context = {"form": form, "council": council}
     if request.GET.get("format") == "xlsx" and not form.is_valid():
         return _report_needs_a_period(request)
@@ -353,7 +359,7 @@ def report(request):
             {
                 "figures": figures_,
                 "paragraph": reports.paragraph(figures_),
-                "download": f"{request.path}?{request.GET.urlencode()}&format=xlsx",
+                "download": f"{request.path}?{query.urlencode()}&format=xlsx",
             }
         )
     return render(request, "liaison/report.html", context)

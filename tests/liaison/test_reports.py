@@ -170,3 +170,16 @@ def test_a_city_report_states_the_figures_of_every_district(world, council, othe
     with translation.override("en"):
         book = _book(reports.workbook(Scope(council_id=city.pk), city.name, *period))
     assert book["Proposals"].max_row == 1 + 6
+
+
+def test_opened_from_the_menu_the_report_shows_this_year_so_far(client_for, staff):
+    """No period chosen yet: this year up to today, with its figures and its workbook link."""
+    today = timezone.localdate()
+    response = client_for(staff).get(reverse("liaison:report"))
+    form = response.context["form"]
+    assert form.is_valid()
+    assert form.period() == (date(today.year, 1, 1), today)
+    assert "paragraph" in response.context
+    download = response.context["download"]
+    assert f"from={today.year}-01-01" in download and f"to={today.isoformat()}" in download
+    assert client_for(staff).get(download).status_code == 200
