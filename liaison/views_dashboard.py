@@ -353,6 +353,7 @@ def report(request):
             )
             name = f"report-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
+            exports.record_download(filename=name, rows=None, request=request, council=council.name)
             return response
         figures_ = reports.collect(scope, council.name, date_from, date_to)
         context.update(

@@ -22,7 +22,17 @@ from django.db.models.functions import Coalesce
 from members.models.audit import Action, AuditEntry, AuditRefused, Result
 from members.models.council import Council
 
-__all__ = ["Action", "AuditEntry", "AuditRefused", "ObjectRef", "Result", "client_ip", "record"]
+__all__ = [
+    "Action",
+    "AuditEntry",
+    "AuditRefused",
+    "ObjectRef",
+    "Result",
+    "client_ip",
+    "current_request",
+    "phones_shown",
+    "record",
+]
 
 
 class ObjectRef(NamedTuple):
@@ -33,6 +43,14 @@ class ObjectRef(NamedTuple):
     repr: str
 
 _RESULTS = {choice.value for choice in Result}
+
+
+def current_request():
+    """The request this thread is serving, where simple-history's middleware keeps it (for
+    code that is not handed it: signal receivers, export writers); None outside a request."""
+    from simple_history.models import HistoricalRecords
+
+    return getattr(HistoricalRecords.context, "request", None)
 
 
 def client_ip(request) -> str | None:
@@ -49,6 +67,23 @@ def client_ip(request) -> str | None:
         return str(ipaddress.ip_address(address)) if address else None
     except ValueError:
         return None
+
+
+def phones_shown(request, constituents) -> None:
+    """One entry for the whole phone numbers a page shows (``shown_phone`` set by the view:
+    whole or masked): which constituents', so that who saw whose number can be answered.
+    Masked numbers are not recorded; a page showing none writes nothing."""
+    whole = [c for c in constituents if c.phone and getattr(c, "shown_phone", "") == c.phone]
+    if not whole:
+        return
+    if len(whole) == 1:
+        record(Action.PHONE_VIEWED, request=request, obj=whole[0])
+        return
+    record(
+        Action.PHONE_VIEWED,
+        request=request,
+        detail={"constituents": [c.pk for c in whole], "count": len(whole), "page": request.path},
+    )
 
 
 def _object_fields(obj) -> dict[str, str]:

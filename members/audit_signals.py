@@ -19,17 +19,12 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_save, pre_save
-from simple_history.models import HistoricalRecords
 
-from members.audit import Action, ObjectRef, record
+from members.audit import Action, ObjectRef, current_request, record
 
 # A login's fields whose change is an account change (三权分立: who may do what).
 WATCHED = ("role", "council_id", "committee_id", "is_active", "is_staff", "is_superuser")
 _ADMIN_FLAGS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
-
-
-def current_request():
-    return getattr(HistoricalRecords.context, "request", None)
 
 
 def _actor(request):

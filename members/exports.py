@@ -13,6 +13,10 @@ number of rows.
   by row and leaves compressed, a batch at a time, in an .xlsx written as a stream. A sheet
   holds at most ``SHEET_ROWS`` rows, Excel's limit; the rows after it go on to another sheet
   under the same header. Text is stored as inline strings, never as a formula.
+
+Every export is audited (``record_download``; GB/T 22239-2019 8.1.4.3): who, which file, the
+list's filter and how many rows. A streamed file's rows are counted as they leave and its
+entry is written when the stream ends — or is cut off, marked incomplete.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from members import permissions
+from members.audit import Action, current_request, record
 from members.imports import (
     CONSTITUENT_COLUMNS,
     CONSTITUENT_EXPORT_ONLY,
@@ -49,12 +54,56 @@ SHEET_ROWS = EXCEL_ROWS
 CSV_BATCH = 1000
 
 
+# Query parameters that say how a list is shown, not which rows it holds.
+_NOT_FILTERS = {"page", "format"}
+
+
+def record_download(*, filename: str, rows: int | None, complete: bool = True, request=None,
+                    **detail) -> None:
+    """An audit entry for a file of personal data leaving the portal: who, which file, the
+    filter of the list it came from (the request's query), how many rows."""
+    request = request if request is not None else current_request()
+    query = {}
+    if request is not None:
+        query = {k: v for k, v in request.GET.lists() if k not in _NOT_FILTERS and any(v)}
+        query = {k: v[0] if len(v) == 1 else v for k, v in query.items()}
+    record(
+        Action.EXPORT,
+        request=request,
+        detail={"file": filename, "filter": query, "rows": rows, "complete": complete, **detail},
+    )
+
+
+def audited_rows(rows: Iterable, *, filename: str) -> Iterable:
+    """``rows``, counted as they are read; the export's audit entry is written when they
+    end, or when the download stops early (``complete`` false)."""
+    request = current_request()  # now: the middleware lets it go once the view returns
+
+    def counted():
+        count, complete = 0, False
+        source = iter(rows)
+        try:
+            for row in source:
+                count += 1
+                yield row
+            complete = True
+        finally:
+            # A download cut off: end the reading first (its transaction, if it has one),
+            # so that the entry is written on its own and not rolled back with it.
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+            record_download(filename=filename, rows=count, complete=complete, request=request)
+
+    return counted()
+
+
 def xlsx_response(*, filename: str, sheet_title: str, headers: list[str],
                   rows: Iterable) -> StreamingHttpResponse:
     """``rows`` as an Excel workbook, streamed: the first bytes leave before the rows are read."""
     response = StreamingHttpResponse(
-        stream_workbook(sheet_title=str(sheet_title), headers=headers, rows=rows,
-                        sheet_rows=SHEET_ROWS),
+        stream_workbook(sheet_title=str(sheet_title), headers=headers,
+                        rows=audited_rows(rows, filename=filename), sheet_rows=SHEET_ROWS),
         content_type=XLSX_CONTENT_TYPE,
     )
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
@@ -82,7 +131,9 @@ def csv_value(value, tz=None):
 
 def csv_response(*, filename: str, headers: list[str], rows: Iterable) -> StreamingHttpResponse:
     """``rows`` streamed as CSV (UTF-8 with a byte-order mark, for Excel)."""
-    response = StreamingHttpResponse(_csv_chunks(headers, rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        _csv_chunks(headers, audited_rows(rows, filename=filename)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 

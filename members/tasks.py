@@ -47,3 +47,11 @@ def notifications_email_pending(*, older_than_minutes: int = 5) -> int:
 def _email(notices) -> int:
     ids = list(notices.values_list("pk", flat=True))
     return sum(notification_email(notice_id=pk) for pk in ids)
+
+
+@shared_task(acks_late=True)
+def audit_archive_task() -> int:
+    """Nightly: the audit entries past their retention to an archive file (idempotent)."""
+    from members.audit_archive import audit_archive
+
+    return audit_archive().rows

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from members.exports import record_download
 from members.xlsx import safe_row
 from proposals.models import CoSigner, Proposal, Reply, State
 
@@ -78,14 +79,17 @@ def register_response(queryset) -> FileResponse:
         cell.font = bold
         header.append(cell)
     ws.append(header)
-    for row in register_rows(queryset):
+    count = 0
+    for count, row in enumerate(register_rows(queryset), 1):  # noqa: B007 — the count is audited
         ws.append(safe_row(ws, row))
     out = tempfile.TemporaryFile()  # noqa: SIM115 — the response closes it
     wb.save(out)
     out.seek(0)
+    filename = f"{_('Proposal register')}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    record_download(filename=filename, rows=count)
     return FileResponse(
         out,
         as_attachment=True,
-        filename=f"{_('Proposal register')}-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+        filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -142,3 +142,9 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditRefused("Audit entries cannot be deleted.")
+
+    @property
+    def detail_text(self) -> str:
+        import json
+
+        return json.dumps(self.detail, ensure_ascii=False, sort_keys=True) if self.detail else ""

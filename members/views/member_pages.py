@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members import permissions, services
+from members import audit, permissions, services
 from members.common.forms import service_errors
 from members.forms import ConstituentForm, RosterSearchForm
 from members.models import Constituent
@@ -88,12 +88,14 @@ def constituent_detail(request, pk: int):
         Constituent.objects.visible_to(request.user).select_related("member", "sector"), pk=pk
     )
     logs = constituent.contact_logs.select_related("member").order_by("-contacted_at", "-id")
+    constituent.shown_phone = constituent.phone_for(request.user)
+    audit.phones_shown(request, [constituent])
     return render(
         request,
         "members/constituent_detail.html",
         {
             "constituent": constituent,
-            "phone": constituent.phone_for(request.user),
+            "phone": constituent.shown_phone,
             "can_change": permissions.can_change_constituent(request.user, constituent),
             "is_own": constituent.member.user_id == request.user.pk,
             "logs": logs[:10],

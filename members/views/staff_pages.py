@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members import exports, permissions
+from members import audit, exports, permissions
 from members.filters import ConstituentFilter, MemberFilter, PlatformFilter
 from members.models import Constituent, Council, Member, Platform, RosterTally
 from members.pagination import page_of, query_without_page
@@ -141,6 +141,7 @@ def member_detail(request, pk: int):
     roster = list(member.constituents.select_related("sector").order_by("-active", "name", "id"))
     for constituent in roster:
         constituent.shown_phone = constituent.phone_for(request.user)
+    audit.phones_shown(request, roster)
     logs = member.contact_logs.select_related("platform").prefetch_related(
         Prefetch("constituents", queryset=Constituent.objects.only("pk", "name"))
     )[:20]
@@ -201,6 +202,7 @@ def constituent_list(request):
     page = page_of(filtered(filterset), request, capped=True)
     for constituent in page:
         constituent.shown_phone = constituent.phone_for(request.user)
+    audit.phones_shown(request, page)
     return render(
         request,
         "members/constituent_list.html",

@@ -1,5 +1,6 @@
 """What every proposal service shares: the refusals, locking the row and checking the
-rule (``act``), recording the step (``record``), cleaning text and sending notices."""
+rule (``act``), recording the step (``record``: the timeline, and the security audit for a
+change of state), cleaning text and sending notices."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from members import permissions
+from members import audit, permissions
 from members.common import clock
 from members.models import User
 from members.services import notification_send
@@ -116,6 +117,16 @@ def record(
         internal=internal,
         at=clock.now(),
     )
+    if from_state != proposal.state:
+        # The security audit has every state change too: who, from where (the request's
+        # address when a page did it), in the step's own transaction.
+        audit.record(
+            audit.Action.PROPOSAL_STATE,
+            request=audit.current_request(),
+            user=by,
+            obj=proposal,
+            detail={"action": action, "from": from_state, "to": proposal.state},
+        )
     return proposal
 
 

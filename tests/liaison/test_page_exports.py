@@ -76,8 +76,8 @@ def test_points_export_query_budget(client_for, council, staff, sector, other_se
                         committees=[committee, other_committee], size=size)
     client = client_for(staff)
     # session, user, the user's council, scheme, members (annotated and ranked, with sector
-    # and committee)
-    with django_assert_max_num_queries(5):
+    # and committee), the audit entry
+    with django_assert_max_num_queries(6):
         exported = rows(client.get(POINTS, {"format": "xlsx"}))
     assert len(exported) == 1 + len(world["members"]) + 1  # header, members, the one without constituents
 

@@ -50,6 +50,16 @@ def test_a_failed_login_names_the_login_tried_and_not_the_password(db):
     assert "password" not in entry.detail
 
 
+def test_a_lockout_is_recorded_from_the_axes_signal(staff):
+    since = mark()
+    from axes.signals import user_locked_out
+
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
+    user_locked_out.send("axes", request=request, username=staff.username, ip_address="203.0.113.9")
+    (entry,) = entries(Action.LOCKOUT, since)
+    assert (entry.user, entry.result, entry.ip) == (staff, "refused", "203.0.113.9")
+
+
 def test_a_role_council_or_active_change_is_recorded_old_and_new(staff, other_council):
     since = mark()
     user = UserFactory(council=staff.council, role="member")

@@ -59,9 +59,13 @@ def test_record_refuses_unknown_actions_and_results(db):
 
 
 def test_an_act_rolled_back_leaves_no_entry(staff):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        record(Action.IMPORT, user=staff)
-        raise RuntimeError
+    def act_that_fails():
+        with transaction.atomic():
+            record(Action.IMPORT, user=staff)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        act_that_fails()
     assert not AuditEntry.objects.filter(action=Action.IMPORT).exists()
 
 
@@ -111,9 +115,14 @@ def test_postgresql_refuses_truncate_but_to_the_test_runner(staff):
     # The test settings let Django's flush between transactional tests through (this test's
     # own teardown is one); any other session is refused.
     record(Action.LOGIN, user=staff)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL audit.test_flush = 'off'")
-        cur.execute(f"TRUNCATE {AuditEntry._meta.db_table}")
+
+    def truncate():
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL audit.test_flush = 'off'")
+            cur.execute(f"TRUNCATE {AuditEntry._meta.db_table}")
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        truncate()
     assert AuditEntry.objects.exists()
 
 

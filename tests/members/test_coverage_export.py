@@ -67,6 +67,7 @@ def test_export_query_budget(client_for, staff, council, sector, committee,
                              django_assert_max_num_queries, n):
     MemberFactory.create_batch(n, council=council, sector=sector, committee=committee)
     client = client_for(staff)
-    # session, user, council, the members missing something (with sector and committee)
-    with django_assert_max_num_queries(4):
+    # session, user, council, the members missing something (with sector and committee),
+    # the audit entry
+    with django_assert_max_num_queries(5):
         assert len(rows(client.get(URL, {"format": "xlsx"}))) == 1 + n

@@ -96,7 +96,7 @@ def test_export_query_budget(n, staff, member_a, member_b, reminders_for, client
     reminders_for(member_b, 2)
     client = client_for(staff)
     for by in ["member", "sector", "committee", "rule"]:
-        # session, user, council, one aggregate
-        with django_assert_max_num_queries(4):
+        # session, user, council, one aggregate, the audit entry
+        with django_assert_max_num_queries(5):
             exported = rows(client.get(URL, {"by": by, "format": "xlsx"}))
         assert exported[-1][0] == "合计"
