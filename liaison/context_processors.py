@@ -14,6 +14,8 @@ def portal(request):
         "is_leader_user": permissions.is_leader(user),
         "is_member_user": permissions.is_member(user),
         "is_unit_user": permissions.is_unit(user),
+        "is_security_admin_user": permissions.is_security_admin(user),
+        "is_audit_admin_user": permissions.is_audit_admin(user),
         # Called lazily (only pages that render the navbar pay for it) and at most once.
         "unread_count": cache(lambda: Notification.objects.for_user(user).unread().count()),
     }

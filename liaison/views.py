@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_sendfile import sendfile
 
 from members import permissions
+from members.exports import record_download
 from members.models import Notification
 
 
@@ -22,6 +23,10 @@ def home(request):
         return redirect("proposals:unit-list")
     if permissions.can_read_council(user):
         return redirect("members:staff-home")
+    if permissions.is_security_admin(user):
+        return redirect("members:security-home")
+    if permissions.is_audit_admin(user):
+        return redirect("members:audit-list")
     return render(request, "liaison/home.html")
 
 
@@ -94,5 +99,7 @@ def media(request, path: str):
     if not _is_plain_name(path) or _file_owner(request.user, path) is None:
         raise Http404
     is_image = path.lower().endswith((".jpg", ".jpeg", ".png", ".gif", ".webp"))
+    if not is_image:
+        record_download(filename=path, rows=None, request=request)
     # Anything but a photo is offered as a download, never rendered by the browser.
     return sendfile(request, path, attachment=not is_image)

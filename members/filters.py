@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from members import permissions
 from members.common import search
 from members.common.widgets import LookupSelect, QuickSelect
-from members.models import Committee, Constituent, Member, Platform, Sector
+from members.models import AuditEntry, Committee, Constituent, Member, Platform, Sector
+from members.models.audit import Action, Result
 from members.models.constituent import phone_search_q
 
 
@@ -159,3 +160,38 @@ class PlatformFilter(django_filters.FilterSet):
         fields = ["kind", "active"]
 
     council = council_filter()
+
+
+def _audit_councils(request):
+    from members.models import Council
+
+    return Council.objects.filter(permissions.duty_reach_q(request.user, "pk")).only("pk", "name")
+
+
+class AuditFilter(django_filters.FilterSet):
+    """The audit admin's filters: who (a login name), what, when, which council (of those
+    they look after), with what result."""
+
+    user = django_filters.CharFilter(label=_("Login name"), method="filter_user")
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=Action.choices)
+    period = django_filters.DateFromToRangeFilter(
+        label=_("Period"), field_name="time",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    council = django_filters.ModelChoiceFilter(label=_("Council"), queryset=_audit_councils, widget=QuickSelect)
+    result = django_filters.ChoiceFilter(label=_("Result"), choices=Result.choices)
+
+    class Meta:
+        model = AuditEntry
+        fields = ["user", "action", "period", "council", "result"]
+
+    def filter_user(self, queryset, name, value):
+        """A login's entries by its id (the user-and-time index); a name no login has (a
+        failed attempt, a removed account) by the name the entries kept."""
+        from members.models import User
+
+        value = value.strip()
+        if not value:
+            return queryset
+        user_id = User.objects.filter(username=value).values_list("pk", flat=True).first()
+        return queryset.filter(user_id=user_id) if user_id else queryset.filter(username=value)

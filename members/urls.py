@@ -29,6 +29,13 @@ urlpatterns = [
         name="constituent-import-template",
     ),
     path("staff/coverage/", views.coverage, name="coverage"),
+    # Separated duties (三权分立): the audit admin's audit, the security admin's accounts.
+    path("audit/", views.audit_list, name="audit-list"),
+    path("audit/export/", views.audit_export, name="audit-export"),
+    path("security/", views.security_home, name="security-home"),
+    path("security/lockouts/lift/", views.lockout_lift, name="lockout-lift"),
+    path("security/accounts/<int:pk>/otp-reset/", views.otp_reset, name="otp-reset"),
+    path("security/accounts/<int:pk>/active/", views.account_active, name="account-active"),
     # The pickers' search-as-you-type JSON (any login; each sees only what it may).
     path("lookup/members/", views.member_lookup, name="member-lookup"),
     path("lookup/constituents/", views.constituent_lookup, name="constituent-lookup"),

@@ -36,6 +36,8 @@ DEMO_LOGINS = [
     ("member", "委员（手机端）"),
     ("unit", "承办单位（区教育局）"),
     ("city", "七台河市政协领导（汇总看板）"),
+    ("security", "安全管理员（锁定、双因素、账号）"),
+    ("audit", "审计管理员（安全审计，只读）"),
 ]
 # Published in README and by `manage.py demo`; refused at login when DEBUG is off.
 DEMO_PASSWORD = security.DEMO_PASSWORD

@@ -122,6 +122,9 @@ def build(council: Council, rng, today: date) -> None:
     _user("admin", "区政协办公室管理员", User.Role.ADMIN, council)
     _user("staff", "联络办工作人员", User.Role.STAFF, council)
     _user("leader", "区政协主席", User.Role.LEADER, council)
+    # Separation of duties (三权分立): accounts and the audit, for the whole installation.
+    _user("security", "安全管理员", User.Role.SECURITY_ADMIN, None)
+    _user("audit", "审计管理员", User.Role.AUDIT_ADMIN, None)
     if council.members.exists():
         return
 

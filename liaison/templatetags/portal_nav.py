@@ -29,13 +29,16 @@ def main_nav(context) -> str:
         bool(context.get("is_leader_user")),
         bool(context.get("is_unit_user")),
         bool(user.is_superuser),
+        bool(context.get("is_security_admin_user")),
+        bool(context.get("is_audit_admin_user")),
     )
     if settings.DEBUG:
         return _render(*roles)
     return _rendered(*roles, get_language(), get_script_prefix())
 
 
-def _render(is_member, is_staff, is_leader, is_unit, is_superuser) -> str:
+def _render(is_member, is_staff, is_leader, is_unit, is_superuser, is_security_admin,
+            is_audit_admin) -> str:
     html = get_template(NAV_TEMPLATE).render(
         {
             "is_member_user": is_member,
@@ -43,12 +46,16 @@ def _render(is_member, is_staff, is_leader, is_unit, is_superuser) -> str:
             "is_leader_user": is_leader,
             "is_unit_user": is_unit,
             "is_superuser_user": is_superuser,
+            "is_security_admin_user": is_security_admin,
+            "is_audit_admin_user": is_audit_admin,
         }
     )
     return mark_safe(html)  # our own template's output, already escaped
 
 
 @lru_cache(maxsize=256)
-def _rendered(is_member, is_staff, is_leader, is_unit, is_superuser, language, prefix) -> str:
+def _rendered(is_member, is_staff, is_leader, is_unit, is_superuser, is_security_admin,
+              is_audit_admin, language, prefix) -> str:
     # language and prefix are part of the key; rendering uses the active ones.
-    return _render(is_member, is_staff, is_leader, is_unit, is_superuser)
+    return _render(is_member, is_staff, is_leader, is_unit, is_superuser, is_security_admin,
+                   is_audit_admin)

@@ -60,9 +60,12 @@ class User(AbstractUser):
         LEADER = "leader", _("Leader")
         MEMBER = "member", _("Member")
         UNIT = "unit", _("Handling unit")
+        # Separation of duties (三权分立; members.permissions): accounts, and the audit.
+        SECURITY_ADMIN = "security_admin", _("Security administrator")
+        AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     council = models.ForeignKey(
         Council,
         on_delete=models.PROTECT,
@@ -97,7 +100,9 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=["admin", "staff", "leader", "member", "unit"]),
+                condition=Q(
+                    role__in=["admin", "staff", "leader", "member", "unit", "security_admin", "audit_admin"]
+                ),
                 name="user_role_valid",
             ),
         ]
