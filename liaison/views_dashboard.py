@@ -57,12 +57,19 @@ def cached_dashboard_data(scope: Scope, params: Params, root_id, has_children: b
     is logged and treated as a miss: an outage costs speed, never the page."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
-        return figures.dashboard_data(scope, params, root_id=root_id, has_children=has_children)
-    key = f"dashboard:v1:{scope.cache_key}:{params.digest}:{root_id}"
+        return _computed(scope, params, root_id, has_children)
+    key = f"dashboard:v2:{scope.cache_key}:{params.digest}:{root_id}"
     data = _cache_get(key)
     if data is None:
-        data = figures.dashboard_data(scope, params, root_id=root_id, has_children=has_children)
+        data = _computed(scope, params, root_id, has_children)
         _cache_set(key, data, seconds)
+    return data
+
+
+def _computed(scope: Scope, params: Params, root_id, has_children: bool) -> dict:
+    """The figures, stamped with when they were computed (the page says "as of")."""
+    data = figures.dashboard_data(scope, params, root_id=root_id, has_children=has_children)
+    data["computed_at"] = timezone.now()
     return data
 
 
@@ -125,6 +132,7 @@ def dashboard(request):
         "charts": charts,
         "chart_tables": present.chart_tables(charts, links),
         "report_url": reverse("liaison:report"),
+        "computed_at": data["computed_at"],
     }
     if has_children:  # rows of several councils: say whose each is (names repeat)
         for row in context["sectors"] + context["committees"] + context["platforms"]:

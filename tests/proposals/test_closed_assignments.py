@@ -31,20 +31,20 @@ def test_closing_ends_every_units_handling(closed):
     assert states == {Assignment.State.DONE}
 
 
-def test_the_detail_page_no_longer_says_handling(client, staff, closed):
-    client.force_login(staff)
+def test_the_detail_page_no_longer_says_handling(client_for, staff, closed):
+    client = client_for(staff)
     response = client.get(reverse("proposals:proposal-detail", args=[closed.pk]))
     units = response.content.decode().split('data-testid="assignments"')[1].split("</table>")[0]
     assert "办理中" not in units
     assert "已办结" in units
 
 
-def test_the_unit_still_sees_it_and_the_register_still_names_it(client, staff, unit_user,
+def test_the_unit_still_sees_it_and_the_register_still_names_it(client_for, staff, unit_user,
                                                                 handling_unit, closed):
-    client.force_login(unit_user)
+    client = client_for(unit_user)
     assert closed in client.get(reverse("proposals:unit-list")).context["page"].object_list
     assert client.get(reverse("proposals:proposal-detail", args=[closed.pk])).status_code == 200
-    client.force_login(staff)
+    client = client_for(staff)
     response = client.get(reverse("proposals:register"), {"unit": handling_unit.pk})
     assert closed in response.context["page"].object_list
     assert [a.unit for a in next(p for p in response.context["page"].object_list

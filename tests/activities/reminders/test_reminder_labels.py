@@ -28,8 +28,8 @@ def test_the_note_is_the_kinds_name(difficulty_reminder):
     assert difficulty_reminder.note_label == "疾病"
 
 
-def test_the_log_form_for_the_reminder_names_the_kind(client, member_a, difficulty_reminder):
-    client.force_login(member_a.user)
+def test_the_log_form_for_the_reminder_names_the_kind(client_for, member_a, difficulty_reminder):
+    client = client_for(member_a.user)
     page = client.get(reverse("activities:contactlog-create"),
                       {"reminder": difficulty_reminder.pk,
                        "constituent": difficulty_reminder.constituent_id}).content.decode()
@@ -38,8 +38,8 @@ def test_the_log_form_for_the_reminder_names_the_kind(client, member_a, difficul
     assert "疾病" in line
 
 
-def test_the_reminder_list_names_the_kind(client, staff, difficulty_reminder):
-    client.force_login(staff)
+def test_the_reminder_list_names_the_kind(client_for, staff, difficulty_reminder):
+    client = client_for(staff)
     page = client.get(reverse("activities:reminder-list")).content.decode()
     assert "illness" not in page
     assert "疾病" in page
