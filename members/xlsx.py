@@ -1,8 +1,8 @@
 """Writing Excel files: safely (no formula from the data), and as a stream for the exports.
 
 ``stream_workbook`` writes an export's rows as an .xlsx that leaves in chunks while the rows
-are read (see the section below); the report and the import templates build their small
-workbooks with openpyxl.
+are read, and ``stream_sheets`` the period report's sheets (see the section below); the
+import templates and the proposal register build their workbooks with openpyxl.
 
 openpyxl stores any text that starts with ``=`` as a formula, so a constituent named
 ``=HYPERLINK(...)`` (typed by a member, or imported) would become a live formula in the
@@ -87,8 +87,8 @@ EXCEL_ROWS = 1_048_576
 # a sheet goes on to the next one before its XML could pass that (a character is at most
 # four bytes of UTF-8). Only rows of kilobytes of text come near it before EXCEL_ROWS.
 SHEET_CHARS = (zipfile.ZIP64_LIMIT - 2**20) // 4
-# Rows encoded and compressed at a time, and zlib's level: level 1 makes the XML about as
-# small as level 6 does (its rows repeat) in a third of the time.
+# Rows encoded and compressed at a time, and zlib's level: the fastest, as the XML's rows
+# repeat enough to shrink well at any level.
 BATCH_ROWS = 500
 COMPRESS_LEVEL = 1
 
@@ -152,7 +152,7 @@ def _xml_text(text: str) -> str:
     return _XML_SPECIAL.sub(lambda m: _XML_REPLACEMENT.get(m.group(), ""), text)
 
 
-def _text_cell(text: str, style: str = "") -> str:
+def _inline_text(text: str, style: str = "") -> str:
     return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
 
 
@@ -161,7 +161,7 @@ def _cell(value, tz) -> str:
     ``<c/>``), so no cell reference is needed."""
     kind = type(value)
     if kind is str:
-        return _text_cell(value) if value else "<c/>"
+        return _inline_text(value) if value else "<c/>"
     if value is None:
         return "<c/>"
     if kind is bool:
@@ -169,7 +169,7 @@ def _cell(value, tz) -> str:
     if kind is int or kind is Decimal:
         return f"<c><v>{value}</v></c>"
     if kind is float:
-        return f"<c><v>{value!r}</v></c>" if math.isfinite(value) else _text_cell(str(value))
+        return f"<c><v>{value!r}</v></c>" if math.isfinite(value) else _inline_text(str(value))
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(tz).replace(tzinfo=None)
@@ -179,7 +179,7 @@ def _cell(value, tz) -> str:
         return f'<c s="{_DATE}"><v>{(value - _EXCEL_EPOCH_DAY).days}</v></c>'
     if isinstance(value, int | float):  # numbers of other types (IntEnum and the like)
         return f"<c><v>{value!r}</v></c>"
-    return _text_cell(str(value))  # lazy translations and anything else: its text
+    return _inline_text(str(value))  # lazy translations and anything else: its text
 
 
 class _Sink(io.RawIOBase):
@@ -246,7 +246,7 @@ def stream_sheets(sheets: Iterable[Sheet], *, sheet_rows: int = EXCEL_ROWS) -> I
     for sheet in sheets:
         header = (
             '<row r="1">'
-            + "".join(_text_cell(str(h), f' s="{_BOLD}"') for h in sheet.headers)
+            + "".join(_inline_text(str(h), f' s="{_BOLD}"') for h in sheet.headers)
             + "</row>"
         )
         head = (_SHEET_HEAD + _columns(sheet.widths) + "<sheetData>" + header).encode()

@@ -14,7 +14,7 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from members import exports, xlsx
 from members.exports import CONSTITUENT_HEADERS
@@ -177,3 +177,14 @@ def test_a_workbook_of_several_sheets_with_column_widths():
         [("姓名",), ("丙",)],
     ]
     assert book["摘要 (2)"]["B2"].data_type == "s"
+
+
+def test_openpyxl_workbooks_keep_formula_text_as_text():
+    """``safe_row``, for the workbooks still built with openpyxl (the proposal register)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("提案")
+    sheet.append(xlsx.safe_row(sheet, ["=1+1", "王", 3]))
+    out = BytesIO()
+    book.save(out)
+    row = load_workbook(BytesIO(out.getvalue())).active[1]
+    assert [(c.value, c.data_type) for c in row] == [("=1+1", "s"), ("王", "s"), (3, "n")]
