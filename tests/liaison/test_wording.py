@@ -53,3 +53,18 @@ def test_the_dashboard_says_when_its_figures_were_computed(client_for, staff, se
 
     assert "数据更新于 10:00" in stamp(first)
     assert "数据更新于 10:00" in stamp(second)  # served from the cache, and says so
+
+
+@pytest.mark.parametrize("name", ["activities:reminder-list", "proposals:register",
+                                  "members:platform-list", "members:coverage"])
+def test_every_list_a_dashboard_number_links_to_says_its_total(client_for, staff, member_a,
+                                                             council, name):
+    """到期必访, 征集提案, platforms, "两个1": the number on the dashboard is checkable."""
+    from tests.factories import PlatformFactory
+
+    PlatformFactory(council=council)
+    PlatformFactory(council=council)
+    response = client_for(staff).get(reverse(name))
+    count = response.context["page"].paginator.count
+    total = response.content.decode().split('data-testid="list-total"')[1].split("</p>")[0]
+    assert f"共 {count} 条" in total
