@@ -11,7 +11,8 @@ from tests.factories import ConstituentFactory, ContactLogFactory
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "member_a", "member_b", "staff", "leader", "other_staff", "other_member"]
+PERSONAS = ["anonymous", "member_a", "member_b", "staff", "leader", "other_staff", "other_member",
+            "security_admin", "audit_admin"]
 
 
 def get_as(request, persona, client_for, url):
@@ -30,18 +31,23 @@ def person(member_a):
 # Pages of the member's own roster: members only (staff and leaders have their own lists).
 OWN_PAGES = {
     "members:member-home": {"member_a": 200, "member_b": 200, "staff": 403, "leader": 403,
-                            "other_staff": 403, "other_member": 200},
+                            "other_staff": 403, "other_member": 200,
+                            "security_admin": 403, "audit_admin": 403},
     "members:my-constituents": {"member_a": 200, "member_b": 200, "staff": 403, "leader": 403,
-                                "other_staff": 403, "other_member": 200},
+                                "other_staff": 403, "other_member": 200,
+                            "security_admin": 403, "audit_admin": 403},
     "members:constituent-create": {"member_a": 200, "member_b": 200, "staff": 403, "leader": 403,
-                                   "other_staff": 403, "other_member": 200},
+                                   "other_staff": 403, "other_member": 200,
+                            "security_admin": 403, "audit_admin": 403},
 }
 # Pages of one constituent (member_a's): its member and staff; leaders read; others 404.
 CONSTITUENT_PAGES = {
     "members:constituent-detail": {"member_a": 200, "member_b": 404, "staff": 200, "leader": 200,
-                                   "other_staff": 404, "other_member": 404},
+                                   "other_staff": 404, "other_member": 404,
+                                   "security_admin": 404, "audit_admin": 404},
     "members:constituent-edit": {"member_a": 200, "member_b": 404, "staff": 200, "leader": 403,
-                                 "other_staff": 404, "other_member": 404},
+                                 "other_staff": 404, "other_member": 404,
+                                   "security_admin": 404, "audit_admin": 404},
 }
 
 

@@ -54,7 +54,8 @@ def _url(name, needs_object, member_a, platform):
 @pytest.mark.parametrize(("name", "needs_object"), READ_URLS)
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("admin", 200), ("staff", 200), ("leader", 200), ("member_a", 403), ("other_staff", 404)],
+    [("admin", 200), ("staff", 200), ("leader", 200), ("member_a", 403), ("other_staff", 404),
+     ("security_admin", 403), ("audit_admin", 403)],
 )
 def test_read_permission_matrix(request, client_for, name, needs_object, persona, expected, member_a, platform):
     url = _url(name, needs_object, member_a, platform)
@@ -75,7 +76,8 @@ def test_anonymous_goes_to_login(anonymous, name, needs_object, member_a, platfo
 @pytest.mark.parametrize("name", WRITE_URLS)
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("admin", 200), ("staff", 200), ("leader", 403), ("member_a", 403), ("other_staff", 200)],
+    [("admin", 200), ("staff", 200), ("leader", 403), ("member_a", 403), ("other_staff", 200),
+     ("security_admin", 403), ("audit_admin", 403)],
 )
 def test_import_permission_matrix(request, client_for, name, persona, expected):
     response = client_for(request.getfixturevalue(persona)).get(reverse(name))

@@ -192,15 +192,19 @@ def test_difficulty_kind_is_dropped_without_the_flag(member_a):
 
 # The pages -------------------------------------------------------------------------------
 
-PERSONAS = ["anonymous", "member_a", "member_b", "staff", "leader", "other_staff", "other_member"]
+PERSONAS = ["anonymous", "member_a", "member_b", "staff", "leader", "other_staff", "other_member",
+            "security_admin", "audit_admin"]
 # The form and my history are a member's own; a log's page is its member's and the council's.
 MATRIX = {
     "activities:contactlog-create": {"member_a": 200, "member_b": 200, "staff": 403,
-                                     "leader": 403, "other_staff": 403, "other_member": 200},
+                                     "leader": 403, "other_staff": 403, "other_member": 200,
+                                     "security_admin": 403, "audit_admin": 403},
     "activities:my-contactlogs": {"member_a": 200, "member_b": 200, "staff": 403, "leader": 403,
-                                  "other_staff": 403, "other_member": 200},
+                                  "other_staff": 403, "other_member": 200,
+                                  "security_admin": 403, "audit_admin": 403},
     "activities:contactlog-detail": {"member_a": 200, "member_b": 404, "staff": 200,
-                                     "leader": 200, "other_staff": 404, "other_member": 404},
+                                     "leader": 200, "other_staff": 404, "other_member": 404,
+                                     "security_admin": 404, "audit_admin": 404},
 }
 
 

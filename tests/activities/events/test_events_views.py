@@ -40,7 +40,8 @@ def _many(council, sectors, n):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("staff", 200), ("leader", 200), ("member_a", 403), ("other_staff", 200)],
+    [("staff", 200), ("leader", 200), ("member_a", 403), ("other_staff", 200),
+     ("security_admin", 403), ("audit_admin", 403)],
 )
 def test_list_permissions(request, client_for, activity, persona, status):
     response = client_for(request.getfixturevalue(persona)).get(reverse("activities:activity-list"))
@@ -58,7 +59,8 @@ def test_anonymous_goes_to_login(anonymous, activity):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("staff", 200), ("leader", 200), ("member_a", 200), ("other_staff", 404), ("other_member", 404)],
+    [("staff", 200), ("leader", 200), ("member_a", 200), ("other_staff", 404), ("other_member", 404),
+     ("security_admin", 404), ("audit_admin", 404)],
 )
 def test_detail_permissions(request, client_for, activity, persona, status):
     response = client_for(request.getfixturevalue(persona)).get(activity.get_absolute_url())
@@ -67,7 +69,8 @@ def test_detail_permissions(request, client_for, activity, persona, status):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("staff", 200), ("leader", 403), ("member_a", 403), ("other_staff", 404)],
+    [("staff", 200), ("leader", 403), ("member_a", 403), ("other_staff", 404),
+     ("security_admin", 403), ("audit_admin", 403)],
 )
 def test_edit_permissions(request, client_for, activity, persona, status):
     url = reverse("activities:activity-edit", args=[activity.pk])
