@@ -43,11 +43,33 @@ def contactlog_create(request):
         with service_errors(form) as call:
             log = services.contact_log_create(by=request.user, member=member, **form.cleaned_data)
         if call.ok:
-            messages.success(request, _("Contact logged."))
+            messages.success(request, _logged_message(log))
             return redirect(log)
     return render(
         request, "activities/contactlog_form.html", {"form": form, "reminder": reminder}
     )
+
+
+# The saved message names at most this many of the must-visits the contact closed.
+CLOSED_NAMED = 5
+
+
+def _logged_message(log: ContactLog) -> str:
+    """"Contact logged", and which must-visits it closed (one query)."""
+    closed = list(
+        Reminder.objects.filter(satisfied_by=log).select_related("rule", "constituent")
+        .order_by("due_on", "id")[:CLOSED_NAMED + 1]
+    )
+    if not closed:
+        return _("Contact logged.")
+    names = [
+        _("%(rule)s (%(person)s)") % {"rule": r.rule.name, "person": r.constituent.name}
+        if r.constituent else r.rule.name
+        for r in closed[:CLOSED_NAMED]
+    ]
+    if len(closed) > CLOSED_NAMED:
+        names.append("…")
+    return _("Contact logged. Must-visits done: %(names)s.") % {"names": _(", ").join(names)}
 
 
 def _reminder(request, member) -> Reminder | None:

@@ -406,3 +406,18 @@ def test_a_city_member_is_offered_only_their_councils_platforms(client, council)
     offered = set(response.context["form"].fields["platform"].queryset)
     assert own in offered
     assert below not in offered
+
+
+def test_the_saved_message_names_the_must_visits_the_contact_closed(client_for, member_a, council):
+    from activities.models import TriggerType
+    from activities.reminders.services.sweep import reminders_sweep
+    from tests.activities.reminders.reminder_helpers import only_rule
+
+    rule = only_rule(council, TriggerType.FIRST_VISIT)
+    person = ConstituentFactory(member=member_a, name="王秀兰")
+    reminders_sweep(today=timezone.localdate())
+    client = client_for(member_a)
+    response = client.post(reverse("activities:contactlog-create"), form_data([person]),
+                           follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [f"已记录联系，并完成必访：{rule.name}（王秀兰）。"]
