@@ -35,7 +35,7 @@ from activities.models import Activity, ContactLog, Reminder
 from activities.reminders.services.closing import reminder_dismiss
 from members import permissions, services
 from members.models import Constituent, User
-from members.xlsx import safe_row
+from members.xlsx import keep_formulas_as_text
 
 # What an erased person is called from then on (data, the same in every language).
 ERASED_NAME = "已注销群众"
@@ -155,8 +155,9 @@ def workbook_bytes(sheets: dict[str, list]) -> bytes:
     for title, rows in sheets.items():
         sheet = book.create_sheet(title=str(title)[:31])
         for row in rows:
-            sheet.append(safe_row(sheet, row))
+            sheet.append(row)
         sheet.freeze_panes = "A2"
+    keep_formulas_as_text(book)  # a note typed as "=…" stays text, never a live formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

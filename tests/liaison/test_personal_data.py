@@ -39,7 +39,7 @@ def person(member_a, member_b):
     """王小红 on member_a's roster, contacted twice (once with an opinion and a difficulty,
     once together with someone else), named at an activity, with an open reminder."""
     person = ConstituentFactory(member=member_a, name="王小红", phone=NUMBER, unit="兴安医院",
-                                notes="腿脚不便", community="兴安社区")
+                                notes="=HYPERLINK(\"http://x\")", community="兴安社区")
     other = ConstituentFactory(member=member_a, name="李大明")
     now = date.today()
     contact_log_create(
@@ -114,6 +114,8 @@ def test_the_export_holds_the_record_and_every_contact_in_chinese(client_for, st
     assert record["姓名"] == "王小红"
     assert record["电话"] == NUMBER  # whole: staff see it whole
     assert record["工作单位"] == "兴安医院"
+    notes = next(row[1] for row in book["群众信息"].iter_rows() if row[0].value == "备注")
+    assert (notes.value, notes.data_type) == ('=HYPERLINK("http://x")', "s")  # text, not a formula
     contacts = list(book["联系记录"].iter_rows(values_only=True))
     assert contacts[0][:2] == ("时间", "委员")
     assert [row[5] for row in contacts[1:]] == ["看望王小红，了解看病难", "座谈"]
