@@ -110,11 +110,27 @@ def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tupl
     ]
 
 
+def month_range(months: set[str]) -> list[str]:
+    """Every month ("YYYY-MM") from the earliest to the latest of ``months``."""
+    if not months:
+        return []
+    first, last = min(months), max(months)
+    year, month = int(first[:4]), int(first[5:])
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def chart_data(data: dict) -> dict:
     """Series for Chart.js (read by static/js/dashboard.js through json_script). ``keys`` name
     the rows (months, channels) and each dataset's ``key`` its column, for the table links."""
     channel_labels = dict(Channel.choices)
-    months = sorted({row["month"] for row in data["contact_months"]})
+    # One axis for both trends: every month from the first to the last of either, empty
+    # months included (a gap in the data is a zero, not a shorter axis).
+    months = month_range({row["month"] for row in data["contact_months"]}
+                         | {row["month"] for row in data["activity_months"]})
     by = {(row["month"], row["channel"]): row["n"] for row in data["contact_months"]}
     contacts = {
         "labels": months,
@@ -125,15 +141,14 @@ def chart_data(data: dict) -> dict:
             for channel, label in channel_labels.items()
         ],
     }
-    act_months = sorted({row["month"] for row in data["activity_months"]})
     per_month: dict[str, int] = {}
     for row in data["activity_months"]:
         per_month[row["month"]] = per_month.get(row["month"], 0) + row["n"]
     activities = {
-        "labels": act_months,
-        "keys": act_months,
+        "labels": months,
+        "keys": months,
         "datasets": [{"label": _("Activities held"), "key": None,
-                      "data": [per_month[month] for month in act_months]}],
+                      "data": [per_month.get(month, 0) for month in months]}],
     }
     channels = {
         "labels": [str(label) for label in channel_labels.values()],
