@@ -112,5 +112,5 @@ def _give_code(page, username, key: bytes) -> None:
     step = max(int(time.time()) // 30, _last_step.get(username, -1) + 1)
     _last_step[username] = step
     page.fill("input[name=token]", f"{hotp(key, step):06d}")
-    page.click("form button[type=submit]")
+    page.click("form:has(input[name=token]) button[type=submit]")
     page.wait_for_load_state()

@@ -185,7 +185,7 @@ class Visitor:
         step = max(int(time.time()) // 30, _LAST_STEP.get(username, -1) + 1)
         _LAST_STEP[username] = step
         self.page.fill("input[name=token]", f"{hotp(key, step):06d}")
-        response = self.follow(self.page.locator("form button[type=submit]"))
+        response = self.follow(self.page.locator("form:has(input[name=token]) button[type=submit]"))
         assert "/accounts/otp/" not in self.page.url, f"{username}: the code was refused"
         return response
 
