@@ -47,11 +47,14 @@ def test_charts_come_as_json_with_a_table_each(client_for, leader, world):
     )
     assert html.count('class="js-chart"') == 3
     charts = response.context["charts"]
-    assert charts["contacts"]["labels"] == ["2025-03", "2025-06"]
+    # One continuous month axis for both trends: the empty months in between are zeros.
+    months = ["2025-03", "2025-04", "2025-05", "2025-06"]
+    assert charts["contacts"]["labels"] == months
+    assert charts["activities"]["labels"] == months
     assert sum(sum(ds["data"]) for ds in charts["contacts"]["datasets"]) == 8
     rows = response.context["chart_tables"]["activities"]["rows"]
     assert [(row["label"], [cell["n"] for cell in row["cells"]]) for row in rows] == [
-        ("2025-03", [2]), ("2025-06", [1])]
+        ("2025-03", [2]), ("2025-04", [0]), ("2025-05", [0]), ("2025-06", [1])]
     assert html.count("<details") == 3  # each chart's data as a table
 
 
