@@ -53,13 +53,12 @@ class ConstituentQuerySet(CouncilScopedQuerySet):
         return self.filter(phone_hash__in=phone_crypto.digests(phone)) if phone else self.none()
 
     def lookup(self, text: str, user):
-        """The picker's matches: every word in the name, or digits in the phone — the phone
-        only of the constituents ``user`` sees whole (``phone_search_q``)."""
+        """The picker's matches: every word in the name, or a phone-shaped word in the phone
+        alone — the phone only of the constituents ``user`` sees whole (``phone_search_q``)."""
         rows = self
         for word in search.words(text):
-            condition = search.word_q(word, ("name",))
             phone = phone_search_q(user, word)
-            rows = rows.filter(condition if phone is None else condition | phone)
+            rows = rows.filter(search.word_q(word, ("name",)) if phone is None else phone)
         return rows
 
     def last_contact_by_member(self, member_ids) -> dict:

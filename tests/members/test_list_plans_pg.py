@@ -167,7 +167,7 @@ def test_multi_council_lists_read_their_order_index(client_for, city_staff, worl
     ("constituent", "张伟明", "constituent_name_trgm"),
     ("constituent", "张伟", "constituent_name_trgm"),
     ("constituent", "5678", "constituent_phone_tail_idx"),  # sealed: the last four's hash
-    ("constituent", "13812345678", "constituent_phone_hash_idx"),
+    ("constituent", "13812345678", "Index Cond: ((phone_hash)"),  # its index or the roster's
     ("member", "张委", "member_name_trgm"),
     ("member", "0001", "member_phone_trgm"),
 ])
@@ -181,7 +181,7 @@ def test_lookups_match_the_trigram_indexes(staff, world, model, q, index):
     assert index in explain_rows(rows, "indexscan")
 
 
-@pytest.mark.parametrize("q", ["人民医院", "张伟", "5678"])
+@pytest.mark.parametrize("q", ["人民医院", "张伟"])
 def test_the_constituent_list_search_matches_the_trigram_indexes(rf, staff, world, q):
     from members.filters import ConstituentFilter
     from members.models import Constituent
@@ -192,6 +192,26 @@ def test_the_constituent_list_search_matches_the_trigram_indexes(rf, staff, worl
     plan = explain_rows(rows.order_by(), "indexscan")
     assert "constituent_name_trgm" in plan
     assert not seq_scans(plan), plan
+
+
+@pytest.mark.parametrize(("q", "index"), [
+    ("5678", "constituent_phone_tail_idx"),
+    ("138-1234-5678", "Index Cond: ((phone_hash)"),
+])
+def test_a_phone_search_reads_the_phone_index_alone(rf, staff, world, q, index):
+    """A phone-shaped word searches the phone alone. OR-ed with a trigram match of the same
+    digits, PostgreSQL walked a province's whole roster backwards in page order (4 s) instead
+    of reading the handful of rows the phone's hash index finds."""
+    from members.filters import ConstituentFilter
+    from members.models import Constituent
+
+    request = rf.get("/", {"q": q})
+    request.user = staff
+    rows = ConstituentFilter(request.GET, queryset=Constituent.objects.all(), request=request).qs
+    plan = explain_rows(rows.order_by("-pk")[:50], "indexscan")
+    assert index in plan
+    assert "trgm" not in plan, plan
+    assert [person.name for person in rows] == ["张伟明"]
 
 
 def test_chinese_makes_trigrams_on_this_database():

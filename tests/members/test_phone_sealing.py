@@ -134,6 +134,7 @@ def test_the_staff_search_finds_a_whole_number_or_its_last_four(client_for, staf
     ConstituentFactory(member=member_a, name="王群众", phone=NUMBER)
     ConstituentFactory(member=member_a, name="李群众", phone="13900005678")
     ConstituentFactory(member=member_a, name="赵群众", phone="04641234567")
+    ConstituentFactory(member=member_a, name="钱群众", phone="13700000000", unit="5678厂")
 
     def names(q):
         response = client_for(staff).get(reverse("members:constituent-list"), {"q": q})
@@ -145,6 +146,9 @@ def test_the_staff_search_finds_a_whole_number_or_its_last_four(client_for, staf
     assert names("0464-1234567") == ["赵群众"]
     assert names("4567") == ["赵群众"]
     assert names("123") == []
+    # A phone-shaped word searches the phone alone (an index lookup); a unit with digits is
+    # found by more of its name.
+    assert names("5678厂") == ["钱群众"]
 
 
 def test_the_admin_search_finds_a_number(client_for, admin_user, member_a):
