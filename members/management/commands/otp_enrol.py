@@ -10,14 +10,13 @@ command line (which other users of the machine can read), and is not printed.
 
 from __future__ import annotations
 
-import os
 import re
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from members.audit import Action, record
-from members.models import User
+from members.management.logins import named_logins, secret_from_env
 from members.security import otp
 
 
@@ -29,15 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--key-env", required=True, help="name of the variable holding the hex key")
 
     def handle(self, *args, usernames, key_env, **options):
-        key = os.environ.get(key_env, "").strip().lower()
+        key = secret_from_env(key_env).strip().lower()
         if not re.fullmatch(r"(?:[0-9a-f]{2}){10,40}", key):
             raise CommandError(f"{key_env} must hold 20 to 40 bytes as hex digits.")
-        users = {user.username: user for user in User.objects.filter(username__in=usernames)}
-        missing = [name for name in usernames if name not in users]
-        if missing:
-            raise CommandError(f"No such login: {', '.join(missing)}")
+        users = named_logins(usernames)
         with transaction.atomic():
-            for name in usernames:
-                device = otp.device_enrol(users[name], key)
-                record(Action.OTP_ENROLLED, user=users[name], obj=device, detail={"by": "otp_enrol"})
+            for user in users:
+                device = otp.device_enrol(user, key)
+                record(Action.OTP_ENROLLED, user=user, obj=device, detail={"by": "otp_enrol"})
         self.stdout.write(f"enrolled: {', '.join(usernames)}")

@@ -7,15 +7,13 @@ and is the users' own: they are not asked to change it at the next login.
 
 from __future__ import annotations
 
-import os
-
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from members.audit import Action, record
-from members.models import User
+from members.management.logins import named_logins, secret_from_env
 
 
 class Command(BaseCommand):
@@ -26,20 +24,14 @@ class Command(BaseCommand):
         parser.add_argument("--password-env", required=True, help="name of the variable holding it")
 
     def handle(self, *args, usernames, password_env, **options):
-        password = os.environ.get(password_env, "")
-        if not password:
-            raise CommandError(f"{password_env} is empty or not set.")
-        users = {user.username: user for user in User.objects.filter(username__in=usernames)}
-        missing = [name for name in usernames if name not in users]
-        if missing:
-            raise CommandError(f"No such login: {', '.join(missing)}")
+        password = secret_from_env(password_env)
+        users = named_logins(usernames)
         with transaction.atomic():
-            for name in usernames:
-                user = users[name]
+            for user in users:
                 try:
                     validate_password(password, user)
                 except ValidationError as error:
-                    raise CommandError(f"{name}: {' '.join(error.messages)}") from error
+                    raise CommandError(f"{user.username}: {' '.join(error.messages)}") from error
                 user.set_password(password)
                 user.must_change_password = False
                 user.save()
