@@ -3,6 +3,8 @@ proposal. Leaders read the queues and the register; only staff act."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q
@@ -27,6 +29,7 @@ from proposals.forms import (
     VersionForm,
 )
 from proposals.models import Proposal, State
+from proposals.models.proposal import DUE_SOON_DAYS
 from proposals.rules import Actor
 from proposals.views.common import Action, action_view, draft_create
 
@@ -86,6 +89,7 @@ def staff_queues(request):
         "page": page_of(rows, request),
         "query": query_without_page(request),
         "today": today,
+        "due_soon_until": today + timedelta(days=DUE_SOON_DAYS),
     }
     return render(request, "proposals/staff_queues.html", context)
 
@@ -201,7 +205,7 @@ proposal_assign = _staff_action(
         deadline=data["deadline"], expected_version=data["version"],
     ),
     lambda result: _("Assigned. The units were told."),
-    kwargs=lambda request, p: {"user": request.user},
+    kwargs=lambda request, p: {"user": request.user, "proposal": p},
 )
 
 proposal_deadline = _staff_action(

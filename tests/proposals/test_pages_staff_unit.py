@@ -1,5 +1,6 @@
 """Staff and unit pages: the actions through the pages, conflicts, bad input, privacy."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -172,6 +173,30 @@ def test_unit_list_highlights_deadlines(member_a, staff, handling_unit, unit_use
     html = page.content.decode()
     assert html.count("table-danger") == 1
     assert html.count("table-warning") == 1
+
+
+def test_staff_queues_name_overdue_and_due_soon_in_words(member_a, staff, handling_unit, unit_user, session, category, client_for):
+    """Not by colour alone: an overdue or nearly due deadline carries its label as text."""
+    today = timezone.localdate()
+    late = proposal_in(State.ASSIGNED, proposer=member_a, staff=staff, unit=handling_unit,
+                       session=session, category=category, deadline=today + timedelta(days=1))
+    Assignment.objects.filter(proposal=late).update(deadline=today - timedelta(days=2))
+    Proposal.objects.filter(pk=late.pk).update(deadline=today - timedelta(days=2))
+    proposal_in(State.ASSIGNED, proposer=member_a, staff=staff, unit=handling_unit,
+                session=session, category=category, deadline=today + timedelta(days=3))
+    client = client_for(staff)
+    url = reverse("proposals:staff-queues")
+
+    def deadlines(queue):
+        html = client.get(url, {"queue": queue}).content.decode()
+        return re.findall(r'data-testid="deadline">(.*?)</td>', html, re.S)
+
+    [overdue] = deadlines("overdue")
+    assert gettext("Overdue") in overdue
+    assert gettext("Due soon") not in overdue
+    [soon] = deadlines("due_soon")
+    assert gettext("Due soon") in soon
+    assert gettext("Overdue") not in soon
 
 
 def test_unsatisfied_then_staff_move_the_deadline(handled, member_a, member_b, unit_user, staff, client_for):
