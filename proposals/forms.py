@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from members import permissions
+from members.common.widgets import LookupSelect, LookupSelectMultiple
 from members.models import Committee, Member, Sector
 from proposals.models import (
     Category,
@@ -22,9 +24,15 @@ from proposals.models import (
     Session,
 )
 from proposals.rules import MERGE_LEAD_STATES
-from proposals.services import MAX_ATTACHMENT_BYTES, MAX_TEXT
+from proposals.services import (
+    DEFAULT_HANDLING_MONTHS,
+    MAX_ATTACHMENT_BYTES,
+    MAX_TEXT,
+    default_deadline,
+)
 
 MAX_REASON = 2_000
+_UNIT_OUT_OF_REACH = _("Choose active handling units of this proposal's council.")
 
 
 def _long_text(label, *, required=True, max_length=MAX_TEXT, rows=6, help_text=""):
@@ -250,18 +258,38 @@ def _check_deadline(deadline):
 
 
 class AssignForm(VersionForm):
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=HandlingUnit.objects.none())
+    """交办. The units are picked by typing (``proposals:unit-lookup``): the page carries the
+    chosen ones only. The fields accept the active units of the proposal's own council."""
+
+    lead_unit = forms.ModelChoiceField(
+        label=_("Lead unit"), queryset=HandlingUnit.objects.none(),
+        widget=LookupSelect("proposals:unit-lookup", placeholder=_("Type part of a unit's name")),
+        error_messages={"invalid_choice": _UNIT_OUT_OF_REACH},
+    )
     co_units = forms.ModelMultipleChoiceField(
         label=_("Co-handling units"), queryset=HandlingUnit.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=LookupSelectMultiple(
+            "proposals:unit-lookup", placeholder=_("Type part of a unit's name")
+        ),
+        error_messages={"invalid_choice": _UNIT_OUT_OF_REACH,
+                        "invalid_pk_value": _UNIT_OUT_OF_REACH},
     )
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        # ISO, whatever the language: a date input shows nothing of a value in another shape.
+        label=_("Deadline"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=format_lazy(_("Prefilled with the usual handling period: {months} months from today."),
+                              months=DEFAULT_HANDLING_MONTHS),
+    )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, proposal: Proposal, **kwargs):
         super().__init__(*args, **kwargs)
-        units = HandlingUnit.objects.visible_to(user).filter(active=True)
-        self.fields["lead_unit"].queryset = units
-        self.fields["co_units"].queryset = units
+        units = HandlingUnit.objects.visible_to(user).filter(
+            active=True, council_id=proposal.council_id
+        )
+        for name in ("lead_unit", "co_units"):
+            self.fields[name].queryset = units
+            self.fields[name].widget.params = {"council": proposal.council_id}
+        self.fields["deadline"].initial = default_deadline()
 
     def clean_deadline(self):
         return _check_deadline(self.cleaned_data["deadline"])

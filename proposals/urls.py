@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/register/", views.register, name="register"),
     path("staff/register/export/", views.register_export, name="register-export"),
     path("staff/new/", views.staff_proposal_create, name="staff-proposal-create"),
+    path("staff/lookup/units/", views.unit_lookup, name="unit-lookup"),
     path("<int:pk>/review/", views.proposal_review, name="proposal-review"),
     path("<int:pk>/file/", views.proposal_file, name="proposal-file"),
     path("<int:pk>/reject/", views.proposal_reject, name="proposal-reject"),

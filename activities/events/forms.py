@@ -18,6 +18,7 @@ from activities.events.models import (
     Problem,
 )
 from activities.events.models.activities import MAX_PHOTOS
+from members.common.widgets import LookupSelectMultiple, member_label
 from members.models import Committee, Constituent, Member, Platform, Sector
 
 
@@ -147,7 +148,9 @@ class ConsultationForm(forms.ModelForm):
         ]
         widgets = {
             "held_on": DateInput(),
-            "members": forms.SelectMultiple(attrs={"size": 8}),
+            # Typed, not scrolled: a council has hundreds of members (a province's subtree
+            # tens of thousands); the page carries the chosen ones only.
+            "members": LookupSelectMultiple("members:member-lookup"),
             "sectors": forms.CheckboxSelectMultiple,
             "officials_names": forms.Textarea(attrs={"rows": 2}),
             "constituents_names": forms.Textarea(attrs={"rows": 2}),
@@ -160,8 +163,15 @@ class ConsultationForm(forms.ModelForm):
     def __init__(self, *args, council, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper()
+        self.helper.include_media = False  # the template puts the picker's files in place
         self.fields["platform"].queryset = Platform.objects.filter(council=council)
-        self.fields["members"].queryset = Member.objects.filter(council=council).order_by("name")
+        members = self.fields["members"]
+        members.queryset = Member.objects.filter(council=council).select_related("sector")
+        members.label_from_instance = member_label
+        members.widget.params = {"council": council.pk}
+        members.error_messages["invalid_choice"] = members.error_messages["invalid_pk_value"] = _(
+            "Choose members of this council."
+        )
         self.fields["sectors"].queryset = Sector.objects.filter(council=council)
         if self.instance.pk:
             self.fields["remove_photos"].queryset = self.instance.photos.all()

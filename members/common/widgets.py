@@ -17,18 +17,30 @@ from django import forms
 from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 TOM_SELECT = "vendor/tom-select-2.6.2"
 
 
-class LookupSelect(forms.Select):
-    """A single choice of a model field, searched through ``url_name``'s JSON."""
+def member_label(member) -> str:
+    """A member as the pickers name them: 张建华（工商联）. The sector tells namesakes apart."""
+    return f"{member.name}（{member.sector.name}）"
 
-    def __init__(self, url_name: str, attrs=None):
+
+class LookupSelect(forms.Select):
+    """A single choice of a model field, searched through ``url_name``'s JSON.
+
+    ``params`` narrow what the endpoint offers (e.g. ``{"council": 3}``: the council whose
+    members the form accepts); they are for the picker only — the field's queryset is still
+    what validates."""
+
+    def __init__(self, url_name: str, attrs=None, params: dict | None = None, placeholder=None):
         super().__init__(attrs)
         self.url_name = url_name
+        self.params = dict(params or {})
+        self.placeholder = placeholder
 
     class Media:
         css = {"all": [f"{TOM_SELECT}/css/tom-select.bootstrap5.min.css", "css/lookup-select.css"]}
@@ -36,9 +48,12 @@ class LookupSelect(forms.Select):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
+        url = reverse(self.url_name)
+        if self.params:
+            url = f"{url}?{urlencode(self.params)}"
         context["widget"]["attrs"].update({
-            "data-lookup-url": reverse(self.url_name),
-            "data-placeholder": str(_("Type a name or phone number")),
+            "data-lookup-url": url,
+            "data-placeholder": str(self.placeholder or _("Type a name or phone number")),
             "data-no-results": str(_("No match")),
         })
         return context
@@ -67,7 +82,9 @@ class LookupSelect(forms.Select):
 
 
 class LookupSelectMultiple(LookupSelect, forms.SelectMultiple):
-    """Several choices of a model field, searched through ``url_name``'s JSON."""
+    """Several choices of a model field (a ``ModelMultipleChoiceField``), searched through
+    ``url_name``'s JSON: the page carries the chosen options only, however many the
+    queryset holds."""
 
     allow_multiple_selected = True
 

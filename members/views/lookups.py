@@ -1,6 +1,8 @@
 """The pickers' JSON (``members.common.widgets.LookupSelect``): at most ``LIMIT`` members or
 constituents matching ``?q=`` (a name, or digits of a phone number), only among those the
-user sees — the same ``visible_to`` as every other read."""
+user sees — the same ``visible_to`` as every other read. ``?council=`` narrows the members to
+one council of the user's reach (a form that accepts that council's members only), and
+``?active=1`` to serving ones."""
 
 from __future__ import annotations
 
@@ -33,8 +35,16 @@ def member_lookup(request):
     text = request.GET.get("q", "").strip()
     if not text:
         return JsonResponse({"results": []})
+    members = Member.objects.visible_to(request.user)
+    council = request.GET.get("council", "")
+    if council:
+        if not council.isdigit():
+            return JsonResponse({"results": []})
+        members = members.filter(council_id=int(council))
+    if request.GET.get("active") == "1":
+        members = members.active()
     rows = (
-        Member.objects.visible_to(request.user)
+        members
         .lookup(text)
         .order_by("name", "id")
         .values("pk", "name", "sector__name", "council__name")

@@ -22,12 +22,14 @@ Refusals change nothing:
 
 from proposals.services.base import (
     DEFAULT_COSIGN_DAYS,
+    DEFAULT_HANDLING_MONTHS,
     DEFAULT_REHANDLE_DAYS,
     MAX_ATTACHMENT_BYTES,
     MAX_TEXT,
     ProposalConflictError,
     ProposalPermissionError,
     ProposalStateError,
+    default_deadline,
 )
 from proposals.services.deadlines import deadlines_chase
 from proposals.services.drafting import (
@@ -56,6 +58,7 @@ from proposals.services.review import (
 
 __all__ = [
     "DEFAULT_COSIGN_DAYS",
+    "DEFAULT_HANDLING_MONTHS",
     "DEFAULT_REHANDLE_DAYS",
     "MAX_ATTACHMENT_BYTES",
     "MAX_TEXT",
@@ -67,6 +70,7 @@ __all__ = [
     "cosigner_invite",
     "cosigner_respond",
     "deadlines_chase",
+    "default_deadline",
     "proposal_assign",
     "proposal_create",
     "proposal_file",

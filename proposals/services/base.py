@@ -4,13 +4,16 @@ change of state), cleaning text and sending notices."""
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from members import audit, permissions
 from members.common import clock
+from members.common.figures import figures_changed
 from members.models import User
 from members.services import notification_send
 from proposals import rules
@@ -28,6 +31,9 @@ MAX_TEXT = 20_000
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 DEFAULT_COSIGN_DAYS = 7  # co-signers answer within a week unless the proposer says otherwise
 DEFAULT_REHANDLE_DAYS = 30  # a 不满意 rating gives the unit this long to re-handle
+# 交办: units reply within three months of receiving a proposal (政协提案工作条例: 承办单位
+# 应当在收到提案之日起3个月内办复); the assignment form offers that deadline.
+DEFAULT_HANDLING_MONTHS = 3
 
 UNSET = object()
 
@@ -103,7 +109,8 @@ def record(
     internal: bool = False,
     fields: Iterable[str] = (),
 ) -> Proposal:
-    """Save ``fields`` with a new version and put the step on the timeline."""
+    """Save ``fields`` with a new version and put the step on the timeline; the council's
+    figures change with it (the dashboard's cache is dropped on commit)."""
     proposal.version += 1
     proposal.updated_at = clock.now()
     proposal.save(update_fields=[*fields, "version", "updated_at"])
@@ -117,6 +124,7 @@ def record(
         internal=internal,
         at=clock.now(),
     )
+    figures_changed(proposal.council_id)
     if from_state != proposal.state:
         # The security audit has every state change too: who, from where (the request's
         # address when a page did it), in the step's own transaction.
@@ -151,6 +159,15 @@ def check_deadline(deadline) -> None:
     """A unit's deadline is today or later (by the clock)."""
     if deadline is None or deadline < clock.localdate():
         refuse(_("The deadline must be today or later."), code="deadline")
+
+
+def default_deadline(today: date | None = None) -> date:
+    """The handling deadline an assignment made ``today`` gets unless staff choose another:
+    ``DEFAULT_HANDLING_MONTHS`` calendar months on (30 November → 28 February)."""
+    today = today or clock.localdate()
+    months = today.month - 1 + DEFAULT_HANDLING_MONTHS
+    year, month = today.year + months // 12, months % 12 + 1
+    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 
 def same_council(obj, council, label) -> None:

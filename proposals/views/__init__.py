@@ -2,6 +2,7 @@
 proposal itself (detail, print)."""
 
 from proposals.views.detail import proposal_detail, proposal_print
+from proposals.views.lookups import unit_lookup
 from proposals.views.member import (
     cosign_respond,
     filed_list,
@@ -54,4 +55,5 @@ __all__ = [
     "staff_proposal_create",
     "staff_queues",
     "unit_list",
+    "unit_lookup",
 ]

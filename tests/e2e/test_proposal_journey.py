@@ -74,7 +74,10 @@ def test_proposal_from_submission_to_closure(phone, desktop, live_server, member
     desktop.wait_for_load_state()
     assert desktop.locator("[data-testid=number]").inner_text() == "第001号"
     desktop.click("a[href$='/assign/']")
-    desktop.select_option("select[name=lead_unit]", str(handling_unit.pk))
+    # The lead unit is picked by typing part of its name (a scoped lookup, no list of all).
+    desktop.locator("select[name=lead_unit] + .ts-wrapper .ts-control").click()
+    desktop.keyboard.type("教育")
+    desktop.locator(".ts-dropdown .option", has_text=handling_unit.name).click()
     deadline = timezone.localdate() + timedelta(days=30)
     desktop.fill("input[name=deadline]", deadline.isoformat())
     _submit(desktop)

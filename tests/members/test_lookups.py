@@ -77,6 +77,24 @@ def test_constituent_phone_search_only_for_those_who_see_whole_phones(client_for
     assert found(client_for(leader), CONSTITUENT_LOOKUP, "王") == ["王群众"]
 
 
+def test_member_lookup_narrowed_to_a_council_and_to_serving_members(client_for, staff, council,
+                                                                    sector, other_council):
+    """``?council=`` narrows within the user's reach (never beyond it); ``?active=1`` leaves
+    out members who have left."""
+    MemberFactory(council=council, sector=sector, name="张在任")
+    MemberFactory(council=council, sector=sector, name="张离任", status=Member.Status.INACTIVE)
+    MemberFactory(council=other_council, name="张外区")
+    client = client_for(staff)
+
+    def names(**params):
+        return [r["text"] for r in client.get(MEMBER_LOOKUP, {"q": "张", **params}).json()["results"]]
+
+    assert names(council=council.pk) == ["张在任", "张离任"]
+    assert names(council=council.pk, active="1") == ["张在任"]
+    assert names(council=other_council.pk) == []
+    assert names(council="x") == []
+
+
 def test_lookups_need_a_login(anonymous):
     for url in (MEMBER_LOOKUP, CONSTITUENT_LOOKUP):
         response = anonymous.get(url, {"q": "张"})
