@@ -43,3 +43,61 @@ def test_navbar_links_are_readable_on_the_red():
             r, g, b, a = (float(x) for x in re.findall(r"[\d.]+", value))
             colour = _over((r, g, b, a), red)
         assert _contrast(colour, red) >= 4.5, (name, value)
+
+
+# Text on Bootstrap's tinted backgrounds (axe's color-contrast on the unit's late and due-soon
+# rows, calendar days of another month, card headers): the portal's link blue and secondary
+# grey, read from portal.css, against every resting background read from Bootstrap's CSS.
+BOOTSTRAP = (Path(__file__).resolve().parents[1] / "static" / "vendor" / "bootstrap-5.3.9" / "css"
+             / "bootstrap.min.css").read_text()
+PROPOSALS_CSS = (Path(__file__).resolve().parents[1] / "static" / "css" / "proposals.css").read_text()
+WHITE = (255, 255, 255)
+
+
+def _root_rgb(css, name):
+    return tuple(int(c) for c in re.search(rf"--bs-{name}-rgb:\s*(\d+),\s*(\d+),\s*(\d+)", css).groups())
+
+
+def _tints():
+    light_root = re.search(r":root,\[data-bs-theme=light\]\{([^}]*)\}", BOOTSTRAP).group(1)
+    tints = {"white": WHITE, "bg-light": _root_rgb(light_root, "light")}
+    for name, colour in re.findall(
+        r"\.table-(primary|secondary|success|info|warning|danger|light)\{--bs-table-color:#000;"
+        r"--bs-table-bg:(#[0-9a-f]{6})", BOOTSTRAP
+    ):
+        tints[f"table-{name}"] = _hex(colour)
+    table = re.search(r"\.table\{([^}]*)\}", BOOTSTRAP).group(1)
+    for state in ("striped", "hover"):
+        alpha = float(re.search(rf"--bs-table-{state}-bg:rgba\(var\(--bs-emphasis-color-rgb\), ([\d.]+)\)",
+                                table).group(1))
+        tints[f"table-{state}"] = _over((*_root_rgb(light_root, "emphasis-color"), alpha), WHITE)
+    cap = float(re.search(r"--bs-card-cap-bg:rgba\(var\(--bs-body-color-rgb\), ([\d.]+)\)", BOOTSTRAP).group(1))
+    tints["card-header"] = _over((*_root_rgb(light_root, "body-color"), cap), WHITE)
+    return tints
+
+
+def test_links_and_secondary_text_are_readable_on_every_tint():
+    root = re.search(r":root\s*\{([^}]*)\}", CSS).group(1)
+    tints = _tints()
+    assert {"table-warning", "table-danger", "bg-light", "card-header"} <= tints.keys()
+    for name in ("link-color", "link-hover-color", "secondary"):
+        colour = _root_rgb(root, name)
+        for tint, background in tints.items():
+            assert _contrast(colour, background) >= 4.5, (name, tint, _contrast(colour, background))
+
+
+def test_proposal_state_badges_are_readable():
+    badges = [(selectors, body) for selectors, body
+              in re.findall(r"((?:\.state-\w+(?:,\s*)?)+)\s*\{([^}]*)\}", PROPOSALS_CSS)
+              if "background-color" in body]
+    assert len(badges) >= 6
+    for selectors, body in badges:
+        background = _hex(re.search(r"background-color:\s*(#[0-9a-fA-F]{3,6})", body).group(1))
+        text = re.search(r"(?<!-)color:\s*(#[0-9a-fA-F]{3,6})", body)
+        colour = _hex(text.group(1)) if text else WHITE  # a Bootstrap badge's text is white
+        assert _contrast(colour, background) >= 4.5, (selectors, _contrast(colour, background))
+
+
+def test_outline_warning_buttons_are_readable():
+    colour = _hex(re.search(r"\.btn-outline-warning\s*\{\s*--bs-btn-color:\s*(#[0-9a-fA-F]{6})", CSS).group(1))
+    assert _contrast(colour, WHITE) >= 4.5
