@@ -4,6 +4,7 @@ from activities.contacts import views as contacts
 from activities.events.views import activities as events
 from activities.events.views import consultations
 from activities.reminders import views as reminder_views
+from activities.tags import views as tags
 
 app_name = "activities"
 
@@ -43,6 +44,8 @@ urlpatterns = [
     path("problems/<int:pk>/state/", consultations.problem_set_state, name="problem-set-state"),
     path("problems/<int:pk>/proposal/", consultations.problem_link_proposal, name="problem-link-proposal"),
     path("platforms/<int:pk>/events/", consultations.platform_events, name="platform-events"),
+    # The council's "四联四助" tags (staff keep the list).
+    path("tags/", tags.tag_list, name="tag-list"),
     # Must-visit reminders: the member's list, staff compliance, rules and campaigns.
     path("reminders/", reminder_views.reminder_list, name="reminder-list"),
     path("reminders/<int:pk>/dismiss/", reminder_views.reminder_dismiss, name="reminder-dismiss"),

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import ActivityKind, Channel
+from activities.models import ActivityKind, Channel, LinkTag
 from liaison import reports
 from liaison.dashboard import duty, figures, present
 from liaison.dashboard.links import Links
@@ -129,6 +129,7 @@ def dashboard(request):
         "committees": [_committee_row(row, links) for row in data["committees"]],
         "platforms": [_platform_row(row, links) for row in data["platforms"]],
         "councils": [_council_row(row, request, params) for row in data["councils"]],
+        "tags": [_tag_row(row, links) for row in data["tags"]],
         "charts": charts,
         "chart_tables": present.chart_tables(charts, links),
         "report_url": reverse("liaison:report"),
@@ -182,6 +183,18 @@ def _platform_row(row, links: Links) -> dict:
         "contacts_url": links.contacts(platform=pk, **whole),
         "activities_url": links.activities(platform=pk, **whole),
         "consultations_url": links.consultations(platform=pk),
+    }
+
+
+def _tag_row(row, links: Links) -> dict:
+    """A "四联四助" tag's row: one council's tag links by its id (the list's filter bar shows
+    it); a roll-up's name, several councils' tags, by the name."""
+    which = {"tag": row["ids"][0]} if len(row["ids"]) == 1 else {"tag_name": row["name"]}
+    return {
+        **row,
+        "kind_label": LinkTag.Kind(row["kind"]).label if row["kind"] else "",
+        "contacts_url": links.contacts(**which),
+        "activities_url": links.activities(**which),
     }
 
 

@@ -137,3 +137,9 @@ class ContactLogFactory(factory.django.DjangoModelFactory):
         with transaction.atomic():
             obj.constituents.set(people)
             contact_day_add(obj, constituents=len(people))
+
+    @factory.post_generation
+    def tags(obj, create, extracted, **kwargs):
+        """``tags=[...]``: the log's "四联四助" tags, with its time (as the service sets them)."""
+        if create and extracted:
+            obj.tags.set(extracted, through_defaults={"contacted_at": obj.contacted_at})

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.common.filters import MonthFilter
 from activities.contacts.models import Channel, ContactLog
+from activities.tags.models import LinkTag
 from members.common.widgets import QuickSelect
 from members.filters import council_filter, member_filter, period_filter
 from members.models import Committee, Platform, Sector
@@ -24,6 +25,10 @@ class ContactLogFilter(django_filters.FilterSet):
     difficulty_kind = django_filters.ChoiceFilter(
         label=_("Kind of difficulty"), choices=ContactLog.Difficulty.choices
     )
+    tag = django_filters.ModelChoiceFilter(
+        label=_("Link and help"), field_name="tags",
+        queryset=lambda request: LinkTag.objects.visible_to(request.user), widget=QuickSelect,
+    )
     # Filters the dashboard links with: its period, the member's sector and committee, council.
     period = period_filter("contacted_at")
     sector = django_filters.ModelChoiceFilter(
@@ -35,6 +40,8 @@ class ContactLogFilter(django_filters.FilterSet):
         queryset=lambda request: Committee.objects.visible_to(request.user), widget=QuickSelect,
     )
     council = council_filter()
+    # The dashboard's roll-up: its councils' tags of one name (hidden, as the council).
+    tag_name = django_filters.CharFilter(field_name="tags__name", widget=forms.HiddenInput)
     platform = django_filters.ModelChoiceFilter(
         label=_("Platform"),
         queryset=lambda request: Platform.objects.visible_to(request.user), widget=QuickSelect,

@@ -12,6 +12,7 @@ from activities.common.forms import MultipleImageField
 from activities.contacts.models import Channel, ContactLog, ContactLogPhoto
 from activities.contacts.services import MAX_CONTACT_PHOTOS
 from activities.events.models import Consultation
+from activities.tags.forms import offer_tags, tags_field
 from members.models import Constituent, Platform
 from proposals.models import Proposal
 
@@ -65,6 +66,7 @@ class ContactLogForm(forms.Form):
         choices=[("", "---------"), *ContactLog.Difficulty.choices],
         required=False,
     )
+    tags = tags_field()
     photos = MultipleImageField(label=_("Photos"), required=False)
     proposal = forms.ModelChoiceField(
         label=_("Proposal"),
@@ -96,6 +98,7 @@ class ContactLogForm(forms.Form):
             active=True, council_id=member.council_id
         )
         self.fields["contacted_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        offer_tags(self.fields["tags"], council_id=member.council_id)
         visible = Proposal.objects.visible_to(user).filter(council_id=member.council_id)
         mine = visible.of_member(member)
         if proposal_id is not None:
@@ -166,6 +169,7 @@ class ContactLogEditForm(ContactLogForm):
             "difficulty_kind": log.difficulty_kind,
             "proposal": log.proposal_id,
             "consultation": log.consultation_id,
+            "tags": [t.pk for t in log.tags.all()],
         }
         super().__init__(*args, member=log.member, user=user, proposal_id=log.proposal_id, **kwargs)
         self.log = log
@@ -180,6 +184,7 @@ class ContactLogEditForm(ContactLogForm):
                 self.fields["consultation"].queryset
                 | Consultation.objects.visible_to(user).filter(pk=log.consultation_id)
             ).distinct()
+        offer_tags(self.fields["tags"], council_id=log.council_id, kept=self.initial["tags"])
         self.fields["remove_photos"].queryset = log.photos.all()
         self.fields["photos"].label = _("Add photos")
 

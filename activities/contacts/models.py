@@ -99,6 +99,14 @@ class ContactLog(models.Model):
         verbose_name=_("proposal it became"),
     )
     difficulty = models.BooleanField(_("in difficulty"), default=False)
+    # Which of the "四联四助" the contact served (the council's tags; ``activities.tags``).
+    tags = models.ManyToManyField(
+        "activities.LinkTag",
+        through="activities.ContactLogTag",
+        blank=True,
+        related_name="contact_logs",
+        verbose_name=_("link and help"),
+    )
     difficulty_kind = models.CharField(
         _("kind of difficulty"), max_length=12, choices=Difficulty.choices, blank=True
     )

@@ -24,6 +24,8 @@ from activities.contacts.models import (
 )
 from activities.events.models import Consultation
 from activities.reminders.services import closing, triggers
+from activities.tags.models import ContactLogTag
+from activities.tags.services import link_tags_checked
 from members import permissions
 from members.models import Constituent, Member, Platform, User
 from proposals.models import Proposal
@@ -49,6 +51,7 @@ def contact_log_create(
     photos: Sequence = (),
     proposal: Proposal | None = None,
     consultation: Consultation | None = None,
+    tags: Iterable = (),
 ) -> ContactLog:
     """Record a contact of ``member`` with people on their roster.
 
@@ -57,7 +60,8 @@ def contact_log_create(
     limit. ``proposal`` is the proposal the contact reports back on or that an opinion
     became (naming it is what closes a proposal-feedback must-visit); ``consultation`` the
     session an opinion is carried into. Both must be of the member's council and within
-    what ``by`` may see. In the same transaction each constituent's ``last_contacted_at`` moves forward
+    what ``by`` may see; ``tags`` the "四联四助" tags it served, of the member's council.
+    In the same transaction each constituent's ``last_contacted_at`` moves forward
     (never back: an older contact logged late does not hide a newer one).
     Side effects run after the commit (``_on_contact_logged``).
     """
@@ -67,6 +71,7 @@ def contact_log_create(
     _check_contact(member, contacted_at, channel, mode, platform, summary, difficulty,
                    difficulty_kind)
     _check_links(by, member, proposal, consultation)
+    tag_ids = link_tags_checked(tags, council_id=member.council_id)
     photos = list(photos)
     _check_photos(photos)
 
@@ -87,6 +92,9 @@ def contact_log_create(
         )
         ContactLogConstituent.objects.bulk_create(
             ContactLogConstituent(contact_log=log, constituent_id=pk) for pk in constituent_ids
+        )
+        ContactLogTag.objects.bulk_create(
+            ContactLogTag(contact_log=log, tag_id=pk, contacted_at=contacted_at) for pk in tag_ids
         )
         photos_save(ContactLogPhoto, photos, contact_log=log)
         _move_last_contacted(constituent_ids, contacted_at)
@@ -114,7 +122,7 @@ def _on_contact_logged(log: ContactLog) -> None:
 # What an edit may change (the member, council and photos' files are not fields of it).
 EDITABLE_FIELDS = frozenset({
     "constituents", "contacted_at", "channel", "mode", "platform", "summary", "opinions",
-    "difficulty", "difficulty_kind", "proposal", "consultation",
+    "difficulty", "difficulty_kind", "proposal", "consultation", "tags",
 })
 
 
@@ -157,7 +165,11 @@ def contact_log_update(
         new_ids = _own_constituent_ids(member, fields.pop("constituents"))
     else:
         new_ids = sorted(old_ids)
-    values = {name: getattr(log, name) for name in EDITABLE_FIELDS - {"constituents"}}
+    tag_ids = (
+        link_tags_checked(fields.pop("tags"), council_id=log.council_id)
+        if "tags" in fields else None
+    )
+    values = {name: getattr(log, name) for name in EDITABLE_FIELDS - {"constituents", "tags"}}
     values.update(fields)
     values["summary"] = (values["summary"] or "").strip()
     values["opinions"] = (values["opinions"] or "").strip()
@@ -194,6 +206,7 @@ def contact_log_update(
             ContactLogConstituent(contact_log=log, constituent_id=pk)
             for pk in sorted(set(new_ids) - stored_ids)
         )
+        _set_tags(log, tag_ids)
         _remove_photos(removed)
         photos_save(ContactLogPhoto, photos, contact_log=log)
         _recompute_last_contacted(old_ids | stored_ids | set(new_ids))
@@ -222,6 +235,19 @@ def contact_log_delete(*, by: User, log: ContactLog) -> None:
         stored.delete()
         _recompute_last_contacted(people)
         rollups.contact_day_remove(stored, constituents=len(people))
+
+
+def _set_tags(log: ContactLog, tag_ids: list[int] | None) -> None:
+    """The log's tags become ``tag_ids`` (None: kept), each carrying the log's time."""
+    rows = ContactLogTag.objects.filter(contact_log=log)
+    if tag_ids is not None:
+        rows.exclude(tag_id__in=tag_ids).delete()
+        ContactLogTag.objects.bulk_create(
+            [ContactLogTag(contact_log=log, tag_id=pk, contacted_at=log.contacted_at)
+             for pk in tag_ids],
+            ignore_conflicts=True,
+        )
+    rows.exclude(contacted_at=log.contacted_at).update(contacted_at=log.contacted_at)
 
 
 def _changed(obj, stored_id) -> bool:

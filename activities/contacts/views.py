@@ -115,7 +115,7 @@ def contactlog_detail(request, pk: int):
         ContactLog.objects.visible_to(request.user)
         .for_list()
         .select_related("proposal__session", "consultation")
-        .prefetch_related("photos"),
+        .prefetch_related("photos", "tags"),
         pk=pk,
     )
     can_edit = services.contact_log_may_change(request.user, log)
@@ -131,7 +131,7 @@ def contactlog_edit(request, pk: int):
     log = get_object_or_404(
         ContactLog.objects.visible_to(request.user)
         .select_related("member", "platform")
-        .prefetch_related("constituents", "photos"),
+        .prefetch_related("constituents", "photos", "tags"),
         pk=pk,
     )
     permissions.require(services.contact_log_may_change(request.user, log))

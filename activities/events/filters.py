@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.common.filters import MonthFilter
 from activities.contacts.models import Channel
 from activities.events.models import Activity, ActivityKind, ActivitySeries, Consultation, Problem
+from activities.tags.models import LinkTag
 from members.filters import CouncilSubtreeFilter, council_filter, council_subtree_q, period_filter
 from members.models import Committee, Platform, Sector
 
@@ -36,6 +37,9 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("Series"), queryset=_council_choices(ActivitySeries)
     )
     state = django_filters.ChoiceFilter(label=_("State"), choices=Activity.State.choices)
+    tag = django_filters.ModelChoiceFilter(
+        label=_("Link and help"), field_name="tags", queryset=_council_choices(LinkTag)
+    )
     month = MonthFilter(label=_("Month"), field_name="starts_at")
     cross_sector = django_filters.BooleanFilter(
         label=_("Cross-sector only"), method="filter_cross_sector",
@@ -50,6 +54,8 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("Platform kind"), field_name="platform__kind", choices=Platform.Kind.choices
     )
     council = council_filter()
+    # The dashboard's roll-up: its councils' tags of one name (hidden, as the council).
+    tag_name = django_filters.CharFilter(field_name="tags__name", widget=forms.HiddenInput)
 
     class Meta:
         model = Activity

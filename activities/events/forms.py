@@ -18,11 +18,13 @@ from activities.events.models import (
     Problem,
 )
 from activities.events.models.activities import MAX_PHOTOS
+from activities.tags.forms import offer_tags, tags_field
 from members.common.widgets import LookupSelectMultiple, member_label
 from members.models import Committee, Constituent, Member, Platform, Sector
 
 
 class ActivityForm(forms.ModelForm):
+    tags = tags_field()
     new_series = forms.CharField(
         label=_("or a new series"), max_length=100, required=False,
         help_text=_("e.g. 人民政协成立75周年系列活动"),
@@ -40,7 +42,7 @@ class ActivityForm(forms.ModelForm):
         model = Activity
         fields = [
             "title", "kind", "channel", "starts_at", "ends_at", "place", "platform", "committee",
-            "sectors", "series", "state", "constituents_reached", "constituents", "summary",
+            "sectors", "series", "tags", "state", "constituents_reached", "constituents", "summary",
         ]
         widgets = {
             "starts_at": DateTimeInput(),
@@ -66,6 +68,9 @@ class ActivityForm(forms.ModelForm):
         self.fields["committee"].queryset = Committee.objects.filter(council=council)
         self.fields["sectors"].queryset = Sector.objects.filter(council=council)
         self.fields["series"].queryset = ActivitySeries.objects.filter(council=council)
+        self.fields["tags"].widget.attrs.pop("class", None)  # crispy draws the boxes
+        offer_tags(self.fields["tags"], council_id=council.pk,
+                   kept=self.instance.tags.all() if self.instance.pk else ())
         if self.instance.pk:
             self.fields["kind"].queryset = ActivityKind.objects.filter(council=council).filter(
                 Q(active=True) | Q(pk=self.instance.kind_id)  # a retired kind it already has

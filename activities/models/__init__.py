@@ -21,6 +21,7 @@ from activities.events.models import (
     Problem,
 )
 from activities.reminders.models import Campaign, MustVisitRule, Reminder, TriggerType
+from activities.tags.models import ContactLogTag, LinkTag
 
 __all__ = [
     "Activity",
@@ -37,7 +38,9 @@ __all__ = [
     "ContactLog",
     "ContactLogConstituent",
     "ContactLogPhoto",
+    "ContactLogTag",
     "ContactTally",
+    "LinkTag",
     "MustVisitRule",
     "Problem",
     "Reminder",

@@ -30,6 +30,7 @@ from liaison.dashboard.breakdowns import (
 )
 from liaison.dashboard.contacts import contact_figures
 from liaison.dashboard.scope import Params, Scope, current_session_q
+from liaison.dashboard.tags import tag_figures
 from members.models import Committee, Council, Platform, RosterTally, Sector
 from proposals.filters import proposal_rating
 from proposals.models import Proposal, Rating, Reply, Session
@@ -279,4 +280,5 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
             for row in committee_rows(breakdown, params)
         ],
         "councils": council_rows(scope, params, root_id) if has_children else [],
+        "tags": tag_figures(scope, params, activity_rows(scope, params)),
     }

@@ -17,6 +17,7 @@ from activities.models import (
     Reminder,
     TriggerType,
 )
+from activities.tags.services import link_tags_install_defaults
 from members.models import Council, Platform, User
 from proposals.models import Reply, State
 from tests.activities.events.event_helpers import (
@@ -46,7 +47,7 @@ def at(day: date, hour: int = 10) -> datetime:
 
 def build_world(council, staff, *, sectors, committees, size: int = 1) -> dict:
     """``size`` × a handful of rows of every kind, spread over two sectors, two committees,
-    two dates (EARLY, LATE) and the five channels."""
+    two dates (EARLY, LATE), the five channels and the default "四联四助" tags."""
     point = PlatformFactory(council=council, kind=Platform.Kind.LIAISON_POINT, name="工商联联系点")
     PlatformFactory(council=council, kind=Platform.Kind.STUDIO, name="医药卫生界工作室")
     PlatformFactory(council=council, kind=Platform.Kind.STUDIO, name="已撤销工作室", active=False)
@@ -58,6 +59,8 @@ def build_world(council, staff, *, sectors, committees, size: int = 1) -> dict:
     rule, _ = MustVisitRule.objects.get_or_create(
         council=council, name="定期走访", defaults={"trigger_type": TriggerType.PERIODIC, "period_days": 90}
     )
+    tags = link_tags_install_defaults(council=council)
+    links, helps = tags[:4], tags[4:]
     members = []
     for i in range(4 * size):
         member = MemberFactory(council=council, sector=sectors[i % 2], committee=committees[i % 2])
@@ -69,6 +72,7 @@ def build_world(council, staff, *, sectors, committees, size: int = 1) -> dict:
                 member=member, constituents=[people[j]], contacted_at=at(day),
                 channel=CHANNELS[(i + j) % len(CHANNELS)],
                 mode="platform" if j else "visit", platform=point if j else None,
+                tags=[links[(i + j) % 3]] + ([helps[i % 2]] if j else []),
             )
         for state, on_time, due in [
             (Reminder.State.DONE, True, EARLY), (Reminder.State.DONE, False, LATE),
@@ -99,11 +103,14 @@ def build_world(council, staff, *, sectors, committees, size: int = 1) -> dict:
             channel=CHANNELS[i % len(CHANNELS)], committee=committees[i % 2],
             platform=station if i % 3 == 0 else None,
             sectors=sectors if i % 2 == 0 else sectors[:1],
+            tags=[helps[i % 2], links[0]] if i % 2 == 0 else [helps[1]],
         )
         Attendance.objects.create(activity=activity, member=members[i % len(members)],
                                   signed_up_at=activity.starts_at, attended=True)
-    ActivityFactory(council=council, state=Activity.State.PLANNED, sectors=sectors)
-    return {"members": members, "session": session, "point": point, "station": station}
+    ActivityFactory(council=council, state=Activity.State.PLANNED, sectors=sectors,
+                    tags=[helps[0]])  # not held: not counted
+    return {"members": members, "session": session, "point": point, "station": station,
+            "tags": tags}
 
 
 @pytest.fixture

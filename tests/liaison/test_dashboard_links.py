@@ -76,6 +76,10 @@ def check_every_number(client, response) -> int:
     for kind in response.context["activity_kinds"]:
         assert count_of(client, kind["url"]) == kind["n"], kind
         checked += 1
+    for tag in response.context["tags"]:  # "四联四助": contacts and activities per tag
+        assert count_of(client, tag["contacts_url"]) == tag["n_contacts"], tag
+        assert count_of(client, tag["activities_url"]) == tag["n_activities"], tag
+        checked += 2
     for name, chart_table in response.context["chart_tables"].items():
         for row in chart_table["rows"]:
             for cell in row["cells"]:

@@ -191,6 +191,10 @@ class Activity(models.Model):
         Constituent, blank=True, related_name="activities", verbose_name=_("named constituents")
     )
     summary = models.TextField(_("summary"), blank=True)
+    # Which of the "四联四助" the activity served (the council's tags; ``activities.tags``).
+    tags = models.ManyToManyField(
+        "activities.LinkTag", blank=True, related_name="activities", verbose_name=_("link and help")
+    )
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("recorded by"),

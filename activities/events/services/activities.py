@@ -22,6 +22,7 @@ from activities.events.models import (
 )
 from activities.events.models.activities import DEFAULT_ACTIVITY_KINDS
 from activities.events.services.photos import check_photos, photos_change
+from activities.tags.services import link_tags_checked
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
 
 # --- kinds and series -------------------------------------------------------------------
@@ -107,13 +108,16 @@ def activity_create(
     constituents: Iterable[Constituent] = (),
     summary: str = "",
     photos: Sequence = (),
+    tags: Iterable = (),
 ) -> Activity:
+    """``tags``: the "四联四助" tags the activity served, of the council."""
     sectors, constituents = list(sectors), list(constituents)
     _clean_activity(
         council=council, kind=kind, channel=channel, starts_at=starts_at, ends_at=ends_at,
         platform=platform, committee=committee, sectors=sectors, series=series, state=state,
         constituents=constituents,
     )
+    tag_ids = link_tags_checked(tags, council_id=council.pk)
     # The named constituents are among those reached: the count is never below them.
     constituents_reached = max(constituents_reached, len(constituents))
     check_photos(existing=0, photos=photos)
@@ -126,6 +130,7 @@ def activity_create(
         )
         activity.sectors.set(sectors)
         activity.constituents.set(constituents)
+        activity.tags.set(tag_ids)
         photos_save(ActivityPhoto, photos, activity=activity)
     return activity
 
@@ -144,9 +149,11 @@ def activity_update(
     constituents: Iterable[Constituent] | None = None,
     photos: Sequence = (),
     remove_photo_ids: Iterable[int] = (),
+    tags: Iterable | None = None,
     **fields,
 ) -> Activity:
-    """Change the given fields (any of ``ACTIVITY_FIELDS``), sectors, constituents and photos."""
+    """Change the given fields (any of ``ACTIVITY_FIELDS``), sectors, constituents, photos
+    and "四联四助" tags (None: kept)."""
     unknown = set(fields) - ACTIVITY_FIELDS
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
@@ -161,6 +168,7 @@ def activity_update(
         committee=values["committee"], sectors=sectors, series=values["series"],
         state=values["state"], constituents=constituents,
     )
+    tag_ids = None if tags is None else link_tags_checked(tags, council_id=activity.council_id)
     # The named constituents are among those reached: the count is never below them.
     values["constituents_reached"] = max(values["constituents_reached"], len(constituents))
     with transaction.atomic():
@@ -171,6 +179,8 @@ def activity_update(
         activity.save()
         activity.sectors.set(sectors)
         activity.constituents.set(constituents)
+        if tag_ids is not None:
+            activity.tags.set(tag_ids)
     return activity
 
 

@@ -98,11 +98,11 @@ def _save_activity(request, form, activity=None):
     if activity is None:
         return services.activity_create(
             council=council, by=request.user, series=series, sectors=data["sectors"],
-            photos=data["photos"], **fields,
+            photos=data["photos"], tags=data["tags"], **fields,
         )
     return services.activity_update(
         activity=activity, by=request.user, series=series, sectors=data["sectors"],
-        constituents=data["constituents"], photos=data["photos"],
+        constituents=data["constituents"], photos=data["photos"], tags=data["tags"],
         remove_photo_ids=[p.pk for p in data.get("remove_photos", [])], **fields,
     )
 

@@ -40,6 +40,11 @@ class ActivityFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             obj.sectors.set(extracted)
 
+    @factory.post_generation
+    def tags(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.tags.set(extracted)
+
 
 class ConsultationFactory(factory.django.DjangoModelFactory):
     class Meta:
