@@ -35,7 +35,8 @@ class ReportFigures:
     constituents: int
     members_active: int
     members_missing: int
-    session: str
+    session: str  # the first session counted ("十届四次全会以来")
+    sessions: str  # every session counted ("十届四次、十届五次")
     collected: int
     filed: int
     closed: int
@@ -51,27 +52,45 @@ class ReportFigures:
         return round((self.members_active - self.members_missing) * 100 / self.members_active, 1)
 
 
-def report_sessions(scope: Scope, date_to: date) -> list[Session]:
-    """The sessions the report speaks of ("十届四次全会以来"), one per council in scope, each
-    council's own: its current one if it had opened by ``date_to``, else its latest one
-    opened by then. A city's or province's report thus counts every council's proposals, not
-    one district's. One query (a council has a handful of sessions)."""
-    chosen: dict[int, Session] = {}
+def report_sessions(scope: Scope, date_from: date, date_to: date) -> list[Session]:
+    """The sessions whose proposals the report counts, each council's own: those opened
+    within the period, or — none having opened in it — the one in force when it began (the
+    latest opened before). The paragraph names each council's first one: "十届四次全会以来"
+    counts 十届四次 and every later session opened by ``date_to``, that is what "since"
+    says. A city's or province's report thus counts every council's proposals, not one
+    district's. One query (a council has a handful of sessions)."""
+    by_council: dict[int, list[Session]] = {}
     for session in (
-        scope.rows(Session).filter(opened_on__lte=date_to)
-        .order_by("council_id", "-is_current", "-opened_on", "-pk")
+        scope.rows(Session).filter(opened_on__lte=date_to).order_by("council_id", "opened_on", "pk")
     ):
-        chosen.setdefault(session.council_id, session)
-    return list(chosen.values())
+        by_council.setdefault(session.council_id, []).append(session)
+    chosen: list[Session] = []
+    for sessions in by_council.values():
+        within = [s for s in sessions if s.opened_on >= date_from]
+        chosen.extend(within or sessions[-1:])
+    return chosen
 
 
 def _sessions_named(sessions: list[Session]) -> str:
-    """"十届四次", or "十届四次、十届三次" where the councils' sessions differ."""
-    return "、".join(dict.fromkeys(s.name for s in sorted(sessions, key=lambda s: (-s.term, -s.number))))
+    """Each council's first counted session: "十届四次", or "十届四次、十届三次" where the
+    councils' differ."""
+    first: dict[int, Session] = {}
+    for s in sessions:
+        if s.council_id not in first or (s.opened_on, s.pk) < (first[s.council_id].opened_on,
+                                                                first[s.council_id].pk):
+            first[s.council_id] = s
+    return "、".join(dict.fromkeys(
+        s.name for s in sorted(first.values(), key=lambda s: (-s.term, -s.number))
+    ))
+
+
+def _sessions_listed(sessions: list[Session]) -> str:
+    """Every counted session, oldest first: "十届四次、十届五次"."""
+    return "、".join(dict.fromkeys(s.name for s in sorted(sessions, key=lambda s: (s.term, s.number))))
 
 
 def collect(scope: Scope, council_name: str, date_from: date, date_to: date) -> ReportFigures:
-    sessions = report_sessions(scope, date_to)
+    sessions = report_sessions(scope, date_from, date_to)
     params = Params(date_from=date_from, date_to=date_to,
                     session_ids=tuple(s.pk for s in sessions) or (-1,))
     kinds = dict(
@@ -101,6 +120,7 @@ def collect(scope: Scope, council_name: str, date_from: date, date_to: date) -> 
         members_active=roster["active"],
         members_missing=roster["missing"],
         session=_sessions_named(sessions),
+        sessions=_sessions_listed(sessions),
         collected=proposals["collected"],
         filed=proposals["filed"],
         closed=proposals["closed"],
@@ -197,6 +217,7 @@ def workbook(scope: Scope, council_name: str, date_from: date, date_to: date) ->
         [_("Serving members"), f.members_active],
         [_("\"Two ones\" coverage (%)"), f.coverage],
         [_("Session"), f.session],
+        [_("Sessions counted"), f.sessions],
         [_("Proposals collected"), f.collected],
         [_("Proposals filed"), f.filed],
         [_("Proposals closed"), f.closed],
@@ -211,7 +232,7 @@ def workbook(scope: Scope, council_name: str, date_from: date, date_to: date) ->
         _members_sheet(scope, params),
         _platforms_sheet(scope, params),
         _contacts_sheet(scope, params),
-        _proposals_sheet(scope, date_to),
+        _proposals_sheet(scope, date_from, date_to),
         _activities_sheet(scope, params),
         _consultations_sheet(scope, params),
     ]
@@ -284,9 +305,9 @@ def _contacts_sheet(scope, params) -> Sheet:
                  [_("Month")] + [str(v) for v in labels.values()] + [_("Total")], rows())
 
 
-def _proposals_sheet(scope, date_to) -> Sheet:
+def _proposals_sheet(scope, date_from, date_to) -> Sheet:
     def rows():
-        sessions = report_sessions(scope, date_to)
+        sessions = report_sessions(scope, date_from, date_to)
         latest = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round").values("category")[:1]
         states = {value: str(label) for value, label in ProposalState.choices}  # translated once
         proposals = (

@@ -1,9 +1,11 @@
 """Demo part: the proposal pipeline of 新兴区政协.
 
-The current session 十届四次 reproduces the seed's figures — 85 proposals collected since it
-opened in January 2025, 83 filed (立案) and 2 not filed, all 83 closed (办结) after replies of
-every category and every proposer's rating — and the next session 十届五次 has a few
-proposals in every earlier state so that each staff queue has something in it.
+The session 十届四次 reproduces the seed's figures — 85 proposals collected since it opened
+in January 2025, 83 filed (立案) and 2 not filed, all 83 closed (办结) after replies of every
+category and every proposer's rating: the report of 2025 states them ("十届四次全会以来共征集
+提案85件，立案83件，办结83件"). The next session 十届五次 (January 2026) is the current one —
+the latest opened, so a new proposal goes to it — and has a few proposals in every earlier
+state so that each staff queue has something in it.
 
 Everything goes through ``proposals.services`` at the moment it would have happened (each
 step runs inside ``members.common.clock.frozen_at``, which the services date their rows by),
@@ -58,14 +60,15 @@ def build(council, rng, today: date) -> None:
     }
     units = _units(council)
     members = list(Member.objects.filter(council=council).active().select_related("user").order_by("pk"))
-    current = Session.objects.create(
+    seed = Session.objects.create(
         council=council, term=10, number=4, name="十届四次", opened_on=date(2025, 1, 10),
-        closes_on=date(2025, 1, 13), is_current=True,
+        closes_on=date(2025, 1, 13),
     )
+    # The latest opened session is the current one: new proposals are filed under it.
     next_opens = date(2026, 1, 9) if today >= date(2026, 3, 1) else today - timedelta(days=80)
-    upcoming = Session.objects.create(
+    current = Session.objects.create(
         council=council, term=10, number=5, name="十届五次", opened_on=next_opens,
-        closes_on=next_opens + timedelta(days=3),
+        closes_on=next_opens + timedelta(days=3), is_current=True,
     )
     titles = [(cat, title) for cat, items in TITLES.items() for title in items]
     rng.shuffle(titles)
@@ -73,8 +76,8 @@ def build(council, rng, today: date) -> None:
         "council": council, "staff": staff, "categories": categories, "units": units,
         "members": members, "rng": rng,
     }
-    _current_session(world, current, titles[:COLLECTED])
-    _next_session(world, upcoming, titles[COLLECTED:], today)
+    _seed_session(world, seed, titles[:COLLECTED])
+    _current_session(world, current, titles[COLLECTED:], today)
     # History is not e-mailed again; notices older than a month count as read.
     now = timezone.now()
     demo_notices = Notification.objects.filter(user__council=council, kind__startswith="proposal_")
@@ -169,7 +172,7 @@ def _confirmed_raters(p) -> list[User]:
     )
 
 
-def _current_session(world, session, titles) -> None:
+def _seed_session(world, session, titles) -> None:
     """十届四次: 85 collected, 83 filed, 2 not filed, 83 closed."""
     rng, staff = world["rng"], world["staff"]
     collectives = _collectives(world)
@@ -227,8 +230,9 @@ def _current_session(world, session, titles) -> None:
         filed += 1
 
 
-def _next_session(world, session, titles, today: date) -> None:
-    """十届五次: a few proposals in each earlier state, dated relative to ``today``."""
+def _current_session(world, session, titles, today: date) -> None:
+    """十届五次, the current session: a few proposals in each earlier state, dated relative
+    to ``today``."""
     rng, staff = world["rng"], world["staff"]
     demo_member = next((m for m in world["members"] if m.user.username == "member"), world["members"][0])
     others = [m for m in world["members"] if m.pk != demo_member.pk]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from members.common import clock
 from members.common.querysets import CouncilOwnedQuerySet
 from members.models import Council
 
@@ -52,6 +54,28 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        """The current session is the latest one opened: new proposals go to it, and the
+        dashboards and lists read it. One opened later (up to today) refuses the flag here;
+        a session planned for a later day does not."""
+        super().clean()
+        if not (self.is_current and self.council_id and self.opened_on):
+            return
+        later = (
+            Session.objects.filter(
+                council_id=self.council_id, opened_on__gt=self.opened_on,
+                opened_on__lte=clock.localdate(),
+            )
+            .exclude(pk=self.pk)
+            .order_by("-opened_on")
+            .first()
+        )
+        if later is not None:
+            raise ValidationError({"is_current": _(
+                "%(later)s opened after this session: the latest opened session is the "
+                "current one."
+            ) % {"later": later.name}})
 
 
 class Category(models.Model):

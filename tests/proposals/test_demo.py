@@ -24,18 +24,17 @@ def build():
 @pytest.mark.django_db
 def test_demo_proposals(settings):
     council = build()
-    current = Session.objects.get(council=council, is_current=True)
-    assert current.name == "十届四次"
-    of_session = Proposal.objects.of_session(current)
+    seed = Session.objects.get(council=council, name="十届四次")
+    of_session = Proposal.objects.of_session(seed)
     assert of_session.count() == 85
     assert of_session.filed().count() == 83
     assert of_session.filter(state=State.NOT_FILED).exclude(not_filed_reason="").count() == 2
     assert of_session.filter(state=State.CLOSED).count() == 83
     assert sorted(of_session.filed().values_list("number", flat=True)) == list(range(1, 84))
-    assert set(Reply.objects.filter(proposal__session=current).values_list("category", flat=True)) == {
+    assert set(Reply.objects.filter(proposal__session=seed).values_list("category", flat=True)) == {
         "A", "B", "C", "D"
     }
-    assert Rating.objects.filter(proposal__session=current, value="unsatisfied").exists()
+    assert Rating.objects.filter(proposal__session=seed, value="unsatisfied").exists()
 
     staff = User.objects.get(username="staff")
     qs = Proposal.objects.visible_to(staff)
@@ -47,6 +46,26 @@ def test_demo_proposals(settings):
     member = User.objects.get(username="member")
     assert Proposal.objects.visible_to(member).filter(state=State.DRAFT).exists()
     assert Proposal.objects.of_member(member.member).filter(state=State.REPLIED).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_s_current_session_is_the_latest_opened():
+    """十届五次 (January 2026) holds the live proposals and is current; 十届四次 (January 2025)
+    is not: a proposal written now is offered 十届五次 (it used to be filed as 十届四次)."""
+    from proposals.forms import ProposalForm
+
+    council = build()
+    current = Session.objects.get(council=council, is_current=True)
+    latest = Session.objects.filter(council=council, opened_on__lte=TODAY).latest("opened_on")
+    assert current == latest
+    assert current.name == "十届五次"
+    current.full_clean()  # the rule the admin checks holds
+    member = User.objects.get(username="member")
+    assert ProposalForm(user=member).initial["session"] == current.pk
+    live = Proposal.objects.filter(session=current).exclude(state__in=[State.DRAFT, State.CLOSED])
+    assert live.exists()
+    assert not Proposal.objects.filter(session__name="十届四次").exclude(
+        state__in=[State.CLOSED, State.NOT_FILED]).exists()
 
 
 @pytest.mark.django_db
