@@ -106,6 +106,7 @@ def _register_filter(request) -> tuple[RegisterFilter, object]:
 def register(request):
     """提案汇总: every proposal handed in, filtered and searched; the figures above the
     table (collected / filed / closed) are of the filtered rows."""
+    today = timezone.localdate()
     filterset, rows = _register_filter(request)
     figures = rows.order_by().aggregate(
         collected=Count("pk"),
@@ -121,7 +122,8 @@ def register(request):
         "page": page,
         "figures": figures,
         "query": query_without_page(request),
-        "today": timezone.localdate(),
+        "today": today,
+        "due_soon_until": today + timedelta(days=DUE_SOON_DAYS),
     }
     return render(request, "proposals/proposal_register.html", context)
 
