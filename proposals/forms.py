@@ -12,7 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from members import permissions
-from members.common.widgets import LookupSelect, LookupSelectMultiple
+from members.common.widgets import LookupSelect, LookupSelectMultiple, member_label
 from members.models import Committee, Member, Sector
 from proposals.models import (
     Category,
@@ -161,15 +161,14 @@ class StaffProposalForm(ProposalForm):
             "session", "proposer_kind", "proposer", "proposer_sector", "proposer_committee",
             "title", "category", "reasons", "suggestions",
         ]
+        # Typed, not scrolled: a province's staff reach tens of thousands of members.
+        widgets = {"proposer": LookupSelect("members:member-lookup", params={"active": "1"})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         proposer = self.fields["proposer"]
-        proposer.queryset = (
-            Member.objects.visible_to(user).active().select_related("sector")
-            .order_by("sector__order", "name", "id")
-        )
-        proposer.label_from_instance = lambda m: f"{m.name}（{m.sector.name}）"
+        proposer.queryset = Member.objects.visible_to(user).active().select_related("sector")
+        proposer.label_from_instance = member_label
         proposer.label = _("Proposing member")
         proposer.help_text = _("For a proposal of one member.")
         proposer.error_messages["invalid_choice"] = _(

@@ -140,3 +140,24 @@ def test_a_lead_and_two_co_units_are_assigned(client_for, staff, filed, handling
     assert filed.deadline == default_deadline(timezone.localdate())
     assert set(Assignment.objects.filter(proposal=filed, is_lead=False).values_list("unit", flat=True)) == {
         u.pk for u in co}
+
+
+def test_staff_entering_a_proposal_type_the_proposer(client_for, staff, council, sector, session,
+                                                     category, member_a):
+    """录入提案: the proposing member is a picker over the serving members in reach (it listed
+    all of them — a province's tens of thousands); a chosen one comes back as the only option."""
+    from tests.factories import MemberFactory
+
+    MemberFactory.create_batch(150, council=council, sector=sector, committee=member_a.committee)
+    client = client_for(staff)
+    url = reverse("proposals:staff-proposal-create")
+    body = client.get(url).content.decode()
+    proposer = select_html(body, "proposer")
+    assert proposer.count("<option") == 1
+    assert f'data-lookup-url="{reverse("members:member-lookup")}?active=1"' in proposer
+    assert body.count("<option") < 40  # sessions, categories, kinds; none of the 150 members
+    response = client.post(url, {"session": session.pk, "category": category.pk,
+                                 "proposer_kind": "member", "proposer": member_a.pk, "title": ""})
+    proposer = select_html(response.content.decode(), "proposer")
+    assert proposer.count("<option") == 2
+    assert f'<option value="{member_a.pk}" selected>{member_a.name}（{member_a.sector.name}）</option>' in proposer
