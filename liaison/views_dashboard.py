@@ -24,6 +24,7 @@ from liaison.dashboard.scope import Params, Scope, councils_visible
 from liaison.forms import DashboardFilterForm, DutyPeriodForm, DutySchemeForm, ReportForm
 from liaison.services import duty_scheme_save
 from members import exports, permissions
+from members.common.figures import figures_versions
 from members.models import Committee, Council, Member, Platform, Sector
 from members.pagination import page_of, query_without_page
 
@@ -51,14 +52,23 @@ def _resolve_session(params: Params, reference: dict) -> Params:
                   params.committee_id)
 
 
-def cached_dashboard_data(scope: Scope, params: Params, root_id, has_children: bool) -> dict:
-    """``figures.dashboard_data``, cached for ``DASHBOARD_CACHE_SECONDS`` per reach, drill-down
-    and filters (0: not cached). Figures may thus lag writes by that long. A cache that fails
-    is logged and treated as a miss: an outage costs speed, never the page."""
+def cached_dashboard_data(scope: Scope, params: Params, root_id, has_children: bool,
+                          council_ids=()) -> dict:
+    """``figures.dashboard_data``, cached for ``DASHBOARD_CACHE_SECONDS`` per reach, drill-down,
+    filters and the figures' versions of ``council_ids`` (the councils it covers; 0 seconds:
+    not cached). A write through the services bumps its council's version on commit
+    (``members.common.figures``): the next request computes. Writes that go round the
+    services (a bulk load, the nightly rebuilds) show within the cache's age. A cache that
+    fails is logged and treated as a miss: an outage costs speed, never the page."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return _computed(scope, params, root_id, has_children)
-    key = f"dashboard:v2:{scope.cache_key}:{params.digest}:{root_id}"
+    try:
+        versions = figures_versions(council_ids)
+    except Exception:
+        log.warning("Dashboard cache read failed; computing the figures", exc_info=True)
+        return _computed(scope, params, root_id, has_children)
+    key = f"dashboard:v3:{scope.cache_key}:{params.digest}:{root_id}:{versions}"
     data = _cache_get(key)
     if data is None:
         data = _computed(scope, params, root_id, has_children)
@@ -92,6 +102,17 @@ def _cache_set(key: str, data: dict, seconds: int) -> None:
         log.warning("Dashboard cache write failed; the figures are served uncached", exc_info=True)
 
 
+def _covered(councils: list[dict], root_id: int | None) -> list[int]:
+    """The councils whose figures the dashboard of ``root_id`` adds up: it and the councils
+    under it (two levels at most) of the reach; no root (the installation): all of them."""
+    if root_id is None:
+        return [c["id"] for c in councils]
+    covered = {root_id}
+    for _level in range(2):
+        covered |= {c["id"] for c in councils if c["extra"] in covered}
+    return sorted(covered)
+
+
 @permissions.council_reader_required
 def dashboard(request):
     user = request.user
@@ -110,7 +131,8 @@ def dashboard(request):
             reference[kind] = [row for row in reference[kind] if row["extra"] == root_id]
     form = DashboardFilterForm(request.GET or None, reference=reference, council_id=council_id)
     params = _resolve_session(form.params(), reference)
-    data = cached_dashboard_data(scope, params, root_id, has_children)
+    data = cached_dashboard_data(scope, params, root_id, has_children,
+                                 _covered(reference["council"], root_id))
     links = Links(params, council_id)
     charts = present.chart_data(data)
     context = {

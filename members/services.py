@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from members import events, permissions, rollups
+from members.common.figures import figures_changed
 from members.models import Constituent, Council, Member, Notification, User
 from members.phones import normalize_phone
 
@@ -198,6 +199,7 @@ def constituent_create(*, by: User, member: Member, **fields) -> Constituent:
         if constituent.active:
             rollups.roster_change([(member.pk, constituent.sector_id, +1)])
         events.constituent_added.send(constituent=constituent)
+        figures_changed(constituent.council_id)
     return constituent
 
 
@@ -240,6 +242,7 @@ def constituent_update(*, by: User, constituent: Constituent, **fields) -> Const
         constituent.member_id, constituent.council_id = stored.member_id, stored.council_id
         constituent.save()
         rollups.roster_change(_roster_moves(stored, constituent))
+        figures_changed(constituent.council_id)
     return constituent
 
 
@@ -261,6 +264,7 @@ def constituent_move(*, by: User, constituent: Constituent, member: Member) -> C
         constituent.active, constituent.sector_id = stored.active, stored.sector_id
         constituent.save()
         rollups.roster_change(_roster_moves(stored, constituent))
+        figures_changed(constituent.council_id)
     return constituent
 
 
@@ -282,6 +286,7 @@ def constituent_delete(*, by: User, constituent: Constituent) -> None:
             ) from error
         if stored.active:
             rollups.roster_change([(stored.member_id, stored.sector_id, -1)])
+        figures_changed(stored.council_id)
 
 
 # Members ---------------------------------------------------------------------------------
@@ -328,6 +333,7 @@ def member_create(*, by: User | None, council: Council, user: User, **fields) ->
     with transaction.atomic():
         member.save()
         rollups.members_added([member])
+        figures_changed(member.council_id)
     return member
 
 
@@ -347,6 +353,7 @@ def member_update(*, by: User | None, member: Member, **fields) -> Member:
         member.save(update_fields=sorted(MEMBER_FIELDS))
         before, after = rollups.MemberState.of(stored), rollups.MemberState.of(member)
         rollups.member_changed(before, after, member_id=member.pk)
+        figures_changed(member.council_id)
         if (before.sector_id, before.committee_id) != (after.sector_id, after.committee_id):
             events.member_changed.send(
                 member=member, sector_id=before.sector_id, committee_id=before.committee_id
@@ -371,3 +378,4 @@ def member_delete(*, by: User | None, member: Member) -> None:
                 code="protected",
             ) from error
         rollups.member_removed(rollups.MemberState.of(stored))
+        figures_changed(stored.council_id)

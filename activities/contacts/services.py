@@ -27,6 +27,7 @@ from activities.reminders.services import closing, triggers
 from activities.tags.models import ContactLogTag
 from activities.tags.services import link_tags_checked
 from members import permissions
+from members.common.figures import figures_changed
 from members.models import Constituent, Member, Platform, User
 from proposals.models import Proposal
 
@@ -100,6 +101,7 @@ def contact_log_create(
         _move_last_contacted(constituent_ids, contacted_at)
         rollups.contact_day_add(log, constituents=len(constituent_ids))
         _on_contact_logged(log)
+        figures_changed(log.council_id)
     return log
 
 
@@ -215,6 +217,7 @@ def contact_log_update(
         closing.reminders_close_for_contact(log)
         if log.difficulty and not was_difficulty:
             triggers.enqueue_for_difficulty(log)
+        figures_changed(log.council_id)
     return log
 
 
@@ -235,6 +238,7 @@ def contact_log_delete(*, by: User, log: ContactLog) -> None:
         stored.delete()
         _recompute_last_contacted(people)
         rollups.contact_day_remove(stored, constituents=len(people))
+        figures_changed(stored.council_id)
 
 
 def _set_tags(log: ContactLog, tag_ids: list[int] | None) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from members import audit, phone_crypto, rollups
+from members.common.figures import figures_changed
 from members.imports.columns import (
     CONSTITUENT_COLUMNS,
     CONSTITUENT_EXPORT_ONLY,
@@ -114,6 +115,7 @@ def members_import(*, council: Council, upload, by: User) -> ImportReport:
         ]
         members = bulk_create_with_history(members, Member, default_user=by)
         rollups.members_added(members)  # in the import's transaction
+        figures_changed(council.pk)
 
     return _import(
         council, upload, MEMBER_COLUMNS, MEMBER_EXPORT_ONLY, validate=validate_members, write=write,
@@ -199,6 +201,7 @@ def constituents_import(*, council: Council, upload, by: User) -> ImportReport:
             [Constituent(council=council, **data) for data in valid], Constituent, default_user=by
         )
         rollups.constituents_added(constituents)  # in the import's transaction
+        figures_changed(council.pk)
 
     return _import(
         council, upload, CONSTITUENT_COLUMNS, CONSTITUENT_EXPORT_ONLY,

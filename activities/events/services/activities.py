@@ -23,6 +23,7 @@ from activities.events.models import (
 from activities.events.models.activities import DEFAULT_ACTIVITY_KINDS
 from activities.events.services.photos import check_photos, photos_change
 from activities.tags.services import link_tags_checked
+from members.common.figures import figures_changed
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
 
 # --- kinds and series -------------------------------------------------------------------
@@ -132,6 +133,7 @@ def activity_create(
         activity.constituents.set(constituents)
         activity.tags.set(tag_ids)
         photos_save(ActivityPhoto, photos, activity=activity)
+        figures_changed(council.pk)
     return activity
 
 
@@ -181,6 +183,7 @@ def activity_update(
         activity.constituents.set(constituents)
         if tag_ids is not None:
             activity.tags.set(tag_ids)
+        figures_changed(activity.council_id)
     return activity
 
 

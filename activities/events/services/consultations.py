@@ -20,6 +20,7 @@ from activities.events.models import (
 from activities.events.services.photos import check_photos, photos_change
 from activities.reminders.services import triggers
 from members import permissions
+from members.common.figures import figures_changed
 from members.models import Council, Member, Platform, Sector, User
 
 # --- consultations ----------------------------------------------------------------------
@@ -74,6 +75,7 @@ def consultation_create(
         # members and the members of the sectors involved, enqueued on commit (the daily
         # sweep catches up if the broker is down).
         triggers.enqueue_for_consultation(consultation)
+        figures_changed(council.pk)
     return consultation
 
 
@@ -115,6 +117,7 @@ def consultation_update(
             triggers.reminders_follow_consultation_date(consultation=consultation)
         # Members (or sectors) added since get their reminder now (idempotent by period key).
         triggers.enqueue_for_consultation(consultation)
+        figures_changed(consultation.council_id)
     return consultation
 
 
@@ -132,6 +135,7 @@ def problem_create(
     if not description.strip():
         raise ValidationError({"description": _("Describe the problem.")})
     with transaction.atomic():
+        figures_changed(consultation.council_id)
         return Problem.objects.create(
             consultation=consultation, description=description.strip(), raised_by=raised_by,
             responsible_unit=responsible_unit,
@@ -175,6 +179,7 @@ def problem_set_state(
             problem.resolution = resolution
         problem.resolved_on = resolved_on if state == Problem.State.RESOLVED else None
         problem.save()
+        figures_changed(problem.consultation.council_id)
     return problem
 
 
