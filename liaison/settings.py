@@ -138,6 +138,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # one connection per request (see DESIGN.md).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: the portal's queries read indexes and rollups and run in
+    # milliseconds, and compiling one whose estimated cost passes jit_above_cost took
+    # 15-30 ms of a 2-40 ms dashboard query at province scale (bench/README.md).
+    # DATABASE_JIT=on gives the server's setting back.
+    if not env.bool("DATABASE_JIT", default=False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     # Covering indexes (INCLUDE columns, for PostgreSQL's list pages) are plain indexes on
