@@ -48,15 +48,19 @@ def _grouped(rows, part: str, *, month=None, channel=None, item=None):
     )
 
 
-def contact_figures(scope: Scope, params: Params) -> dict:
+def contact_figures(scope: Scope, params: Params, breakdown: Scope | None = None) -> dict:
     """Contacts in the period, in one query (a UNION ALL of three GROUP BYs):
 
     - per month and channel, narrowed by sector and committee (the trend and the by-channel
       figures);
     - per sector, narrowed by committee only (a sector row is that sector's);
     - per committee, narrowed by sector only.
+
+    ``breakdown``: the councils whose sector and committee rows are shown (on a roll-up,
+    the viewed council's own), when fewer than ``scope``'s.
     """
     sector, committee = params.sector_id, params.committee_id
+    breakdown = breakdown or scope
     if sector or committee:
         trend = _grouped(_days(scope, params).filter(params.by("sector_id", "committee_id")),
                          "trend", month=TruncMonth("day"), channel=F("channel"))
@@ -64,17 +68,17 @@ def contact_figures(scope: Scope, params: Params) -> dict:
         trend = _grouped(tally(scope, params, ContactTally.Dimension.CHANNEL), "trend",
                          month=TruncMonth("start"), channel=F("channel"))
     if committee:
-        sectors = _grouped(_days(scope, params).filter(committee_id=committee), "sector",
+        sectors = _grouped(_days(breakdown, params).filter(committee_id=committee), "sector",
                            item=F("sector_id"))
     else:
-        sectors = _grouped(tally(scope, params, ContactTally.Dimension.SECTOR), "sector",
+        sectors = _grouped(tally(breakdown, params, ContactTally.Dimension.SECTOR), "sector",
                            item=F("item_id"))
     if sector:
-        committees = _grouped(_days(scope, params).filter(sector_id=sector), "committee",
+        committees = _grouped(_days(breakdown, params).filter(sector_id=sector), "committee",
                               item=F("committee_id"))
     else:
-        committees = _grouped(tally(scope, params, ContactTally.Dimension.COMMITTEE), "committee",
-                              item=F("item_id"))
+        committees = _grouped(tally(breakdown, params, ContactTally.Dimension.COMMITTEE),
+                              "committee", item=F("item_id"))
     months: dict[tuple[str, str], int] = defaultdict(int)
     by_channel = dict.fromkeys(CHANNELS, 0)
     per_sector: dict[int, int] = defaultdict(int)

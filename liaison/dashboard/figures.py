@@ -15,7 +15,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
 )
@@ -32,7 +31,6 @@ from liaison.dashboard.contacts import contact_figures
 from liaison.dashboard.scope import Params, Scope, current_session_q
 from liaison.dashboard.tags import tag_figures
 from members.models import Committee, Council, Platform, RosterTally, Sector
-from proposals.filters import proposal_rating
 from proposals.models import Proposal, Rating, Reply, Session
 from proposals.models import State as ProposalState
 
@@ -130,18 +128,15 @@ def proposal_rows(scope: Scope, params: Params):
 def proposal_figures(scope: Scope, params: Params) -> dict:
     """Collected, filed, closed; the latest reply's category; proposals by rating.
 
-    One GROUP BY over the session's proposals by state, filed or not, reply category and
-    rating (a few dozen groups), summed here: each proposal's latest reply and rating are
-    looked up once, where a conditional count per figure repeated both subqueries for
-    every figure."""
-    latest = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round").values("category")[:1]
+    One GROUP BY over the session's proposals by state, filed or not, and the outcome
+    columns each proposal keeps (``proposals.outcome``): a few dozen groups, summed here."""
     counts = dict.fromkeys(["collected", "filed", "closed"], 0)
     counts.update({f"reply_{c}": 0 for c in REPLY_CATEGORIES})
     counts.update({f"rating_{v}": 0 for v in RATING_VALUES})
     groups = (
         proposal_rows(scope, params).order_by()
-        .annotate(_filed=Q(number__isnull=False), _reply=Subquery(latest), _rating=proposal_rating())
-        .values_list("state", "_filed", "_reply", "_rating")
+        .annotate(_filed=Q(number__isnull=False))
+        .values_list("state", "_filed", "latest_reply", "counted_rating")
         .annotate(n=Count("pk"))
     )
     for state, filed, reply, rating, n in groups:
@@ -245,7 +240,7 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
     else:  # the headline counts the whole reach's platforms
         kinds.update(scope.rows(Platform).filter(active=True).order_by()
                      .values_list("kind").annotate(n=Count("pk")))
-    contacts = contact_figures(scope, params)
+    contacts = contact_figures(scope, params, breakdown)
     by_channel, per_sector, per_committee = (
         contacts["by_channel"], contacts["per_sector"], contacts["per_committee"]
     )
