@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from activities.models import Channel
@@ -179,6 +180,19 @@ def chart_tables(charts: dict, links: Links) -> dict:
                 {"n": ds["data"][i], "url": _chart_cell_url(links, name, row_key, ds["key"])}
                 for ds in chart["datasets"]
             ]
-            rows.append({"label": label, "cells": cells})
+            rows.append({"label": label, "cells": cells, "html": _cells_html(cells)})
         tables[name] = {"columns": [ds["label"] for ds in chart["datasets"]], "rows": rows}
     return tables
+
+
+def _cells_html(cells: list[dict]):
+    """A table row's number cells, written here rather than by the template: a province's
+    chart tables hold hundreds of linked numbers, and template nodes per cell were a third
+    of the page's rendering time."""
+    return format_html_join(
+        "", "{}", (
+            (format_html('<td class="text-end"><a href="{}">{}</a></td>', cell["url"], cell["n"])
+             if cell["url"] else format_html('<td class="text-end">{}</td>', cell["n"]),)
+            for cell in cells
+        ),
+    )
