@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from liaison.dashboard import breakdowns, duty, figures
 from liaison.dashboard.scope import Params, Scope
 from members.models import Council, Member, Platform
 from members.xlsx import Sheet, stream_sheets
-from proposals.models import Proposal, Reply, Session
+from proposals.models import Proposal, Session
 from proposals.models import State as ProposalState
 
 
@@ -308,19 +308,17 @@ def _contacts_sheet(scope, params) -> Sheet:
 def _proposals_sheet(scope, date_from, date_to) -> Sheet:
     def rows():
         sessions = report_sessions(scope, date_from, date_to)
-        latest = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round").values("category")[:1]
         states = {value: str(label) for value, label in ProposalState.choices}  # translated once
         proposals = (
             scope.rows(Proposal).exclude(state=ProposalState.DRAFT)
             .filter(session__in=sessions)
             .annotate(
-                _reply=Subquery(latest),
                 # One kind of proposer per proposal (a constraint): the one that is there.
                 _proposer=Coalesce("proposer__name", "proposer_committee__name",
                                    "proposer_sector__name"),
             )
             .order_by("number", "pk")
-            .values_list("session__name", "number", "title", "_proposer", "state", "_reply",
+            .values_list("session__name", "number", "title", "_proposer", "state", "latest_reply",
                          "filed_at", "closed_at")
         )
         for session, number, title, proposer, state, reply, filed_at, closed_at in proposals.iterator(

@@ -6,3 +6,8 @@ class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("Proposals")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from proposals import outcome
+
+        outcome.connect()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,22 +22,6 @@ from proposals.models import (
     Session,
     State,
 )
-
-
-def proposal_rating() -> Subquery:
-    """The rating a proposal counts with (the dashboard's figures and the register's filter):
-    of its latest rated round, the lowest of its raters' ratings — so one 不满意 among the
-    proposer and co-signers makes the round unsatisfied, and a re-handled proposal counts
-    with its new round's rating. Each rated proposal has exactly one."""
-    severity = Case(
-        When(value=Rating.Value.UNSATISFIED, then=Value(0)),
-        When(value=Rating.Value.BASICALLY, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    ratings = Rating.objects.filter(proposal=OuterRef("pk")).order_by("-round", severity)
-    return Subquery(ratings.values("value")[:1])
-
 
 RATED = "rated"
 POSITIVE = "positive"
@@ -133,9 +117,9 @@ class RegisterFilter(django_filters.FilterSet):
         return queryset.with_reply_category(value)
 
     def filter_rating(self, queryset, name, value):
-        queryset = queryset.annotate(_rating=proposal_rating())
+        # The rating each proposal counts with, kept on it (``proposals.outcome``).
         if value == RATED:
-            return queryset.filter(_rating__isnull=False)
+            return queryset.exclude(counted_rating="")
         if value == POSITIVE:
-            return queryset.filter(_rating__in=POSITIVE_VALUES)
-        return queryset.filter(_rating=value)
+            return queryset.filter(counted_rating__in=POSITIVE_VALUES)
+        return queryset.filter(counted_rating=value)

@@ -149,13 +149,9 @@ class ProposalQuerySet(CouncilScopedQuerySet):
         )
 
     def with_reply_category(self, category: str):
-        """Filter on the category of the latest reply (register filter)."""
-        from proposals.models.handling import Reply
-
-        latest = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round")
-        return self.annotate(_latest_reply=Subquery(latest.values("category")[:1])).filter(
-            _latest_reply=category
-        )
+        """Filter on the category of the latest reply (register filter), kept on the
+        proposal (``proposals.outcome``)."""
+        return self.filter(latest_reply=category)
 
     def search(self, text: str):
         """Number (e.g. "12" or "第012号"), title or proposer name."""
@@ -239,6 +235,15 @@ class Proposal(models.Model):
     # The lead unit's current deadline, kept by the services: queues and the register
     # filter on it with an index instead of a join.
     deadline = models.DateField(_("deadline"), null=True, blank=True)
+    # The outcome as the dashboard and the register's filters count it, kept by
+    # ``proposals.outcome`` whenever a reply or a rating is written: the latest reply's
+    # category, and the rating the proposal counts with (``proposals.outcome.counted_rating``).
+    # A province's figures then group the session's proposals by two columns instead of
+    # looking up each one's replies and ratings.
+    latest_reply = models.CharField(
+        _("latest reply's category"), max_length=1, blank=True, editable=False
+    )
+    counted_rating = models.CharField(_("rating counted"), max_length=12, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False)

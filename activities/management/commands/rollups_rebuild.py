@@ -6,7 +6,9 @@ rollups the dashboards read from the rows they count — the nightly job's servi
   since the last rebuild (the days of the logs added since, and the last few days); a
   council never rebuilt is recounted whole; ``--since`` from a day on, ``--full`` every day;
 - the roster counts (``members.rollups``: each member's active constituents, the tally per
-  council, sector and committee): recounted whole, which takes seconds even at province scale.
+  council, sector and committee): recounted whole, which takes seconds even at province scale;
+- each proposal's outcome columns (``proposals.outcome``: the latest reply's category, the
+  rating it counts with), recomputed from its replies and ratings.
 """
 
 from datetime import date
@@ -16,6 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 from activities.contacts.rollups import rollups_rebuild
 from members.models import Council
 from members.rollups import roster_rebuild
+from proposals import outcome
+from proposals.models import Proposal
 
 
 class Command(BaseCommand):
@@ -38,4 +42,7 @@ class Command(BaseCommand):
                 raise CommandError("--since must be YYYY-MM-DD") from error
         days = rollups_rebuild(council=council, since=since or None, full=full)
         tally = roster_rebuild(council=council)
-        self.stdout.write(f"{days} daily contact rows written; {tally} roster tally rows written")
+        proposals = Proposal.objects.all() if council is None else Proposal.objects.filter(council_id=council)
+        recomputed = outcome.refresh(proposals)
+        self.stdout.write(f"{days} daily contact rows written; {tally} roster tally rows written; "
+                          f"{recomputed} proposals' outcome recomputed")
