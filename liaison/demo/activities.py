@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from activities.events.services import activities as services
 from activities.events.services import consultations
-from activities.models import Activity, Channel, Problem
+from activities.models import Activity, Channel, LinkTag, Problem
+from activities.tags.services import link_tags_install_defaults
 from members.models import Platform, Sector, User
 
 SERIES = "人民政协成立75周年系列活动"
@@ -50,6 +51,25 @@ KIND_CHANNEL = {
     "助农": Channel.RESEARCH,
     "法治进校园": Channel.FORUM,
 }
+
+# The "四联四助" tags staff tick on each kind of activity (the default tags' names).
+KIND_TAGS = {
+    "理论学习": ["联系界别群众"],
+    "书香政协读书": ["联系界别群众"],
+    "理论宣讲": ["联系基层组织", "助促社会和谐"],
+    "座谈交流": ["联系界别群众", "助促社会和谐"],
+    "调研视察": ["联系基层组织", "助推民生改善"],
+    "送医义诊": ["联系困难群众", "助推民生改善"],
+    "惠企政策宣传": ["联系企业", "助力经济发展"],
+    "文艺演出": ["助促社会和谐"],
+    "助农": ["联系企业", "助力经济发展"],
+    "法治进校园": ["联系基层组织", "助解矛盾纠纷"],
+}
+
+
+def _tags(council, kind: str) -> list:
+    return list(LinkTag.objects.filter(council=council, name__in=KIND_TAGS.get(kind, [])))
+
 
 # (days before today, kind, title, platform name, sectors)
 OTHER_ACTIVITIES = [
@@ -122,6 +142,7 @@ def build(council, rng, today: date) -> None:
     kinds = {k.name: k for k in services.activity_kinds_ensure(council=council)}
     sectors = {s.name: s for s in Sector.objects.filter(council=council)}
     platforms = {p.name: p for p in Platform.objects.filter(council=council).prefetch_related("members", "sectors")}
+    link_tags_install_defaults(council=council)
     _anniversary(council, rng, staff, kinds, platforms)
     _others(council, rng, today, staff, kinds, sectors, platforms)
     _upcoming(council, rng, today, staff, kinds, sectors, platforms)
@@ -164,6 +185,7 @@ def _demo_member_takes_part(council, today: date) -> None:
         platform = platforms.get(platform_name)
         activity = services.activity_create(
             council=council, by=staff, title=title, kind=kinds[kind], channel=KIND_CHANNEL[kind],
+            tags=_tags(council, kind),
             starts_at=_at(day, 14), ends_at=_at(day, 16),
             place=platform.address if platform else "区政协机关会议室",
             platform=platform, committee=member.committee,
@@ -207,6 +229,7 @@ def _anniversary(council, rng, staff, kinds, platforms) -> None:
         day = date(2024, 8, 20) + timedelta(days=4 * n)
         activity = services.activity_create(
             council=council, by=staff, title=f"{station.name}·{title}", kind=kinds[kind],
+            tags=_tags(council, kind),
             channel=KIND_CHANNEL[kind], starts_at=_at(day, 9 + n % 6),
             ends_at=_at(day, 11 + n % 6), place=station.address, platform=station, series=series,
             state=Activity.State.HELD,
@@ -222,6 +245,7 @@ def _others(council, rng, today, staff, kinds, sectors, platforms) -> None:
         platform = platforms[platform_name]
         activity = services.activity_create(
             council=council, by=staff, title=title, kind=kinds[kind], channel=KIND_CHANNEL[kind],
+            tags=_tags(council, kind),
             starts_at=_at(day, 9), ends_at=_at(day, 12), place=platform.address,
             platform=platform, committee=platform.host_committee,
             sectors=[sectors[s] for s in sector_names], state=Activity.State.HELD,
@@ -237,6 +261,7 @@ def _upcoming(council, rng, today, staff, kinds, sectors, platforms) -> None:
         platform = platforms[platform_name]
         activity = services.activity_create(
             council=council, by=staff, title=title, kind=kinds[kind], channel=KIND_CHANNEL[kind],
+            tags=_tags(council, kind),
             starts_at=_at(day, 9), ends_at=_at(day, 11), place=platform.address,
             platform=platform, committee=platform.host_committee,
             sectors=[sectors[s] for s in sector_names],

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from activities.contacts.services import contact_log_create
 from activities.models import Channel, ContactLog
+from activities.tags.services import link_tags_install_defaults
 from members.models import Council, Member, Platform
 
 LOGS = 420
@@ -38,6 +39,23 @@ SUMMARIES = {
         ("与群众共读政策解读读本", "建议在社区图书室增加农技书籍"),
     ],
 }
+# The "四联四助" tags each kind of contact served (the default tags' names); no random draw,
+# so the rest of the demo stays as it was.
+SUMMARY_TAGS = {
+    "走访了解企业用工和融资情况": ["联系企业", "助力经济发展"],
+    "就老旧小区改造进展听取居民意见": ["联系基层组织", "助推民生改善"],
+    "调研农产品销售渠道": ["联系界别群众", "助力经济发展"],
+    "参加界别群众座谈会，交流营商环境感受": ["联系界别群众", "联系企业"],
+    "组织社区座谈，听取对养老服务的意见": ["联系基层组织", "助推民生改善"],
+    "与青年创业者座谈交流": ["联系界别群众"],
+    "通过微信群解答惠企政策问题": ["联系企业", "助力经济发展"],
+    "线上收集群众对公交线路调整的意见": ["助推民生改善"],
+    "网络互动宣传医保缴费政策": ["助促社会和谐"],
+    "参加送医义诊活动，为群众量血压、讲健康知识": ["联系困难群众", "助推民生改善"],
+    "到村里开展义诊": ["联系困难群众", "联系基层组织"],
+    "参加委员读书活动，分享读书体会": ["联系界别群众"],
+    "与群众共读政策解读读本": ["联系界别群众", "助促社会和谐"],
+}
 MODES = [ContactLog.Mode.VISIT, ContactLog.Mode.PHONE, ContactLog.Mode.ONLINE, ContactLog.Mode.PLATFORM]
 
 
@@ -49,6 +67,7 @@ def build(council: Council, rng, today: date) -> None:
     )
     platforms = list(Platform.objects.filter(council=council))
     channels = list(SUMMARIES)
+    tags = {t.name: t for t in link_tags_install_defaults(council=council)}
     tz = timezone.get_current_timezone()
     for n in range(LOGS):
         # The demo member (index 0) logs often, so their home page has a history to show.
@@ -79,4 +98,6 @@ def build(council: Council, rng, today: date) -> None:
             opinions=opinions,
             difficulty=difficulty,
             difficulty_kind=ContactLog.Difficulty.HARDSHIP if difficulty else "",
+            tags=[tags[name] for name in SUMMARY_TAGS.get(summary, [])]
+            + ([tags["联系困难群众"]] if difficulty else []),
         )

@@ -17,6 +17,7 @@ from activities.events.services import activities as events
 from activities.events.services import consultations
 from activities.models import Activity, Channel, ContactLog, Problem
 from activities.reminders.services.rules import rules_install_defaults
+from activities.tags.services import link_tags_install_defaults
 from liaison.demo.activities import KIND_CHANNEL
 from liaison.demo.members import CITY, GIVEN, SURNAMES
 from members import rollups
@@ -49,10 +50,12 @@ def build(council: Council, rng, today: date) -> None:
     district, created = Council.objects.get_or_create(
         name=DISTRICT, defaults={"level": Council.Level.DISTRICT, "parent": city, "short_name": "茄子河区"}
     )
-    # The default must-visit rules, as every new council gets them: idempotent, so a demo
-    # database made before councils got them on creation is brought up to date too.
+    # The default must-visit rules and "四联四助" tags, as every new council gets them:
+    # idempotent, so a demo database made before councils got them on creation is brought up
+    # to date too.
     for each in (city, district):
         rules_install_defaults(council=each)
+        link_tags_install_defaults(council=each)
     if not created and district.members.exists():
         _platforms_and_events(district, today)  # a demo database made before it had them
         return

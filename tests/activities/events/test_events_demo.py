@@ -125,3 +125,24 @@ def test_the_second_district_has_platforms_activities_and_consultations(client_f
     before = (Platform.objects.count(), Activity.objects.count(), Problem.objects.count())
     demo.build(today=TODAY)
     assert (Platform.objects.count(), Activity.objects.count(), Problem.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_the_demo_tags_its_contacts_and_activities_with_the_default_tags():
+    """四联四助: the council's eight default tags, named on logs and held activities by what
+    they were about (a free clinic: 联系困难群众 and 助推民生改善), through the services."""
+    from activities.models import ContactLog, LinkTag
+    from activities.tags.models import DEFAULT_LINK_TAGS
+    from liaison.demo import contacts as contacts_part
+
+    council = build()
+    contacts_part.build(council, random.Random(SEED), TODAY)
+    names = list(LinkTag.objects.filter(council=council).values_list("name", flat=True))
+    assert names == [name for _order, name, _kind, _description in DEFAULT_LINK_TAGS]
+    clinic = Activity.objects.filter(council=council, kind__name="送医义诊").first()
+    assert {t.name for t in clinic.tags.all()} == {"联系困难群众", "助推民生改善"}
+    logs = ContactLog.objects.filter(council=council)
+    assert logs.filter(tags__isnull=False).distinct().count() > logs.count() // 2
+    for log in logs.filter(difficulty=True):
+        assert log.tags.filter(name="联系困难群众").exists()
+    assert not LinkTag.objects.exclude(council=council).filter(contact_logs__council=council).exists()
