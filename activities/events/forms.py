@@ -123,16 +123,22 @@ def _constituent_label(constituent: Constituent) -> str:
 
 
 class AttendanceForm(forms.Form):
+    """Who came: typed into the member picker (it was a box for every serving member of the
+    council); the page carries those already marked present."""
+
     attended = forms.ModelMultipleChoiceField(
         label=_("Members present"), queryset=None, required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=LookupSelectMultiple("members:member-lookup"),
     )
 
     def __init__(self, *args, activity: Activity, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attended"].queryset = Member.objects.filter(
+        attended = self.fields["attended"]
+        attended.queryset = Member.objects.filter(
             council_id=activity.council_id, status=Member.Status.ACTIVE
-        ).order_by("name", "id")
+        ).select_related("sector")
+        attended.label_from_instance = member_label
+        attended.widget.params = {"council": activity.council_id, "active": "1"}
 
 
 class ConsultationForm(forms.ModelForm):

@@ -65,7 +65,11 @@ def test_cross_sector_activity_journey(
         starts_at=timezone.now() - timedelta(days=1), state=Activity.State.HELD
     )
     desktop.goto(f"{live_server.url}{activity.get_absolute_url()}")
-    desktop.check(f"input[name=attended][value='{member_a.pk}']")
+    # Who came is typed into the member picker (no box for every member of the council).
+    desktop.locator("select[name=attended] + .ts-wrapper .ts-control").click()
+    desktop.keyboard.type(member_a.name[:2])
+    desktop.locator(".ts-dropdown .option", has_text=member_a.name).click()
+    desktop.keyboard.press("Escape")
     desktop.click("form.attendance-form button[type=submit]")
     desktop.wait_for_selector("[data-testid=attendance-counts]")
     assert desktop.inner_text("[data-testid=attendance-counts]").split() == ["1", "/", "1"]
