@@ -83,7 +83,8 @@ def test_staff_rename_retire_and_add_tags(client_for, staff, council):
              f"form-{n}-order": 9, f"form-{n}-active": "on"}
     assert client.post(reverse("activities:tag-list"), data).status_code == 302
     stored = tags_of(council)
-    assert "联系本界别群众" in stored and "联系界别群众" not in stored
+    assert "联系本界别群众" in stored
+    assert "联系界别群众" not in stored
     assert stored["助推乡村振兴"].kind == "help"
     assert not stored["助促社会和谐"].active
 
@@ -108,7 +109,7 @@ def test_the_tag_page_refuses_a_duplicate_and_another_councils_tag(client_for, s
     assert tags_of(council).keys() == set(DEFAULT_NAMES)
 
 
-@pytest.mark.parametrize("persona, status", [
+@pytest.mark.parametrize(("persona", "status"), [
     ("staff", 200), ("leader", 403), ("member_a", 403), ("other_staff", 200),
 ])
 def test_only_staff_keep_the_list_and_only_their_own(request, client_for, council, persona,
@@ -148,7 +149,8 @@ def test_a_member_ticks_tags_when_logging_a_contact(client_for, member_a, counci
     assert set(log.tags.all()) == set(chosen)
     assert set(ContactLogTag.objects.values_list("contacted_at", flat=True)) == {log.contacted_at}
     detail = client.get(log.get_absolute_url()).content.decode()
-    assert "联系企业" in detail and "助力经济发展" in detail
+    assert "联系企业" in detail
+    assert "助力经济发展" in detail
 
 
 def test_another_councils_tag_on_the_log_form_is_refused_in_chinese(client_for, member_a,
