@@ -51,5 +51,9 @@
     options.plugins = select.multiple ? ["remove_button"] : ["clear_button"];
     // Tom Select fires "change" on the select itself: portal.js's .js-autosubmit still submits.
     new window.TomSelect(select, options);
+    // Tom Select points the field's <label> at its own input and keeps the <select>, hidden
+    // but still read by assistive technology, without a name: name it by the same label.
+    var label = document.getElementById(select.id + "-ts-label");
+    if (select.id && label) { select.setAttribute("aria-labelledby", label.id); }
   });
 })();

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -265,10 +266,16 @@ def platform_events(request, pk: int):
     ))
     totals["members"] = platform.members.count()
     totals["constituents_reached"] = (totals["reached"] or 0) + (totals["consultation_reached"] or 0)
-    return render(request, "activities/includes/_platform_events.html", {
+    # The platform page fetches the section; its fallback link (no script, a failed fetch)
+    # opens it as a page of its own.
+    fetched = request.headers.get("X-Requested-With") == "fetch"
+    template = "activities/includes/_platform_events.html" if fetched else "activities/platform_events.html"
+    response = render(request, template, {
         "platform": platform,
         "totals": totals,
         "activities": activities.for_list().order_by("-starts_at", "-id")[:20],
         "consultations": consultations.select_related("platform").order_by("-held_on", "-id")[:20],
         "can_read_council": permissions.can_read_council(request.user),
     })
+    patch_vary_headers(response, ["X-Requested-With"])
+    return response
