@@ -113,27 +113,50 @@ def committee_rows(scope: Scope, params: Params) -> list[dict]:
 
 def council_rows(scope: Scope, params: Params, root_id: int | None) -> list[dict]:
     """Roll-up: each child council of ``root_id`` with its subtree's figures."""
+    # The child's subtree as a list of council ids, so that each table's council index
+    # serves the count (a condition through the council's parents read every row in reach).
+    subtree = Council.objects.filter(subtree_q(OuterRef(OuterRef("pk")), "pk")).values("pk")
+
     def under(model, **extra):
-        return model.objects.filter(subtree_q(OuterRef("pk")), **extra)
+        return model.objects.filter(council_id__in=subtree, **extra)
 
     contacts = under(ContactTally).filter(dimension=ContactTally.Dimension.CHANNEL).in_period(
         params.date_from, params.date_to
     )
-    proposals = under(Proposal).exclude(state=ProposalState.DRAFT).filter(current_session_q(params))
     consultations = under(Consultation).filter(params.span("held_on", is_datetime=False))
     activities = under(Activity, state=Activity.State.HELD).filter(
         params.span("starts_at", is_datetime=True)
     )
     children = scope.rows(Council, "pk").filter(parent_id=root_id)
-    return list(
+    rows = list(
         children.annotate(
             **roster_sums(under(RosterTally)),
             n_contacts=contact_sum(contacts),
-            n_proposals=SubqueryCount(proposals),
             n_consultations=SubqueryCount(consultations),
             n_activities=SubqueryCount(activities),
         )
         .order_by("name", "pk")
-        .values("pk", "name", "level", "n_members", "n_constituents", "n_contacts", "n_proposals",
+        .values("pk", "name", "level", "n_members", "n_constituents", "n_contacts",
                 "n_consultations", "n_activities")
     )
+    proposals = proposals_per_council(scope, params)
+    for row in rows:
+        row["n_proposals"] = sum(
+            n for (council, parent, grandparent), n in proposals.items()
+            if row["pk"] in (council, parent, grandparent)
+        )
+    return rows
+
+
+def proposals_per_council(scope: Scope, params: Params) -> dict[tuple, int]:
+    """The session's proposals (drafts aside) per council, keyed by the council and its parent
+    and grandparent, in one GROUP BY: a child council's subtree sums the keys that name it.
+    A correlated count per child read every current proposal in reach once per child."""
+    return {
+        (council, parent, grandparent): n
+        for council, parent, grandparent, n in (
+            scope.rows(Proposal).exclude(state=ProposalState.DRAFT).filter(current_session_q(params))
+            .order_by().values_list("council_id", "council__parent_id", "council__parent__parent_id")
+            .annotate(n=Count("pk"))
+        )
+    }
