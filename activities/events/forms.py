@@ -69,8 +69,8 @@ class ActivityForm(forms.ModelForm):
         self.fields["sectors"].queryset = Sector.objects.filter(council=council)
         self.fields["series"].queryset = ActivitySeries.objects.filter(council=council)
         self.fields["tags"].widget.attrs.pop("class", None)  # crispy draws the boxes
-        offer_tags(self.fields["tags"], council_id=council.pk,
-                   kept=self.instance.tags.all() if self.instance.pk else ())
+        # The tags it names already, read once for the form's initial value.
+        offer_tags(self.fields["tags"], council_id=council.pk, kept=self.initial.get("tags") or ())
         if self.instance.pk:
             self.fields["kind"].queryset = ActivityKind.objects.filter(council=council).filter(
                 Q(active=True) | Q(pk=self.instance.kind_id)  # a retired kind it already has

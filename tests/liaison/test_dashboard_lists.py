@@ -94,8 +94,8 @@ def test_contacts_at_a_platform(client_for, leader, sized, django_assert_max_num
     client = client_for(leader)
     point = sized["point"]
     # session, user, council, platform (checked), count, unread, filter choices (member,
-    # sector, committee, platform), page, its constituents
-    with django_assert_max_num_queries(12):
+    # sector, committee, tag, platform), page, its constituents
+    with django_assert_max_num_queries(13):
         response = client.get(CONTACTS, {"platform": point.pk, "period_after": "2025-06-01"})
     assert listed(response) == ContactLog.objects.filter(platform=point).count() > 0
 

@@ -135,16 +135,17 @@ def test_detail_query_budget_with_named_constituents(client_for, staff, leader, 
     services.activity_update(activity=activity, by=staff, constituents_reached=n,
                              constituents=named)
     staff_client, leader_client, member_client = (client_for(u) for u in (staff, leader, member_a))
-    # session, user, council, activity (with counts), sectors, photos, named constituents,
-    # attendances + members, member choices, unread
-    with django_assert_max_num_queries(10):
+    # session, user, council, activity (with counts), sectors, tags, photos, named
+    # constituents, attendances + members, member choices, unread
+    with django_assert_max_num_queries(11):
         assert staff_client.get(activity.get_absolute_url()).status_code == 200
-    # session, user, council, activity (with counts), sectors, photos, named constituents, unread
-    with django_assert_max_num_queries(8):
+    # session, user, council, activity (with counts), sectors, tags, photos, named
+    # constituents, unread
+    with django_assert_max_num_queries(9):
         assert leader_client.get(activity.get_absolute_url()).status_code == 200
-    # session, user, member, activity (with counts: the named ones a number), sectors, photos,
-    # my attendance, unread
-    with django_assert_max_num_queries(8):
+    # session, user, member, activity (with counts: the named ones a number), sectors, tags,
+    # photos, my attendance, unread
+    with django_assert_max_num_queries(9):
         assert member_client.get(activity.get_absolute_url()).status_code == 200
 
 
@@ -158,8 +159,8 @@ def test_edit_form_query_budget(client_for, staff, activity, member_a, n,
         ConstituentFactory(member=member)
     client = client_for(staff)
     # session, user, council, activity, its council, kinds ensure (savepoint, kinds, release),
-    # initial sectors and constituents, choices (kind, platform, committee, sectors, series,
-    # constituents with their members), photos, unread
-    with django_assert_max_num_queries(18):
+    # initial sectors, tags and constituents, choices (kind, platform, committee, sectors,
+    # series, tags, constituents with their members), photos, unread
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("activities:activity-edit", args=[activity.pk]))
     assert len(response.context["form"].fields["constituents"].queryset) == 2 * n

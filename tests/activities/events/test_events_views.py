@@ -274,9 +274,9 @@ def test_export_reads_back(client_for, staff, member_a, council, sector, other_s
 def test_list_query_budget(client_for, staff, council, sector, other_sector, n, django_assert_max_num_queries):
     _many(council, [sector, other_sector], n)
     client = client_for(staff)
-    # session, user, council, count, page, sectors prefetch, 5 filter choice lists
-    # (kind, platform, sector, series, committee), unread
-    with django_assert_max_num_queries(12):
+    # session, user, council, count, page, sectors prefetch, 6 filter choice lists
+    # (kind, platform, sector, series, tag, committee), unread
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("activities:activity-list"), {"cross_sector": "on"})
     assert response.status_code == 200
 
