@@ -56,6 +56,7 @@ LIST_PAGES = [
     ],
     # Staff only.
     ("staff", "/activities/events/kinds/"),
+    ("staff", "/activities/tags/"),
     ("staff", "/dashboard/points/scheme/"),
 ]
 
