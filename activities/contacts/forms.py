@@ -13,6 +13,7 @@ from activities.contacts.models import Channel, ContactLog, ContactLogPhoto
 from activities.contacts.services import MAX_CONTACT_PHOTOS
 from activities.events.models import Consultation
 from activities.tags.forms import offer_tags, tags_field
+from members.common.choices import listed
 from members.models import Constituent, Platform
 from proposals.models import Proposal
 
@@ -110,6 +111,8 @@ class ContactLogForm(forms.Form):
             .order_by("-held_on", "-id")
         )
         self.fields["consultation"].label_from_instance = _consultation_label
+        for name in ("platform", "proposal", "consultation", "tags"):
+            listed(self.fields[name])
 
     def roster(self) -> list[tuple[Constituent, bool]]:
         """The people to tick, each with whether it is ticked: the page draws the boxes

@@ -1,0 +1,28 @@
+"""Model choices read with one plain query.
+
+Django's ``ModelChoiceIterator`` streams a select's choices with ``QuerySet.iterator()``,
+which on PostgreSQL outside a transaction opens a server-side ``WITH HOLD`` cursor: DECLARE,
+FETCH and CLOSE (three round trips, the result materialised on the server) for the few rows
+of one select. The member's log-contact form has four such selects. ``listed(field)`` reads
+them with one ordinary query instead; the choices of a select are few by design (an
+unbounded list is a search-as-you-type picker, ``members.common.widgets.LookupSelect``)."""
+
+from __future__ import annotations
+
+from django.forms.models import ModelChoiceIterator
+
+
+class ListedChoiceIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # one query, then the queryset's own cache
+            yield self.choice(obj)
+
+
+def listed(field):
+    """``field`` (a ``ModelChoiceField`` or ``ModelMultipleChoiceField``) with its choices read
+    by one plain query."""
+    field.iterator = ListedChoiceIterator
+    field.widget.choices = field.choices  # the widget took its iterator with the queryset
+    return field
