@@ -122,16 +122,48 @@ def _crawl(page, origin: str, role: str, found: dict, checked: set, broken: list
             continue
         checked.add(kind)
         seen.append(url)
-        page.add_script_tag(path=str(AXE))
-        for size in WIDTHS:
-            page.set_viewport_size(size)
-            for violation in page.evaluate(AXE_RUN):
-                for node in violation["nodes"]:
-                    entry = found[(violation["id"], violation["impact"], kind, node["target"])]
-                    entry["widths"].add(size["width"])
-                    entry["roles"].add(role)
-                    entry["summary"] = node["summary"] or violation["help"]
-                    entry.setdefault("url", url)
+        _check(page, url, kind, role, found)
+    return seen
+
+
+def _check(page, url: str, kind: str, role: str, found: dict) -> None:
+    page.add_script_tag(path=str(AXE))
+    for size in WIDTHS:
+        page.set_viewport_size(size)
+        for violation in page.evaluate(AXE_RUN):
+            for node in violation["nodes"]:
+                entry = found[(violation["id"], violation["impact"], kind, node["target"])]
+                entry["widths"].add(size["width"])
+                entry["roles"].add(role)
+                entry["summary"] = node["summary"] or violation["help"]
+                entry.setdefault("url", url)
+
+
+def _check_before_login(browser, origin: str, found: dict) -> list[str]:
+    """The login page, the password reset page, and the second factor's page (staff, whose
+    authenticator the crawl enrolled)."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  viewport=WIDTHS[0], bypass_csp=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    seen = []
+    try:
+        for url in ("/accounts/login/", "/accounts/password/reset/"):
+            page.set_viewport_size(WIDTHS[0])
+            assert page.goto(origin + url).status == 200, url
+            _check(page, url, url, "anonymous", found)
+            seen.append(url)
+        page.set_viewport_size(WIDTHS[0])
+        page.goto(origin + "/accounts/login/")
+        page.fill("input[name=username]", "staff")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form:has(input[name=username]) button[type=submit]")
+        page.wait_for_url("**/accounts/otp/verify/**")
+        url = urlsplit(page.url).path
+        _check(page, url, url, "staff", found)
+        seen.append(url)
+    finally:
+        context.close()
     return seen
 
 
@@ -159,6 +191,7 @@ def test_no_serious_or_critical_violation_on_any_page_of_any_role(browser, live_
                                    checked.setdefault(FAMILY.get(role, role), set()), broken)
         finally:
             context.close()
+    crawled["before login"] = _check_before_login(browser, live_server.url, found)
     failures = [_line(key, entry) for key, entry in sorted(found.items())
                 if key[1] in ENFORCED_IMPACTS or key[0] in ENFORCED_RULES]
     others = [_line(key, entry) for key, entry in sorted(found.items())
