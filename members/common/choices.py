@@ -16,8 +16,18 @@ class ListedChoiceIterator(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
+        null_label = getattr(self.field, "null_label", None)  # django-filter's "none" choice
+        if null_label is not None:
+            yield (self.field.null_value, null_label)
         for obj in self.queryset:  # one query, then the queryset's own cache
             yield self.choice(obj)
+
+
+def listed_choices(choices):
+    """A widget's ``choices``, read by one plain query if they come from a model field."""
+    if isinstance(choices, ModelChoiceIterator) and not isinstance(choices, ListedChoiceIterator):
+        return ListedChoiceIterator(choices.field)
+    return choices
 
 
 def listed(field):

@@ -21,6 +21,8 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from members.common.choices import listed_choices
+
 TOM_SELECT = "vendor/tom-select-2.6.2"
 
 
@@ -101,6 +103,6 @@ class QuickSelect(forms.Select):
         selected = mark_safe(" selected")
         options = format_html_join("", '<option value="{}"{}>{}</option>', (
             (key, selected if str(key) in chosen else "", label)
-            for key, label in self.choices
+            for key, label in listed_choices(self.choices)
         ))
         return format_html("<select{}>{}</select>", flatatt(attrs), options)
