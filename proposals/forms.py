@@ -213,16 +213,27 @@ class InviteForm(VersionForm):
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
         super().__init__(*args, **kwargs)
-        taken = proposal.cosigners.values("member_id")
-        self.fields["member"].queryset = (
-            Member.objects.filter(council_id=proposal.council_id)
-            .active()
-            .exclude(pk__in=taken)
-            .exclude(pk=proposal.proposer_id or 0)
-            .select_related("sector")
-            .order_by("sector__order", "name", "id")
-        )
-        self.fields["member"].label_from_instance = lambda m: f"{m.name}（{m.sector.name}）"
+        field = self.fields["member"]
+        field.queryset = invitable_members(proposal)
+        field.label_from_instance = member_label
+        # A council has hundreds to thousands of members: typed, not scrolled.
+        field.widget = LookupSelect("proposals:cosigner-lookup", params={"proposal": proposal.pk},
+                                    placeholder=_("Type a name"))
+        field.widget.choices = field.choices
+
+
+def invitable_members(proposal: Proposal):
+    """Who may be invited to co-sign: a serving member of the proposal's council who is
+    neither its proposer nor already invited (the form's choices and its picker's lookup)."""
+    taken = proposal.cosigners.values("member_id")
+    return (
+        Member.objects.filter(council_id=proposal.council_id)
+        .active()
+        .exclude(pk__in=taken)
+        .exclude(pk=proposal.proposer_id or 0)
+        .select_related("sector")
+        .order_by("sector__order", "name", "id")
+    )
 
 
 class RespondForm(VersionForm):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.proposal_edit, name="proposal-edit"),
     path("<int:pk>/submit/", views.proposal_submit, name="proposal-submit"),
     path("<int:pk>/invite/", views.proposal_invite, name="proposal-invite"),
+    path("lookup/cosigners/", views.cosigner_lookup, name="cosigner-lookup"),
     path("<int:pk>/cosign/", views.cosign_respond, name="cosign-respond"),
     path("<int:pk>/rate/", views.proposal_rate, name="proposal-rate"),
     # Staff (desktop); leaders read the queues and the register.

@@ -2,7 +2,7 @@
 proposal itself (detail, print)."""
 
 from proposals.views.detail import proposal_detail, proposal_print
-from proposals.views.lookups import unit_lookup
+from proposals.views.lookups import cosigner_lookup, unit_lookup
 from proposals.views.member import (
     cosign_respond,
     filed_list,
@@ -55,5 +55,6 @@ __all__ = [
     "staff_proposal_create",
     "staff_queues",
     "unit_list",
+    "cosigner_lookup",
     "unit_lookup",
 ]

@@ -1,18 +1,28 @@
-"""The handling-unit picker's JSON (``members.common.widgets.LookupSelect`` on the assignment
-form): at most ``LIMIT`` active units whose name holds every word of ``?q=``, among the units
-of the staff user's reach; ``?council=`` narrows them to the proposal's council (the one whose
-units the form accepts). Staff only: nobody else assigns."""
+"""The proposals' pickers' JSON (``members.common.widgets.LookupSelect``):
+
+- handling units, on the assignment form: at most ``LIMIT`` active units whose name holds
+  every word of ``?q=``, among the units of the staff user's reach; ``?council=`` narrows them
+  to the proposal's council (the one whose units the form accepts). Staff only: nobody else
+  assigns.
+- co-signers, on the invitation form: the members the proposal's proposer may invite
+  (``proposals.forms.invitable_members``) whose name matches ``?q=``; only for a user who may
+  invite on that proposal (its proposer), the proposal looked up in their reach."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from members import permissions
 from members.common import search
-from proposals.models import HandlingUnit
+from proposals import rules
+from proposals.forms import invitable_members
+from proposals.models import HandlingUnit, Proposal
 
-__all__ = ["unit_lookup"]
+__all__ = ["cosigner_lookup", "unit_lookup"]
 
 LIMIT = 20
 
@@ -34,4 +44,23 @@ def unit_lookup(request):
     rows = units.order_by("order", "name", "id").values("pk", "name", "council__name")[:LIMIT]
     return JsonResponse({"results": [
         {"value": row["pk"], "text": row["name"], "hint": row["council__name"]} for row in rows
+    ]})
+
+
+@require_GET
+@login_required
+def cosigner_lookup(request):
+    text = request.GET.get("q", "").strip()
+    raw = request.GET.get("proposal", "")
+    if not text or not raw.isdigit():
+        return JsonResponse({"results": []})
+    proposal = get_object_or_404(Proposal.objects.visible_to(request.user), pk=int(raw))
+    if rules.Actor.PROPOSER not in rules.actors(request.user, proposal):
+        raise PermissionDenied
+    rows = (
+        invitable_members(proposal).lookup(text)
+        .order_by("name", "id").values("pk", "name", "sector__name")[:LIMIT]
+    )
+    return JsonResponse({"results": [
+        {"value": row["pk"], "text": row["name"], "hint": row["sector__name"]} for row in rows
     ]})
