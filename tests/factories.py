@@ -5,7 +5,7 @@ import factory
 from django.db import transaction
 from django.utils import timezone
 
-from activities.contacts.rollups import contact_day_add
+from activities.contacts.rollups import contact_day_add, tags_add
 from activities.models import Channel, ContactLog
 from members.models import Committee, Constituent, Council, Member, Platform, Sector, User
 from members.rollups import constituents_added, members_added
@@ -140,6 +140,9 @@ class ContactLogFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def tags(obj, create, extracted, **kwargs):
-        """``tags=[...]``: the log's "四联四助" tags, with its time (as the service sets them)."""
+        """``tags=[...]``: the log's "四联四助" tags, with its time, counted in the tally (as the
+        service does)."""
         if create and extracted:
-            obj.tags.set(extracted, through_defaults={"contacted_at": obj.contacted_at})
+            with transaction.atomic():
+                obj.tags.set(extracted, through_defaults={"contacted_at": obj.contacted_at})
+                tags_add(obj, [tag.pk for tag in extracted], 1)

@@ -281,7 +281,7 @@ class ContactDay(models.Model):
 
 class ContactTally(models.Model):
     """Contact logs of one council in one period — a day, or a month — by one dimension: per
-    channel, per sector, per special committee or per platform.
+    channel, per sector, per special committee, per platform or per "四联四助" tag.
 
     What the dashboards read when they are not narrowed by sector or committee: a province's
     figures for two years are a few thousand rows here, where ``ContactDay`` (every dimension
@@ -295,6 +295,9 @@ class ContactTally(models.Model):
         SECTOR = "sector", _("sector")
         COMMITTEE = "committee", _("special committee")
         PLATFORM = "platform", _("platform")
+        # 四联四助 tags: a log with several tags counts once under each; summed over the
+        # log's tags, not derived from ContactDay (which has no tags).
+        TAG = "tag", _("link-and-help tag")
 
     class Period(models.TextChoices):
         DAY = "d", _("day")

@@ -5,7 +5,8 @@
   figures when narrowed by sector or committee);
 - ``ContactTally``: the same summed per day and per month along one dimension at a time —
   channel, sector, committee, platform — a few thousand rows for a province's two years,
-  which the dashboards read when not narrowed.
+  which the dashboards read when not narrowed; and the logs per "四联四助" tag, counted from
+  the logs' tags (``ContactLogTag``), not from ``ContactDay``.
 
 Two ways, as ``DESIGN.md`` asks:
 
@@ -49,6 +50,7 @@ from activities.contacts.models import (
     ContactTally,
     month_after,
 )
+from activities.tags.models import ContactLogTag
 from members.common.increments import add_to_rows
 from members.models import Council, Member
 
@@ -113,21 +115,39 @@ def _tally_grains(council_id, day, channel, sector_id, committee_id, platform_id
             yield (council_id, "platform", period, start, "", platform_id)
 
 
+def tags_add(log: ContactLog, tag_ids: Iterable[int], sign: int) -> None:
+    """Add ``log`` (``sign`` 1) to, or take it (-1) off, the day's and the month's tally rows
+    of each of its tags."""
+    day = timezone.localtime(log.contacted_at).date()
+    values = [
+        (log.council_id, ContactTally.Dimension.TAG, period, start, "", tag_id, sign)
+        for tag_id in sorted(set(tag_ids))
+        for period, start in (("d", day), ("m", day.replace(day=1)))
+    ]
+    if values:
+        add_to_rows(ContactTally, _TALLY_GRAIN, ["logs"], values)
+        _delete_emptied(ContactTally, _TALLY_GRAIN, values)
+
+
 def _grain(log: ContactLog, sector_id: int, committee_id: int) -> tuple:
     return (log.council_id, timezone.localtime(log.contacted_at).date(), log.channel, sector_id,
             committee_id, log.platform_id or NONE)
 
 
-def contact_day_add(log: ContactLog, *, constituents: int) -> None:
-    """Count ``log`` (reaching ``constituents`` people) in its day's row: call it inside the
-    transaction that writes the log, after its other writes (it locks the member)."""
+def contact_day_add(log: ContactLog, *, constituents: int, tags: Iterable[int] = ()) -> None:
+    """Count ``log`` (reaching ``constituents`` people, tagged ``tags``) in its day's row and
+    its tags' tally: call it inside the transaction that writes the log, after its other
+    writes (it locks the member)."""
     contact_days_add([(*_grain(log, *member_grain(log.member_id)), 1, constituents)])
+    tags_add(log, tags, 1)
 
 
-def contact_day_remove(log: ContactLog, *, constituents: int) -> None:
-    """Take ``log`` (as stored, reaching ``constituents`` people) off its day's row, which
-    goes when no log is left in it: the reverse of ``contact_day_add``."""
+def contact_day_remove(log: ContactLog, *, constituents: int, tags: Iterable[int] = ()) -> None:
+    """Take ``log`` (as stored, reaching ``constituents`` people, tagged ``tags``) off its
+    day's row, which goes when no log is left in it, and off its tags' tally: the reverse of
+    ``contact_day_add``."""
     contact_days_add([(*_grain(log, *member_grain(log.member_id)), -1, -constituents)])
+    tags_add(log, tags, -1)
 
 
 def on_member_changed(*, member: Member, sector_id: int, committee_id: int) -> None:
@@ -284,6 +304,12 @@ def _retally(council_id: int, runs: Runs) -> None:
     rows.filter(Q(period="m") & _on("start", months)).delete()
     for period, spans in (("d", runs), ("m", months)):
         for dimension in ContactTally.Dimension.values:
+            if dimension == ContactTally.Dimension.TAG:
+                links = ContactLogTag.objects.filter(contact_log__council_id=council_id).filter(
+                    _on("contacted_at", spans, moment=True)
+                )
+                _insert(ContactTally, [*_TALLY_GRAIN, "logs"], tag_tally_counts(links, period))
+                continue
             days = ContactDay.objects.filter(council_id=council_id).filter(_on("day", spans))
             _insert(ContactTally, [*_TALLY_GRAIN, "logs"], tally_counts(days, dimension, period))
 
@@ -305,4 +331,20 @@ def tally_counts(days, dimension: str, period: str):
         )
         .values_list("council_id", "_dimension", "_period", "_start", "_channel", "_item")
         .annotate(_logs=Sum("logs"))
+    )
+
+
+def tag_tally_counts(links, period: str):
+    """The logs' tags (``ContactLogTag`` rows) counted into ``ContactTally``'s grain for the
+    "tag" dimension and one period: what those tally rows must equal. The day is the local
+    date of the log's time, as for the other dimensions."""
+    start = TruncDate("contacted_at") if period == "d" else TruncMonth("contacted_at", output_field=DateField())
+    return (
+        links.order_by()
+        .annotate(
+            _council=F("contact_log__council_id"), _dimension=Value(ContactTally.Dimension.TAG),
+            _period=Value(period), _start=start, _channel=Value(""), _item=F("tag_id"),
+        )
+        .values_list("_council", "_dimension", "_period", "_start", "_channel", "_item")
+        .annotate(_logs=Count("pk"))
     )

@@ -99,7 +99,7 @@ def contact_log_create(
         )
         photos_save(ContactLogPhoto, photos, contact_log=log)
         _move_last_contacted(constituent_ids, contacted_at)
-        rollups.contact_day_add(log, constituents=len(constituent_ids))
+        rollups.contact_day_add(log, constituents=len(constituent_ids), tags=tag_ids)
         _on_contact_logged(log)
         figures_changed(log.council_id)
     return log
@@ -198,6 +198,9 @@ def contact_log_update(
             .values_list("constituent_id", flat=True)
         )
         was_difficulty = stored.difficulty
+        stored_tags = list(
+            ContactLogTag.objects.filter(contact_log=stored).values_list("tag_id", flat=True)
+        )
         for name, value in values.items():
             setattr(log, name, value)
         log.save(update_fields=sorted(values))
@@ -212,8 +215,9 @@ def contact_log_update(
         _remove_photos(removed)
         photos_save(ContactLogPhoto, photos, contact_log=log)
         _recompute_last_contacted(old_ids | stored_ids | set(new_ids))
-        rollups.contact_day_remove(stored, constituents=len(stored_ids))
-        rollups.contact_day_add(log, constituents=len(new_ids))
+        rollups.contact_day_remove(stored, constituents=len(stored_ids), tags=stored_tags)
+        rollups.contact_day_add(log, constituents=len(new_ids),
+                                tags=stored_tags if tag_ids is None else tag_ids)
         closing.reminders_close_for_contact(log)
         if log.difficulty and not was_difficulty:
             triggers.enqueue_for_difficulty(log)
@@ -234,10 +238,11 @@ def contact_log_delete(*, by: User, log: ContactLog) -> None:
             ContactLogConstituent.objects.filter(contact_log=stored)
             .values_list("constituent_id", flat=True)
         )
+        tags = list(ContactLogTag.objects.filter(contact_log=stored).values_list("tag_id", flat=True))
         _remove_photos(list(stored.photos.all()))
         stored.delete()
         _recompute_last_contacted(people)
-        rollups.contact_day_remove(stored, constituents=len(people))
+        rollups.contact_day_remove(stored, constituents=len(people), tags=tags)
         figures_changed(stored.council_id)
 
 

@@ -10,9 +10,9 @@ log's member, as the list filters. Activities are those the activity figures cou
 
 from __future__ import annotations
 
-from django.db.models import Count, F, IntegerField, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum, Value
 
-from activities.models import ContactLogTag, LinkTag
+from activities.models import ContactLogTag, ContactTally, LinkTag
 from liaison.dashboard.scope import Params, Scope
 
 
@@ -34,13 +34,22 @@ def tag_figures(scope: Scope, params: Params, activities) -> list[dict]:
     ``kind`` and ``order`` (the first tag's). Tags in use are listed even at zero (``ids``:
     those tags); a retired one only while something in the period names it (no ``ids``)."""
     tags = scope.rows(LinkTag)
-    logs = ContactLogTag.objects.filter(tag__in=tags.values("pk")).filter(
-        params.span("contacted_at", is_datetime=True)
-    ).filter(params.by("contact_log__member__sector_id", "contact_log__member__committee_id"))
     listed = _part(tags.filter(active=True), "tag", "name", tag_id=F("pk"), kind=F("kind"), order=F("order")).annotate(
         _n=Value(0, output_field=IntegerField()))
     # Grouped by name (and the constants), counted: a GROUP BY each.
-    contacts = _part(logs, "contacts", "tag__name").annotate(_n=Count("pk"))
+    if params.sector_id or params.committee_id:  # a sector's or committee's logs, by their tags
+        logs = ContactLogTag.objects.filter(tag__in=tags.values("pk")).filter(
+            params.span("contacted_at", is_datetime=True)
+        ).filter(params.by("contact_log__member__sector_id", "contact_log__member__committee_id"))
+        contacts = _part(logs, "contacts", "tag__name").annotate(_n=Count("pk"))
+    else:  # the tally: tens of rows per tag, however many logs
+        name = LinkTag.objects.filter(pk=OuterRef("item_id")).values("name")[:1]
+        tally = (
+            scope.rows(ContactTally).filter(dimension=ContactTally.Dimension.TAG)
+            .in_period(params.date_from, params.date_to)
+            .annotate(_tag_name=Subquery(name))
+        )
+        contacts = _part(tally, "contacts", "_tag_name").annotate(_n=Sum("logs"))
     held = _part(activities.filter(tags__in=tags.values("pk")), "activities", "tags__name").annotate(
         _n=Count("pk"))
     rows: dict[str, dict] = {}

@@ -74,9 +74,10 @@ def stored_tally() -> Counter:
 
 def tally_from_logs() -> Counter:
     """The tally computed in Python from the raw logs: per day and per month, by channel,
-    by the member's sector, by their committee (0: none) and by platform (when there is one)."""
+    by the member's sector, by their committee (0: none), by platform (when there is one) and
+    by each of its "四联四助" tags."""
     tally = Counter()
-    for log in ContactLog.objects.select_related("member"):
+    for log in ContactLog.objects.select_related("member").prefetch_related("tags"):
         day = log.contacted_at.astimezone(SHANGHAI).date()
         for period, start in (("d", day), ("m", day.replace(day=1))):
             tally[(log.council_id, "channel", period, start, log.channel, 0)] += 1
@@ -84,6 +85,8 @@ def tally_from_logs() -> Counter:
             tally[(log.council_id, "committee", period, start, "", log.member.committee_id or 0)] += 1
             if log.platform_id:
                 tally[(log.council_id, "platform", period, start, "", log.platform_id)] += 1
+            for tag in log.tags.all():
+                tally[(log.council_id, "tag", period, start, "", tag.pk)] += 1
     return tally
 
 
@@ -198,6 +201,31 @@ def test_the_rollup_follows_edited_logs(scenario, member_a, member_b):
 
 
 # Rebuilt idempotently ----------------------------------------------------------------------
+
+
+def test_the_tag_tally_follows_tagged_logs(scenario, council, member_a):
+    """Logs per "四联四助" tag: a new log counts under each of its tags, an edit of its tags or
+    of its time moves it, a deleted log leaves them; the rebuild gives the same rows."""
+    from activities.contacts.services import contact_log_delete, contact_log_update
+    from activities.tags.services import link_tags_install_defaults
+
+    tags = link_tags_install_defaults(council=council)
+    a = scenario["people"][member_a.pk]
+    tagged = log(member_a, a[:1], local(2025, 3, 3, 9), tags=tags[:2])
+    other = log(member_a, a[1:2], local(2025, 3, 31, 23, 30), tags=[tags[0]])  # 31 March locally
+    assert_equal_to_the_logs()
+    assert ContactTally.objects.filter(dimension="tag", period="m", item_id=tags[0].pk).get().logs == 2
+    contact_log_update(by=member_a.user, log=tagged, tags=[tags[1], tags[2]])
+    assert_equal_to_the_logs()
+    contact_log_update(by=member_a.user, log=other, contacted_at=local(2025, 4, 1, 9))
+    assert_equal_to_the_logs()
+    contact_log_update(by=member_a.user, log=other, summary="只改内容")  # tags kept
+    assert_equal_to_the_logs()
+    contact_log_delete(by=member_a.user, log=tagged)
+    assert_equal_to_the_logs()
+    before = stored_tally()
+    rollups_rebuild(full=True)
+    assert stored_tally() == before
 
 
 def test_rebuild_twice_changes_nothing(scenario):
