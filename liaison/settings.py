@@ -288,7 +288,7 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker the same tasks run eagerly, in-process (laptop, `make run`, `make test`);
 # the in-memory transport keeps Celery from looking for a default AMQP server meanwhile.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://localhost/"  # a host: kombu warns without one
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for the next one
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -1,6 +1,7 @@
 """What a new user sees on the laptop: `make run` on another port, commands without noise."""
 
 import io
+import logging
 import subprocess
 from pathlib import Path
 
@@ -25,3 +26,14 @@ def test_checks_say_nothing_about_covering_indexes_on_sqlite():
     if connection.vendor == "sqlite":
         assert "W040" not in out.getvalue() + err.getvalue()
     assert "no issues" in out.getvalue()
+
+
+def test_commands_without_a_broker_print_no_kombu_warning(caplog):
+    """Without CELERY_BROKER_URL the tasks run eagerly over the in-memory transport; kombu
+    logged "No hostname was supplied. Reverting to default 'localhost'" for a URL without a
+    host, on every `migrate`, `demo` and `remind` of `make run`."""
+    from celery import current_app
+
+    with caplog.at_level(logging.WARNING), current_app.connection_for_write() as connection:
+        connection.info()
+    assert "No hostname" not in caplog.text
