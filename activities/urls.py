@@ -25,6 +25,8 @@ urlpatterns = [
     path("events/kinds/", events.activity_kinds, name="activity-kinds"),
     path("events/<int:pk>/", events.activity_detail, name="activity-detail"),
     path("events/<int:pk>/edit/", events.activity_edit, name="activity-edit"),
+    path("events/lookup/constituents/", events.activity_constituent_lookup,
+         name="activity-constituent-lookup"),
     path("events/<int:pk>/attendance/", events.activity_attendance, name="activity-attendance"),
     # Activities for members: sign up, withdraw, what I attended.
     path("events/upcoming/", events.activity_upcoming, name="activity-upcoming"),

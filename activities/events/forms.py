@@ -48,8 +48,6 @@ class ActivityForm(forms.ModelForm):
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),
             "sectors": forms.CheckboxSelectMultiple,
-            # static/js/activities.js adds a search box above it.
-            "constituents": forms.SelectMultiple(attrs={"size": 8, "data-option-search": ""}),
             "summary": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
@@ -77,11 +75,15 @@ class ActivityForm(forms.ModelForm):
             )
             self.fields["remove_photos"].queryset = self.instance.photos.all()
             self.fields["remove_photos"].label_from_instance = lambda p: p.image.name.rsplit("/", 1)[-1]
-            self.fields["constituents"].queryset = constituent_choices(self.instance)
-            self.fields["constituents"].label_from_instance = _constituent_label
-            self.fields["constituents"].widget.attrs["data-search-placeholder"] = _(
-                "Search by name or keeping member"
+            field = self.fields["constituents"]
+            field.queryset = constituent_choices(self.instance)
+            field.label_from_instance = _constituent_label
+            # The sectors' constituents run to thousands: typed into a picker whose lookup
+            # offers these choices (activities:activity-constituent-lookup), never listed.
+            field.widget = LookupSelectMultiple(
+                "activities:activity-constituent-lookup", params={"activity": self.instance.pk},
             )
+            field.widget.choices = field.choices
         else:
             del self.fields["remove_photos"]
             # Nobody has signed up and no sector is saved yet: named after the first save.

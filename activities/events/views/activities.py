@@ -12,10 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from activities.common.filters import month_range
 from activities.events import exports
@@ -24,6 +25,7 @@ from activities.events.forms import (
     ActivityForm,
     ActivityKindFormSet,
     AttendanceForm,
+    constituent_choices,
 )
 from activities.events.models import Activity, Attendance
 from activities.events.services import activities as services
@@ -35,6 +37,9 @@ PAGE_SIZE = 30
 
 # --- activities: staff and leaders ------------------------------------------------------
 
+
+# The pickers' lookups answer with at most this many matches.
+LOOKUP_LIMIT = 20
 
 def _filtered_activities(request):
     base = (
@@ -127,6 +132,26 @@ def activity_create(request):
     if request.user.council_id is None:
         raise PermissionDenied
     return _activity_form_page(request)
+
+
+@require_GET
+@permissions.staff_required
+def activity_constituent_lookup(request):
+    """The activity form's picker of named constituents: at most ``LOOKUP_LIMIT`` of the
+    constituents the activity may name (``constituent_choices``) whose name or phone matches
+    ``?q=``, the activity looked up in the staff user's reach."""
+    text = request.GET.get("q", "").strip()
+    raw = request.GET.get("activity", "")
+    if not text or not raw.isdigit():
+        return JsonResponse({"results": []})
+    activity = get_object_or_404(Activity.objects.visible_to(request.user), pk=int(raw))
+    rows = (
+        constituent_choices(activity).lookup(text, request.user)
+        .order_by("name", "pk").values("pk", "name", "member__name")[:LOOKUP_LIMIT]
+    )
+    return JsonResponse({"results": [
+        {"value": row["pk"], "text": row["name"], "hint": row["member__name"]} for row in rows
+    ]})
 
 
 @permissions.staff_required

@@ -2,6 +2,7 @@
 who signed up or attended, of the activity's sectors), never more than the constituents
 reached, shown by name to staff and leaders and as a count to members."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,8 @@ from tests.activities.events.event_helpers import ActivityFactory
 from tests.factories import ConstituentFactory, MemberFactory, SectorFactory
 
 pytestmark = pytest.mark.django_db
+
+LOOKUP = "activities:activity-constituent-lookup"
 
 
 @pytest.fixture
@@ -48,14 +51,49 @@ def _edit_data(activity, **extra):
     }
 
 
-def test_the_edit_form_offers_a_short_list_with_a_search_box(client_for, staff, activity, people):
+def test_the_edit_form_accepts_a_short_list_typed_into_a_picker(client_for, staff, activity,
+                                                                people):
     response = client_for(staff).get(reverse("activities:activity-edit", args=[activity.pk]))
     field = response.context["form"].fields["constituents"]
     assert set(field.queryset) == {people["attendee_s"], people["sector_s"]}
     html = response.content.decode()
-    assert "data-option-search" in html
-    assert "js/activities.js" in html
-    assert "王秀兰（" in html  # the keeping member's name helps tell namesakes apart
+    select = re.search(r'<select name="constituents".*?</select>', html, re.S).group(0)
+    assert "<option" not in select  # the sectors' constituents run to thousands: never listed
+    assert reverse(LOOKUP) in select
+    assert "lookup-select.js" in html
+
+
+def test_the_picker_offers_what_the_activity_may_name(client_for, staff, activity, people):
+    client = client_for(staff)
+
+    def found(q):
+        response = client.get(reverse(LOOKUP), {"activity": activity.pk, "q": q})
+        assert response.status_code == 200
+        return [(row["text"], row["hint"]) for row in response.json()["results"]]
+
+    assert found("王秀") == [("王秀兰", people["attendee_s"].member.name)]  # who keeps them
+    assert found("李建国") == [("李建国", people["sector_s"].member.name)]
+    for name in ("赵无关", "钱停用", "孙外区"):
+        assert found(name) == []
+
+
+def test_only_staff_who_reach_the_activity_use_the_picker(client_for, member_a, other_council,
+                                                         activity, people):
+    from members.models import User
+    from tests.factories import UserFactory
+
+    params = {"activity": activity.pk, "q": "王"}
+    assert client_for(member_a).get(reverse(LOOKUP), params).status_code == 403
+    outsider = UserFactory(username="outsider", role=User.Role.STAFF, council=other_council)
+    assert client_for(outsider).get(reverse(LOOKUP), params).status_code == 404
+
+
+def test_a_constituent_outside_the_list_is_refused(client_for, staff, activity, people):
+    url = reverse("activities:activity-edit", args=[activity.pk])
+    response = client_for(staff).post(url, _edit_data(activity, constituents=[people["foreign"].pk]))
+    assert response.status_code == 200
+    assert response.context["form"].errors["constituents"]
+    assert not activity.constituents.exists()
 
 
 def test_staff_name_constituents_and_the_page_lists_them(client_for, staff, leader, activity, people):
