@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.forms import BaseModelFormSet
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -49,3 +50,35 @@ def form_helper() -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     return helper
+
+
+class CouncilListFormSet(BaseModelFormSet):
+    """A council's own editable list (activity kinds, 四联四助 tags): the rows are the
+    council's, a new row becomes the council's, names stay unique within the list, and a row
+    posted with the id of another council's row is refused — Django's formset would find no
+    row to change and skip it silently. Subclasses name the ``model`` and the two messages."""
+
+    model = None
+    duplicate_message = ""
+    foreign_message = ""
+
+    def __init__(self, *args, council, **kwargs):
+        self.council = council
+        kwargs.setdefault("queryset", self.model.objects.filter(council=council))
+        super().__init__(*args, **kwargs)
+
+    def save_new(self, form, commit=True):
+        form.instance.council = self.council
+        return super().save_new(form, commit=commit)
+
+    def clean(self):
+        super().clean()
+        if any(form.instance.pk is None for form in self.initial_forms):
+            raise forms.ValidationError(self.foreign_message)
+        names = [
+            f.cleaned_data["name"].strip()
+            for f in self.forms
+            if f.cleaned_data.get("name") and not self._should_delete_form(f)
+        ]
+        if len(names) != len(set(names)):
+            raise forms.ValidationError(self.duplicate_message)

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
-from django.forms import BaseModelFormSet, modelformset_factory
+from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from activities.common.forms import DateInput, DateTimeInput, MultipleImageField, form_helper
+from activities.common.forms import (
+    CouncilListFormSet,
+    DateInput,
+    DateTimeInput,
+    MultipleImageField,
+    form_helper,
+)
 from activities.events.models import (
     Activity,
     ActivityKind,
@@ -232,27 +238,12 @@ class ProposalLinkForm(forms.Form):
         )
 
 
-class BaseActivityKindFormSet(BaseModelFormSet):
-    """The council's list of kinds: names stay unique within the council."""
+class BaseActivityKindFormSet(CouncilListFormSet):
+    """The council's list of activity kinds."""
 
-    def __init__(self, *args, council, **kwargs):
-        self.council = council
-        kwargs.setdefault("queryset", ActivityKind.objects.filter(council=council))
-        super().__init__(*args, **kwargs)
-
-    def save_new(self, form, commit=True):
-        form.instance.council = self.council
-        return super().save_new(form, commit=commit)
-
-    def clean(self):
-        super().clean()
-        names = [
-            f.cleaned_data["name"].strip()
-            for f in self.forms
-            if f.cleaned_data.get("name") and not self._should_delete_form(f)
-        ]
-        if len(names) != len(set(names)):
-            raise forms.ValidationError(_("Each kind needs a different name."))
+    model = ActivityKind
+    duplicate_message = _("Each kind needs a different name.")
+    foreign_message = _("Choose activity kinds of this council.")
 
 
 ActivityKindFormSet = modelformset_factory(

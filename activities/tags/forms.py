@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
-from django.forms import BaseModelFormSet, modelformset_factory
+from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from activities.common.forms import CouncilListFormSet
 from activities.tags.models import LinkTag
 
 
@@ -32,32 +33,13 @@ def offer_tags(field: forms.ModelMultipleChoiceField, *, council_id: int, kept=(
     )
 
 
-class BaseLinkTagFormSet(BaseModelFormSet):
-    """The council's list of tags: names stay unique within the council. A tag is retired
-    (taken out of use), not deleted: logs and activities keep naming it."""
+class BaseLinkTagFormSet(CouncilListFormSet):
+    """The council's list of tags. A tag is retired (taken out of use), not deleted: logs and
+    activities keep naming it."""
 
-    def __init__(self, *args, council, **kwargs):
-        self.council = council
-        kwargs.setdefault("queryset", LinkTag.objects.filter(council=council))
-        super().__init__(*args, **kwargs)
-
-    def save_new(self, form, commit=True):
-        form.instance.council = self.council
-        return super().save_new(form, commit=commit)
-
-    def clean(self):
-        super().clean()
-        # A row posted with the id of a tag outside the council's list (another council's)
-        # finds no tag to change: refused, rather than silently skipped.
-        if any(form.instance.pk is None for form in self.initial_forms):
-            raise forms.ValidationError(_("Choose link-and-help tags of this council."))
-        names = [
-            f.cleaned_data["name"].strip()
-            for f in self.forms
-            if f.cleaned_data.get("name") and not self._should_delete_form(f)
-        ]
-        if len(names) != len(set(names)):
-            raise forms.ValidationError(_("Each tag needs a different name."))
+    model = LinkTag
+    duplicate_message = _("Each tag needs a different name.")
+    foreign_message = _("Choose link-and-help tags of this council.")
 
 
 LinkTagFormSet = modelformset_factory(

@@ -204,6 +204,22 @@ def test_kinds_page_renames_and_adds(client_for, staff, council):
     assert client.post(reverse("activities:activity-kinds"), data).status_code == 200
 
 
+def test_kinds_page_refuses_another_councils_kind(client_for, staff, council, other_council):
+    """A row posted with another council's kind id found no kind to change and was skipped
+    silently; it is refused in Chinese and nothing changes, as on the tag list."""
+    foreign = ActivityKindFactory(council=other_council, name="外区类别")
+    client = client_for(staff)
+    client.get(reverse("activities:activity-kinds"))
+    data = {"form-TOTAL_FORMS": 1, "form-INITIAL_FORMS": 1, "form-0-id": foreign.pk,
+            "form-0-name": "改名", "form-0-order": 1, "form-0-active": "on"}
+    response = client.post(reverse("activities:activity-kinds"), data)
+    assert response.status_code == 200
+    assert "请选择本政协的活动类别" in response.content.decode()
+    foreign.refresh_from_db()
+    assert foreign.name == "外区类别"
+    assert not ActivityKind.objects.filter(name="改名").exists()
+
+
 @pytest.mark.parametrize("n", [3, 30])
 def test_kinds_page_query_budget(client_for, staff, council, n, django_assert_max_num_queries):
     for i in range(n):
