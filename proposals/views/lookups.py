@@ -1,6 +1,6 @@
 """The proposals' pickers' JSON (``members.common.widgets.LookupSelect``):
 
-- handling units, on the assignment form: at most ``LIMIT`` active units whose name holds
+- handling units, on the assignment form: at most ``members.common.lookups.LIMIT`` active units whose name holds
   every word of ``?q=``, among the units of the staff user's reach; ``?council=`` narrows them
   to the proposal's council (the one whose units the form accepts). Staff only: nobody else
   assigns.
@@ -12,19 +12,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from members import permissions
 from members.common import search
+from members.common.lookups import lookup_response
 from proposals import rules
 from proposals.forms import invitable_members
 from proposals.models import HandlingUnit, Proposal
 
 __all__ = ["cosigner_lookup", "unit_lookup"]
 
-LIMIT = 20
 
 
 @require_GET
@@ -33,7 +32,7 @@ def unit_lookup(request):
     text = request.GET.get("q", "").strip()
     council = request.GET.get("council", "")
     if not text or (council and not council.isdigit()):
-        return JsonResponse({"results": []})
+        return lookup_response([])
     units = HandlingUnit.objects.visible_to(request.user).filter(active=True)
     if council:
         units = units.filter(council_id=int(council))
@@ -41,10 +40,8 @@ def unit_lookup(request):
     # 区教育局), unlike the members' start-of-name rule for short words.
     for word in search.words(text):
         units = units.filter(name__icontains=word)
-    rows = units.order_by("order", "name", "id").values("pk", "name", "council__name")[:LIMIT]
-    return JsonResponse({"results": [
-        {"value": row["pk"], "text": row["name"], "hint": row["council__name"]} for row in rows
-    ]})
+    rows = units.order_by("order", "name", "id").values("pk", "name", "council__name")
+    return lookup_response(rows, ("council__name",))
 
 
 @require_GET
@@ -53,14 +50,12 @@ def cosigner_lookup(request):
     text = request.GET.get("q", "").strip()
     raw = request.GET.get("proposal", "")
     if not text or not raw.isdigit():
-        return JsonResponse({"results": []})
+        return lookup_response([])
     proposal = get_object_or_404(Proposal.objects.visible_to(request.user), pk=int(raw))
     if rules.Actor.PROPOSER not in rules.actors(request.user, proposal):
         raise PermissionDenied
     rows = (
         invitable_members(proposal).lookup(text)
-        .order_by("name", "id").values("pk", "name", "sector__name")[:LIMIT]
+        .order_by("name", "id").values("pk", "name", "sector__name")
     )
-    return JsonResponse({"results": [
-        {"value": row["pk"], "text": row["name"], "hint": row["sector__name"]} for row in rows
-    ]})
+    return lookup_response(rows, ("sector__name",))

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,15 +30,13 @@ from activities.events.models import Activity, Attendance
 from activities.events.services import activities as services
 from members import permissions
 from members.common.forms import service_errors
+from members.common.lookups import lookup_response
 from members.pagination import page_of, query_without_page
 
 PAGE_SIZE = 30
 
 # --- activities: staff and leaders ------------------------------------------------------
 
-
-# The pickers' lookups answer with at most this many matches.
-LOOKUP_LIMIT = 20
 
 def _filtered_activities(request):
     base = (
@@ -137,21 +134,19 @@ def activity_create(request):
 @require_GET
 @permissions.staff_required
 def activity_constituent_lookup(request):
-    """The activity form's picker of named constituents: at most ``LOOKUP_LIMIT`` of the
+    """The activity form's picker of named constituents: the first of the
     constituents the activity may name (``constituent_choices``) whose name or phone matches
     ``?q=``, the activity looked up in the staff user's reach."""
     text = request.GET.get("q", "").strip()
     raw = request.GET.get("activity", "")
     if not text or not raw.isdigit():
-        return JsonResponse({"results": []})
+        return lookup_response([])
     activity = get_object_or_404(Activity.objects.visible_to(request.user), pk=int(raw))
     rows = (
         constituent_choices(activity).lookup(text, request.user)
-        .order_by("name", "pk").values("pk", "name", "member__name")[:LOOKUP_LIMIT]
+        .order_by("name", "pk").values("pk", "name", "member__name")
     )
-    return JsonResponse({"results": [
-        {"value": row["pk"], "text": row["name"], "hint": row["member__name"]} for row in rows
-    ]})
+    return lookup_response(rows, ("member__name",))
 
 
 @permissions.staff_required

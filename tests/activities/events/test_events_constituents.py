@@ -202,3 +202,16 @@ def test_edit_form_query_budget(client_for, staff, activity, member_a, n,
     with django_assert_max_num_queries(20):
         response = client.get(reverse("activities:activity-edit", args=[activity.pk]))
     assert len(response.context["form"].fields["constituents"].queryset) == 2 * n
+
+
+def test_the_picker_keeps_its_budget_and_answers_bad_input_with_nothing(
+        client_for, staff, activity, people, django_assert_max_num_queries):
+    client = client_for(staff)
+    assert client.get(reverse(LOOKUP), {"activity": "x", "q": "王"}).json() == {"results": []}
+    assert client.get(reverse(LOOKUP), {"activity": activity.pk, "q": ""}).json() == {"results": []}
+    ConstituentFactory.create_batch(30, member=people["sector_s"].member, name="王同名")
+    client.get(reverse(LOOKUP), {"activity": activity.pk, "q": "王"})
+    # session, user, council, the activity, the matches
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse(LOOKUP), {"activity": activity.pk, "q": "王"})
+    assert len(response.json()["results"]) == 20
