@@ -137,7 +137,6 @@ def duty_record(member, params: Params) -> dict:
         signed_up=Count("pk", filter=Q(signed_up_at__isnull=False)),
         attended=Count("pk", filter=Q(attended=True)),
     )
-    latest_reply = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round")
     my_rating = Rating.objects.filter(proposal=OuterRef("pk"), member=member).order_by("-round")
     led = list(
         Proposal.objects.filter(proposer=member)
@@ -145,7 +144,6 @@ def duty_record(member, params: Params) -> dict:
         .filter(params.span("submitted_at", is_datetime=True))
         .select_related("session")
         .annotate(
-            reply_category=Subquery(latest_reply.values("category")[:1]),
             my_rating=Subquery(my_rating.values("value")[:1]),
         )
         .order_by("-submitted_at", "-pk")
@@ -157,14 +155,14 @@ def duty_record(member, params: Params) -> dict:
         .filter(params.span("cosigners__responded_at", is_datetime=True))
         .select_related("session")
         .annotate(
-            reply_category=Subquery(latest_reply.values("category")[:1]),
             my_rating=Subquery(my_rating.values("value")[:1]),
         )
         .order_by("-submitted_at", "-pk")
     )
     for proposal in led + cosigned:
+        # The latest reply's category, kept on the proposal (proposals.outcome).
         proposal.reply_label = (
-            Reply.Category(proposal.reply_category).label if proposal.reply_category else ""
+            Reply.Category(proposal.latest_reply).label if proposal.latest_reply else ""
         )
         proposal.rating_label = Rating.Value(proposal.my_rating).label if proposal.my_rating else ""
     return {

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -119,16 +119,14 @@ class ProposalQuerySet(CouncilScopedQuerySet):
 
     def with_register_columns(self):
         """The register (提案汇总表) columns in a fixed number of queries: the proposal with
-        its session, category and proposer; ``reply_category`` (of the latest round) as an
-        annotation; co-signers, active assignments (lead first) and ratings prefetched."""
-        from proposals.models.handling import Assignment, Rating, Reply
+        its session, category and proposer; ``reply_category`` (of the latest round, kept on the
+        proposal); co-signers, active assignments (lead first) and ratings prefetched."""
+        from proposals.models.handling import Assignment, Rating
 
-        reply = Reply.objects.filter(proposal=OuterRef("pk")).order_by("-round")
         return (
             self.for_list()
-            .annotate(
-                reply_category=Subquery(reply.values("category")[:1]),
-            )
+            # The latest reply's category, kept on the proposal (proposals.outcome).
+            .annotate(reply_category=F("latest_reply"))
             .prefetch_related(
                 models.Prefetch(
                     "cosigners",
