@@ -61,10 +61,8 @@ def tag_figures(scope: Scope, params: Params, activities) -> list[dict]:
     for part, name, tag_id, kind, order, n in parts:
         if part == "retired":
             continue  # listed only if something in the period names it
-        if part == "tallied":
-            part, name = "contacts", names.get(tag_id)
-            if name is None:  # a tag outside the reach (cannot be: tally and tags share it)
-                continue
+        if part == "tallied":  # the tally and the tags are the same councils'
+            part, name = "contacts", names[tag_id]
         row = rows.setdefault(name, {"name": name, "ids": [], "kind": "", "order": None,
                                      "n_contacts": 0, "n_activities": 0})
         if part == "tag":
