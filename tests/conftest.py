@@ -32,12 +32,14 @@ def _test_settings(settings, tmp_path, request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = settings.SENDFILE_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # A shared Redis cache: each xdist worker gets its own database, because cache.clear()
-    # (below, before every test) flushes a whole Redis database.
+    # A shared Redis cache: each xdist worker gets its own database (CACHE_URL's, then the
+    # next ones), because cache.clear() (below, before every test) flushes a whole database.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     default_cache = settings.CACHES["default"]
     if "redis" in default_cache["BACKEND"].lower():
-        location = re.sub(r"/\d+$", f"/{10 + int(worker[2:])}", default_cache["LOCATION"])
+        base = re.search(r"/(\d+)$", default_cache["LOCATION"])
+        number = (int(base.group(1)) if base else 10) + int(worker[2:])
+        location = re.sub(r"(/\d+)?$", f"/{number % 16}", default_cache["LOCATION"], count=1)
         settings.CACHES = {"default": {**default_cache, "LOCATION": location}}
     # Tasks run in-process, through the same code, except in tests that drive a real worker.
     eager = request.node.get_closest_marker("worker") is None
