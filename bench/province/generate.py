@@ -236,7 +236,7 @@ def require_columns(table: str, columns: list[str]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-            "AND is_nullable = 'NO' AND column_default IS NULL",
+            "AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
             [table],
         )
         missing = sorted({r[0] for r in cursor.fetchall()} - set(columns))
