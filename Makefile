@@ -31,7 +31,7 @@ run: setup
 
 ## make test — set up, lint, and run the whole suite on SQLite with eager tasks (no services)
 test: setup lint
-	$(BIN)/pytest -n 2 -m "not postgres and not worker and not production"
+	$(BIN)/pytest -n 2 -m "not postgres and not worker and not production and not replica"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -150,6 +150,44 @@ else:
     # Covering indexes (INCLUDE columns, for PostgreSQL's list pages) are plain indexes on
     # SQLite: nothing for `make run` to warn a laptop about on every command.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# An optional streaming replica of the primary (members.common.replica; README, Read replica).
+# Only pages that say they may show data a few seconds old read it; the rest, every write
+# and the pages right after a write read the primary, and so does everything while the
+# replica is unreachable or more than REPLICA_MAX_LAG_SECONDS behind.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+# A browser that sent a write reads the primary this long.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+# The replica's lag is measured at most this often per process; after it failed to connect
+# or failed under a page, it is tried again after REPLICA_RETRY_SECONDS.
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=30.0)
+if DATABASE_REPLICA_URL:
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    if "postgresql" not in DATABASES["default"]["ENGINE"] or "postgresql" not in _replica["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL is a PostgreSQL streaming replica of DATABASE_URL's PostgreSQL."
+        )
+    # The primary's connection settings (persistent, health-checked, no JIT), and a short
+    # connect timeout (libpq's least is 2 s): a replica that is down is left at once.
+    _replica.update(
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        OPTIONS={
+            **DATABASES["default"].get("OPTIONS", {}),
+            "connect_timeout": env.int("REPLICA_CONNECT_TIMEOUT", default=2),
+            **_replica.get("OPTIONS", {}),
+        },
+        # Under test the replica holds the primary's test database (replicated): none made.
+        TEST={"MIRROR": "default"},
+    )
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["members.common.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "members.common.replica.PinAfterWriteMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"

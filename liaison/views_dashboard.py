@@ -24,6 +24,7 @@ from liaison.dashboard.scope import Params, Scope, councils_visible
 from liaison.forms import DashboardFilterForm, DutyPeriodForm, DutySchemeForm, ReportForm
 from liaison.services import duty_scheme_save
 from members import exports, permissions
+from members.common import replica
 from members.common.figures import figures_versions
 from members.models import Committee, Council, Member, Platform, Sector
 from members.pagination import page_of, query_without_page
@@ -68,7 +69,13 @@ def cached_dashboard_data(scope: Scope, params: Params, root_id, has_children: b
     except Exception:
         log.warning("Dashboard cache read failed; computing the figures", exc_info=True)
         return _computed(scope, params, root_id, has_children)
-    key = f"dashboard:v3:{scope.cache_key}:{params.digest}:{root_id}:{versions}"
+    # Figures read from the replica are kept apart from the primary's, and not longer than
+    # the replica may lag: a write's new version can be read from a replica that has not
+    # replayed the write yet, and its writer (pinned to the primary) must not be served that.
+    source = replica.read_alias()
+    if source == replica.REPLICA:
+        seconds = max(1, min(seconds, int(settings.REPLICA_MAX_LAG_SECONDS)))
+    key = f"dashboard:v3:{scope.cache_key}:{params.digest}:{root_id}:{versions}:{source}"
     data = _cache_get(key)
     if data is None:
         data = _computed(scope, params, root_id, has_children)
@@ -114,6 +121,7 @@ def _covered(councils: list[dict], root_id: int | None) -> list[int]:
 
 
 @permissions.council_reader_required
+@replica.lag_tolerant_view
 def dashboard(request):
     user = request.user
     council_id = _council_param(request)
@@ -247,6 +255,7 @@ def _period_params(form) -> Params:
 
 
 @login_required
+@replica.lag_tolerant_view
 def duty_record(request, pk: int):
     """One member's duty record for a period: members see only their own, staff and leaders
     every member of their council (``Member.objects.visible_to``)."""
@@ -305,6 +314,7 @@ def _points_council(request):
 
 
 @permissions.council_reader_required
+@replica.lag_tolerant_view
 def points(request):
     """The ranking by duty points in a period, within each sector and committee; with
     ``?format=xlsx`` the whole ranking (every page) as a workbook."""
@@ -374,6 +384,7 @@ def points_scheme(request):
 
 
 @permissions.council_reader_required
+@replica.lag_tolerant_view
 def report(request):
     """The period report: the summary paragraph on the page, the workbook as a download."""
     council, councils = _report_council(request)

@@ -16,6 +16,7 @@ from activities.contacts.models import ContactLog
 from activities.reminders.models import Reminder
 from members import permissions
 from members.common.forms import service_errors
+from members.common.replica import lag_tolerant_view
 from members.pagination import page_of, query_without_page
 
 HISTORY_PAGE_SIZE = 20
@@ -158,6 +159,7 @@ def contactlog_rows(user):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def contactlog_list(request):
     filterset = ContactLogFilter(request.GET, queryset=contactlog_rows(request.user), request=request)
     # An invalid filter (a crafted member id outside reach) lists nothing; the form says why.
@@ -171,6 +173,7 @@ def contactlog_list(request):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def contactlog_export(request):
     """The filtered list as Excel, or as CSV (``?format=csv``: streamed, for large exports)."""
     filterset = ContactLogFilter(request.GET, queryset=contactlog_rows(request.user), request=request)

@@ -22,6 +22,7 @@ from activities.reminders.models import Campaign, MustVisitRule, Reminder
 from activities.reminders.services import campaigns, closing, rules
 from members import permissions
 from members.common.forms import service_errors
+from members.common.replica import lag_tolerant_view
 from members.pagination import page_of, query_without_page
 
 PAGE_SIZE = 30
@@ -95,6 +96,7 @@ def _compliance_groups():
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def compliance(request):
     """On-time rate and overdue count per member, sector, committee or rule (one aggregate);
     with ``?format=xlsx`` the same table as a workbook."""

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from members import exports, imports, permissions
+from members.common.replica import lag_tolerant_view
 from members.filters import ConstituentFilter, MemberFilter
 from members.models import Sector
 from members.views.staff_pages import constituent_rows, member_rows
@@ -112,6 +113,7 @@ def constituent_import_template(request):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def member_export(request):
     rows = member_rows(request.user).with_roster_figures()
     filterset = MemberFilter(request.GET, queryset=rows, request=request)
@@ -122,6 +124,7 @@ def member_export(request):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def constituent_export(request):
     """The filtered list as Excel, or as CSV (``?format=csv``: streamed, for large exports)."""
     filterset = ConstituentFilter(

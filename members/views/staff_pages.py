@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import audit, exports, permissions
+from members.common.replica import lag_tolerant_view
 from members.filters import ConstituentFilter, MemberFilter, PlatformFilter
 from members.models import Constituent, Council, Member, Platform, RosterTally
 from members.pagination import page_of, query_without_page
@@ -92,6 +93,7 @@ def constituent_rows(user):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def staff_home(request):
     user = request.user
     platforms = dict(
@@ -122,6 +124,7 @@ def staff_home(request):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def member_list(request):
     filterset = MemberFilter(request.GET, queryset=member_rows(request.user), request=request)
     page = with_page_figures(page_of(filtered(filterset), request, ids_first=True))
@@ -157,6 +160,7 @@ def member_detail(request, pk: int):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def platform_list(request):
     platforms = (
         Platform.objects.visible_to(request.user)
@@ -195,6 +199,7 @@ def platform_detail(request, pk: int):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def constituent_list(request):
     filterset = ConstituentFilter(
         request.GET, queryset=constituent_rows(request.user), request=request
@@ -211,6 +216,7 @@ def constituent_list(request):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def coverage(request):
     """"两个1" coverage and who misses what; with ``?format=xlsx`` every such member (not one
     page) as a workbook."""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from members import permissions
 from members.common.forms import service_errors
+from members.common.replica import lag_tolerant_view
 from members.pagination import page_of, query_without_page
 from proposals import rules, services
 from proposals.forms import (
@@ -55,6 +56,7 @@ def my_list(request):
 
 
 @permissions.member_required
+@lag_tolerant_view
 def filed_list(request):
     """Every filed proposal of the council, public fields only."""
     sessions = list(Session.objects.visible_to(request.user))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from members import permissions
 from members.common.forms import service_errors
+from members.common.replica import lag_tolerant_view
 from members.pagination import page_of, query_without_page
 from proposals import exports, services
 from proposals.filters import RegisterFilter
@@ -103,6 +104,7 @@ def _register_filter(request) -> tuple[RegisterFilter, object]:
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def register(request):
     """提案汇总: every proposal handed in, filtered and searched; the figures above the
     table (collected / filed / closed) are of the filtered rows."""
@@ -129,6 +131,7 @@ def register(request):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def register_export(request):
     """The filtered register as an Excel workbook (提案汇总表)."""
     _filterset, rows = _register_filter(request)

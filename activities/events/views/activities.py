@@ -31,6 +31,7 @@ from activities.events.services import activities as services
 from members import permissions
 from members.common.forms import service_errors
 from members.common.lookups import lookup_response
+from members.common.replica import lag_tolerant_view
 from members.pagination import page_of, query_without_page
 
 PAGE_SIZE = 30
@@ -47,6 +48,7 @@ def _filtered_activities(request):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def activity_list(request):
     filterset = _filtered_activities(request)
     page = page_of(filterset.qs, request, PAGE_SIZE)
@@ -56,6 +58,7 @@ def activity_list(request):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def activity_export(request):
     return exports.activities_workbook(_filtered_activities(request).qs)
 
@@ -67,6 +70,7 @@ def _month_from(request) -> date:
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def activity_calendar(request):
     first = _month_from(request)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)

@@ -28,6 +28,7 @@ from activities.events.models import Activity, Consultation, Problem
 from activities.events.services import consultations as services
 from members import permissions
 from members.common.forms import service_errors
+from members.common.replica import lag_tolerant_view
 from members.models import Platform
 from members.pagination import page_of, query_without_page
 
@@ -54,6 +55,7 @@ def _filtered_consultations(request):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def consultation_list(request):
     filterset = _filtered_consultations(request)
     page = page_of(filterset.qs, request, PAGE_SIZE)
@@ -67,6 +69,7 @@ def consultation_list(request):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def consultation_export(request):
     return exports.consultations_workbook(_filtered_consultations(request).qs)
 
@@ -191,6 +194,7 @@ def problem_board(request):
 
 
 @permissions.council_reader_required
+@lag_tolerant_view
 def problem_list(request):
     """Every problem, filtered by state, when its consultation was held or when it was
     resolved, platform, sector and council: the list behind the dashboard's problem figures."""
