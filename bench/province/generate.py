@@ -754,7 +754,7 @@ def insert_proposals(scale: float, today: date) -> None:
                "proposer_committee_id", "submitted_by_id", "state", "cosign_deadline",
                "internal_note", "not_filed_reason", "to_opinion", "returned_reason",
                "merged_into_id", "round", "deadline", "version", "created_at", "updated_at",
-               "submitted_at", "filed_at", "closed_at"]
+               "submitted_at", "filed_at", "closed_at", "latest_reply", "counted_rating"]
     require_columns("proposals_proposal", columns)
     # The timeline of a proposal: collected in the month before its session opened, filed
     # ten days after, answered within 3 months, closed after the rating.
@@ -779,7 +779,10 @@ def insert_proposals(scale: float, today: date) -> None:
                t.created, t.created + interval '100 days' * (b.state NOT IN ('draft', 'submitted'))::int,
                CASE WHEN b.state <> 'draft' THEN t.created + interval '1 day' END,
                CASE WHEN b.number IS NOT NULL THEN t.created + interval '10 days' END,
-               CASE WHEN b.state = 'closed' THEN t.created + interval '100 days' END
+               CASE WHEN b.state = 'closed' THEN t.created + interval '100 days' END,
+               -- The outcome columns: rollups_rebuild (at the end) computes them from the
+               -- replies and ratings, as the portal keeps them on every write.
+               '', ''
         FROM bench_proposal b
         JOIN bench_member m ON m.i = b.proposer_i
         JOIN bench_ref cat ON cat.council_id = b.council_id AND cat.kind = 'categories'
