@@ -111,8 +111,10 @@ def committee_rows(scope: Scope, params: Params) -> list[dict]:
     )
 
 
-def council_rows(scope: Scope, params: Params, root_id: int | None) -> list[dict]:
-    """Roll-up: each child council of ``root_id`` with its subtree's figures."""
+def council_rows(scope: Scope, params: Params, root_id: int | None,
+                 proposals: dict[tuple, int] | None = None) -> list[dict]:
+    """Roll-up: each child council of ``root_id`` with its subtree's figures. ``proposals``:
+    ``proposals_per_council``'s answer, when the caller has it already."""
     # The child's subtree as a list of council ids, so that each table's council index
     # serves the count (a condition through the council's parents read every row in reach).
     subtree = Council.objects.filter(subtree_q(OuterRef(OuterRef("pk")), "pk")).values("pk")
@@ -139,7 +141,8 @@ def council_rows(scope: Scope, params: Params, root_id: int | None) -> list[dict
         .values("pk", "name", "level", "n_members", "n_constituents", "n_contacts",
                 "n_consultations", "n_activities")
     )
-    proposals = proposals_per_council(scope, params)
+    if proposals is None:
+        proposals = proposals_per_council(scope, params)
     for row in rows:
         row["n_proposals"] = sum(
             n for (council, parent, grandparent), n in proposals.items()
@@ -160,3 +163,14 @@ def proposals_per_council(scope: Scope, params: Params) -> dict[tuple, int]:
             .annotate(n=Count("pk"))
         )
     }
+
+
+def council_tallies(groups) -> dict[tuple, int]:
+    """``proposals_per_council`` from ``figures.proposal_groups(..., by_council=True)``
+    (drafts aside), without a second read of the proposals."""
+    tallies: dict[tuple, int] = {}
+    for state, _filed, _reply, _rating, council, parent, grandparent, n in groups:
+        if state != ProposalState.DRAFT:
+            key = (council, parent, grandparent)
+            tallies[key] = tallies.get(key, 0) + n
+    return tallies

@@ -24,7 +24,9 @@ from activities.models import Activity, Channel, Consultation, Problem, Reminder
 from liaison.dashboard.breakdowns import (
     committee_rows,
     council_rows,
+    council_tallies,
     platform_rows,
+    proposals_per_council,
     sector_rows,
 )
 from liaison.dashboard.contacts import contact_figures
@@ -125,21 +127,31 @@ def proposal_rows(scope: Scope, params: Params):
     return qs
 
 
-def proposal_figures(scope: Scope, params: Params) -> dict:
-    """Collected, filed, closed; the latest reply's category; proposals by rating.
+def proposal_groups(scope: Scope, params: Params, *, by_council: bool = False) -> list[tuple]:
+    """The session's proposals in one GROUP BY: by state, filed or not, and the outcome
+    columns each proposal keeps (``proposals.outcome``); ``by_council`` adds the council and
+    its parent and grandparent, from which the roll-up table sums each child's subtree
+    (``breakdowns.proposals_per_council``). A few hundred groups at most."""
+    columns = ["state", "_filed", "latest_reply", "counted_rating"]
+    if by_council:
+        columns += ["council_id", "council__parent_id", "council__parent__parent_id"]
+    return list(
+        proposal_rows(scope, params).order_by()
+        .annotate(_filed=Q(number__isnull=False))
+        .values_list(*columns)
+        .annotate(n=Count("pk"))
+    )
 
-    One GROUP BY over the session's proposals by state, filed or not, and the outcome
-    columns each proposal keeps (``proposals.outcome``): a few dozen groups, summed here."""
+
+def proposal_figures(scope: Scope, params: Params, groups: list[tuple] | None = None) -> dict:
+    """Collected, filed, closed; the latest reply's category; proposals by rating, summed
+    from ``proposal_groups`` (read here unless given)."""
     counts = dict.fromkeys(["collected", "filed", "closed"], 0)
     counts.update({f"reply_{c}": 0 for c in REPLY_CATEGORIES})
     counts.update({f"rating_{v}": 0 for v in RATING_VALUES})
-    groups = (
-        proposal_rows(scope, params).order_by()
-        .annotate(_filed=Q(number__isnull=False))
-        .values_list("state", "_filed", "latest_reply", "counted_rating")
-        .annotate(n=Count("pk"))
-    )
-    for state, filed, reply, rating, n in groups:
+    if groups is None:
+        groups = proposal_groups(scope, params)
+    for state, filed, reply, rating, *_council, n in groups:
         counts["collected"] += n if state != ProposalState.DRAFT else 0
         counts["filed"] += n if filed else 0
         counts["closed"] += n if state == ProposalState.CLOSED else 0
@@ -250,6 +262,10 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
         entry = by_kind.setdefault(row["kind_id"], {"id": row["kind_id"], "name": row["kind__name"], "n": 0})
         entry["n"] += row["n"]
     roster = roster_figures(scope, params)
+    # The roll-up's proposals per child come from the same GROUP BY as the headline figures,
+    # unless a sector or committee narrows the headline (the roll-up table is never narrowed).
+    narrowed = bool(params.sector_id or params.committee_id)
+    groups = proposal_groups(scope, params, by_council=has_children and not narrowed)
     return {
         "platform_kinds": kinds,
         "platforms": platforms,
@@ -258,7 +274,7 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
         "contacts": {"by_channel": by_channel, "total": sum(by_channel.values())},
         "contact_months": contacts["months"],
         "visits": reminder_figures(scope, params),
-        "proposals": proposal_figures(scope, params),
+        "proposals": proposal_figures(scope, params, groups),
         "consultations": consultation_figures(scope, params),
         "activities": activity_figures(scope, params),
         "activity_kinds": sorted(by_kind.values(), key=lambda k: (-k["n"], k["name"])),
@@ -274,6 +290,9 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
             {**row, "n_contacts": per_committee.get(row["pk"], 0)}
             for row in committee_rows(breakdown, params)
         ],
-        "councils": council_rows(scope, params, root_id) if has_children else [],
+        "councils": council_rows(
+            scope, params, root_id,
+            proposals=proposals_per_council(scope, params) if narrowed else council_tallies(groups),
+        ) if has_children else [],
         "tags": tag_figures(scope, params, activity_rows(scope, params)),
     }

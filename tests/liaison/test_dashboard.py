@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from proposals.models import Proposal, State
 from tests.liaison.conftest import build_world
 
 URL = reverse("liaison:dashboard")
@@ -147,12 +148,38 @@ def test_a_city_dashboard_keeps_its_budget(client_for, city_leader, world, counc
     settings.DASHBOARD_CACHE_SECONDS = 0
     client = client_for(city_leader)
     # as above, plus the roll-up by council and its proposals per council (one GROUP BY) and
-    # the activity kinds' councils (to tell rows of several councils apart); with ?council=
-    # one council: no roll-up, no kinds' councils
-    with django_assert_max_num_queries(21):
+    # the activity kinds' councils (to tell rows of several councils apart); the roll-up's
+    # proposals per council come from the headline's GROUP BY; with ?council= one council:
+    # no roll-up, no kinds' councils
+    with django_assert_max_num_queries(20):
         client.get(URL)
     with django_assert_max_num_queries(19):
         client.get(URL, {"council": council.pk})
+
+
+def test_the_roll_up_counts_proposals_once_and_never_narrowed(
+        client_for, city_leader, world, council, other_council, sector, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    client = client_for(city_leader)
+    with CaptureQueriesContext(connection) as queries:
+        whole = client.get(URL)
+    # The headline's outcome groups and the roll-up's per-council groups: one read.
+    reads = [
+        q["sql"] for q in queries.captured_queries
+        if 'FROM "proposals_proposal"' in q["sql"]
+        and ('"counted_rating"' in q["sql"] or '"council__parent_id"' in q["sql"])
+    ]
+    assert len(reads) == 1, reads
+    per_council = {row["name"]: row["n_proposals"] for row in whole.context["councils"]}
+    expected = Proposal.objects.exclude(state=State.DRAFT).filter(council=council).count()
+    assert per_council == {council.name: expected, other_council.name: 0}
+    assert expected > 0
+    # A sector narrows the headline figures, never the roll-up table.
+    narrowed = client.get(URL, {"sector": sector.pk})
+    assert {row["name"]: row["n_proposals"] for row in narrowed.context["councils"]} == per_council
 
 
 def test_figures_are_cached_per_reach_and_filters(client_for, leader, staff, world,
