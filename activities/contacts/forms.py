@@ -119,7 +119,8 @@ class ContactLogForm(forms.Form):
         itself, because a widget rendered per person cost more than the rest of the page."""
         ticked = {str(pk) for pk in self["constituents"].value() or []}
         return [
-            (person, str(person.pk) in ticked) for person in self.fields["constituents"].queryset
+            (person, str(person.pk) in ticked)
+            for person in self.fields["constituents"].queryset.only("name", "unit", "community")
         ]
 
     @property

@@ -32,7 +32,7 @@ def member_home(request):
         total=Count("id"), never_contacted=Count("id", filter=Q(last_contacted_at__isnull=True))
     )
     # The people's names only: whole constituent rows cost more than the query.
-    recent = member.contact_logs.prefetch_related(
+    recent = member.contact_logs.only("member", "contacted_at", "channel", "summary").prefetch_related(
         Prefetch("constituents", queryset=Constituent.objects.only("id", "name"))
     )[:RECENT_LOGS]
     return render(
@@ -56,7 +56,11 @@ def constituent_mine(request):
     search = RosterSearchForm(request.GET)
     text = search.cleaned_data["q"] if search.is_valid() else ""
     roster = (
-        Constituent.objects.visible_to(request.user).active().search(text).never_contacted_first()
+        Constituent.objects.visible_to(request.user)
+        .active()
+        .search(text)
+        .never_contacted_first()
+        .only("name", "unit", "community", "last_contacted_at")
     )
     page = Paginator(roster, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({"q": text}) if text else ""

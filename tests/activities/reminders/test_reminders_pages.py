@@ -27,6 +27,25 @@ def reminders_for(council):
     return make
 
 
+@pytest.mark.parametrize("page", ["members:member-home", "members:my-constituents",
+                                  "activities:contactlog-create"])
+def test_member_pages_read_only_the_columns_they_show(page, member_a, reminders_for, client_for):
+    """The member pages opened most (home with its must-visits, roster, log-a-contact) build
+    constituent and reminder rows from the columns they show: whole rows (a sealed phone to
+    open per person, every reminder column) cost more to build than their queries take."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reminders_for(member_a, 3)
+    Reminder.objects.update(due_on=TODAY)
+    client = client_for(member_a)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(page)).status_code == 200
+    for query in queries.captured_queries:
+        assert '"members_constituent"."phone"' not in query["sql"], query["sql"]
+        assert '"activities_reminder"."period_key"' not in query["sql"], query["sql"]
+
+
 @pytest.mark.parametrize("n", [3, 30])
 def test_member_home_shows_own_reminders_in_a_fixed_number_of_queries(
     n, member_a, member_b, reminders_for, client_for, django_assert_max_num_queries
