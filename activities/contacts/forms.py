@@ -111,8 +111,10 @@ class ContactLogForm(forms.Form):
             .order_by("-held_on", "-id")
         )
         self.fields["consultation"].label_from_instance = _consultation_label
-        for name in ("platform", "proposal", "consultation", "tags"):
+        for name in ("platform", "tags"):
             listed(self.fields[name])
+        listed(self.fields["proposal"], columns=PROPOSAL_LABEL_COLUMNS)
+        listed(self.fields["consultation"], columns=("held_on", "topic"))
 
     def roster(self) -> list[tuple[Constituent, bool]]:
         """The people to tick, each with whether it is ticked: the page draws the boxes
@@ -141,6 +143,10 @@ class ContactLogForm(forms.Form):
                 "photos", _("At most %(n)d photos per contact.") % {"n": MAX_CONTACT_PHOTOS}
             )
         return cleaned
+
+
+# What a proposal's label (``str(proposal)``: number and title) reads.
+PROPOSAL_LABEL_COLUMNS = ("number", "title")
 
 
 def _consultation_label(consultation: Consultation) -> str:

@@ -19,7 +19,10 @@ class ListedChoiceIterator(ModelChoiceIterator):
         null_label = getattr(self.field, "null_label", None)  # django-filter's "none" choice
         if null_label is not None:
             yield (self.field.null_value, null_label)
-        for obj in self.queryset:  # one query, then the queryset's own cache
+        columns = getattr(self.field, "listed_columns", ())
+        # One query, then the queryset's own cache; with ``columns``, only those (a choice
+        # shows a label, not the row's long texts).
+        for obj in self.queryset.only(*columns) if columns else self.queryset:
             yield self.choice(obj)
 
 
@@ -30,9 +33,10 @@ def listed_choices(choices):
     return choices
 
 
-def listed(field):
+def listed(field, columns: tuple[str, ...] = ()):
     """``field`` (a ``ModelChoiceField`` or ``ModelMultipleChoiceField``) with its choices read
-    by one plain query."""
+    by one plain query; ``columns``: the only ones its labels need."""
     field.iterator = ListedChoiceIterator
+    field.listed_columns = columns
     field.widget.choices = field.choices  # the widget took its iterator with the queryset
     return field

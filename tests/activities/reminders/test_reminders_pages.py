@@ -36,14 +36,18 @@ def test_member_pages_read_only_the_columns_they_show(page, member_a, reminders_
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tests.proposals.factories import ProposalFactory
+
     reminders_for(member_a, 3)
     Reminder.objects.update(due_on=TODAY)
+    ProposalFactory(proposer=member_a)  # offered on the log-a-contact form
     client = client_for(member_a)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse(page)).status_code == 200
     for query in queries.captured_queries:
         assert '"members_constituent"."phone"' not in query["sql"], query["sql"]
         assert '"activities_reminder"."period_key"' not in query["sql"], query["sql"]
+        assert '"proposals_proposal"."reasons"' not in query["sql"], query["sql"]
 
 
 @pytest.mark.parametrize("n", [3, 30])
