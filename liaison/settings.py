@@ -142,9 +142,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # milliseconds, and compiling one whose estimated cost passes jit_above_cost took
     # 15-30 ms of a 2-40 ms dashboard query at province scale (bench/README.md).
     # DATABASE_JIT=on gives the server's setting back.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
     if not env.bool("DATABASE_JIT", default=False):
-        options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    # Parallel workers only for a plan big enough to repay starting them: the pages read
+    # rollups and indexes (plans costing a few thousand), where two workers' start-up took
+    # ~20 ms of a province dashboard's reads on a busy 2-core machine; the rebuild's and the
+    # report's scans of millions of rows cost far more and still go parallel.
+    # PostgreSQL's default is 1000.
+    parallel_setup_cost = env.int("DATABASE_PARALLEL_SETUP_COST", default=10000)
+    options["options"] = f"{options.get('options', '')} -c parallel_setup_cost={parallel_setup_cost}".strip()
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     # Covering indexes (INCLUDE columns, for PostgreSQL's list pages) are plain indexes on

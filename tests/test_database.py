@@ -16,3 +16,15 @@ def test_queries_are_not_jit_compiled():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_only_big_plans_start_parallel_workers():
+    """Two workers' start-up cost more than the small plans of the pages (rollups, indexes)
+    read; a scan of millions of rows still goes parallel."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW parallel_setup_cost")
+        assert float(cursor.fetchone()[0]) == 10000
