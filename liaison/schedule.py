@@ -5,6 +5,10 @@ declaration there, and ``migrate`` runs it (``LiaisonConfig.ready``). Staff may 
 job's time or switch it off in the admin (*Periodic tasks*): a later sync leaves such edits
 alone unless told ``--reset``. Each job is found by its task, so renaming one here renames it
 there. Every task is idempotent: a job run twice, or late, catches up and never doubles.
+
+The reminder jobs and the rollup recount are parents: each enqueues one task per council on
+its named queue (``CELERY_TASK_ROUTES``) and waits for none, so workers on any number of
+machines share the work (README, "Jobs that fan out").
 """
 
 SCHEDULE = {

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from members import phone_crypto
 
@@ -343,6 +344,29 @@ CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Named queues (README, "Jobs that fan out"). Each scheduled job runs as a parent that enqueues
+# one task per council and waits for none; the per-council tasks go to the job's queue, so
+# any number of workers on any number of machines share them, and the morning sweep or the
+# nightly recount never queue in front of what users just did (event reminders and e-mails
+# stay on the default queue). A worker started without -Q consumes every queue declared here;
+# `-Q reminders` (or `-Q rollups`, `-Q celery`) one of them.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+QUEUE_REMINDERS = "reminders"  # the must-visit sweep, digests and escalations, per council
+QUEUE_ROLLUPS = "rollups"  # the nightly recount of the dashboards' rollups, per council
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)  # what Celery declares for a bare queue name
+    for name in (CELERY_TASK_DEFAULT_QUEUE, QUEUE_REMINDERS, QUEUE_ROLLUPS)
+]
+CELERY_TASK_ROUTES = {
+    "activities.tasks.reminders_sweep_task": {"queue": QUEUE_REMINDERS},
+    "activities.tasks.reminders_sweep_council_task": {"queue": QUEUE_REMINDERS},
+    "activities.tasks.reminders_digest_task": {"queue": QUEUE_REMINDERS},
+    "activities.tasks.reminders_digest_council_task": {"queue": QUEUE_REMINDERS},
+    "activities.tasks.reminders_escalate_task": {"queue": QUEUE_REMINDERS},
+    "activities.tasks.reminders_escalate_council_task": {"queue": QUEUE_REMINDERS},
+    "activities.tasks.rollups_rebuild_task": {"queue": QUEUE_ROLLUPS},
+    "activities.tasks.rollups_rebuild_council_task": {"queue": QUEUE_ROLLUPS},
+}
 # A web request never waits for a broker that is down: enqueueing tries one connection with a
 # short timeout and no retry (members.tasks.enqueue_on_commit), logs the failure, and the
 # periodic catch-up jobs do the work later.
@@ -350,8 +374,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 # With acks_late, a message taken by a worker that dies whole (main process and pool) stays
 # unacknowledged in Redis and is handed to another worker once this many seconds have passed.
 # It must exceed the longest task, or a task still running would be started a second time:
-# the longest (the province-wide must-visit sweep, the rollup rebuild) take a few minutes, so
-# 15 minutes. Re-delivery is safe: every task is idempotent.
+# the longest (a province council's must-visit sweep or rollup recount, the jobs run a task per
+# council) take a few minutes, so 15 minutes. Re-delivery is safe: every task is idempotent.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
 # No task may run longer than the visibility timeout, or its message would be handed to a
 # second worker while the first still works on it: a hard limit under it (prefork pool).

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from members.models import Notification
+from members.models import Council, Notification
 from members.services import notification_email
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,19 @@ def enqueue_on_commit(task, **kwargs) -> None:
             log.exception("Could not enqueue %s %s; a periodic job will catch up", task.name, kwargs)
 
     transaction.on_commit(send)
+
+
+def councils_fan_out(task, **kwargs) -> int:
+    """Enqueue ``task`` once per council, with ``council_id`` and ``kwargs``, and wait for
+    none of them: what a scheduled job's parent does. The routes (``CELERY_TASK_ROUTES``) put
+    the tasks on the job's queue, where any worker consuming it takes the next; each task is
+    idempotent per (council, day), so a parent run twice only repeats work already done.
+    Without a broker (eager mode) the tasks run here, one after another. Returns how many
+    were enqueued."""
+    council_ids = list(Council.objects.order_by("pk").values_list("pk", flat=True))
+    for council_id in council_ids:
+        task.apply_async(kwargs={"council_id": council_id, **kwargs})
+    return len(council_ids)
 
 
 @shared_task(acks_late=True)

@@ -22,8 +22,8 @@ Two ways, as ``DESIGN.md`` asks:
   ``INSERT … SELECT … GROUP BY``). Idempotent. By default incremental: only the days of the
   logs added since the last rebuild (``ContactDayMark``: a bulk load, or rows written outside
   the services) and the last ``RECENT_DAYS`` days (and their months' tally); a council never
-  rebuilt, or ``full=True``, is recounted whole. Run nightly
-  (``activities.tasks.rollups_rebuild_task``) and by ``manage.py rollups_rebuild``.
+  rebuilt, or ``full=True``, is recounted whole. Run nightly, a task per council
+  (``activities.tasks.rollups_rebuild_council_task``), and by ``manage.py rollups_rebuild``.
 
 The day is the local date (``TIME_ZONE``) of ``contacted_at``, as the dashboard's period
 filter and monthly trend count it.

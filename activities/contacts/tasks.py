@@ -7,19 +7,40 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
+from django.utils import timezone
 
 from activities.contacts.rollups import rollups_rebuild
+from members.models import Council
 from members.rollups import roster_rebuild
+from members.tasks import councils_fan_out
 
 
 @shared_task(name="activities.tasks.rollups_rebuild_task", acks_late=True)
 def rollups_rebuild_task(
     council_id: int | None = None, since: str | None = None, full: bool = False
 ) -> int:
-    """Recount the daily contact counts (incrementally: the days touched since the last run,
-    unless ``since`` or ``full``) and the roster counts. Returns the daily rows written."""
+    """02:30: one ``rollups_rebuild_council_task`` per council (or for ``council_id`` alone)
+    on the "rollups" queue, waiting for none. The parent fixes the day the recent days are
+    counted back from. Returns the tasks enqueued."""
+    options = {"since": since, "full": full, "today": timezone.localdate().isoformat()}
+    if council_id is not None:
+        rollups_rebuild_council_task.apply_async(kwargs={"council_id": council_id, **options})
+        return 1
+    return councils_fan_out(rollups_rebuild_council_task, **options)
+
+
+@shared_task(name="activities.tasks.rollups_rebuild_council_task", acks_late=True)
+def rollups_rebuild_council_task(
+    *, council_id: int, since: str | None = None, full: bool = False, today: str | None = None
+) -> int:
+    """Recount one council's daily contact counts (incrementally: the days touched since its
+    last run, unless ``since`` or ``full``) and its roster counts. Idempotent; the rebuilds
+    lock their tables against writers meanwhile. Returns the daily rows written."""
+    if not Council.objects.filter(pk=council_id).exists():
+        return 0
     written = rollups_rebuild(
-        council=council_id, since=date.fromisoformat(since) if since else None, full=full
+        council=council_id, since=date.fromisoformat(since) if since else None, full=full,
+        today=date.fromisoformat(today) if today else None,
     )
     roster_rebuild(council=council_id)
     return written

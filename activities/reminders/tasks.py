@@ -16,25 +16,65 @@ from activities.contacts.models import ContactLog
 from activities.events.models import Consultation
 from activities.reminders.models import Campaign
 from activities.reminders.services import notices, sweep
+from members.common.locks import council_job_lock
+from members.models import Council
+from members.tasks import councils_fan_out
 
 
 def _day(today: str | None) -> date:
     return date.fromisoformat(today) if today else timezone.localdate()
 
 
+# --- The scheduled jobs: a parent enqueues one task per council on the "reminders" queue
+# (``CELERY_TASK_ROUTES``) and waits for none. The parent fixes the day: a council's task that
+# runs after midnight still does the day it was enqueued for.
+
+
 @shared_task(name="activities.tasks.reminders_sweep_task", acks_late=True)
 def reminders_sweep_task(today: str | None = None) -> int:
-    return sum(sweep.reminders_sweep(today=_day(today)).values())
+    """06:00: one ``reminders_sweep_council_task`` per council. Returns councils enqueued."""
+    return councils_fan_out(reminders_sweep_council_task, today=_day(today).isoformat())
+
+
+@shared_task(name="activities.tasks.reminders_sweep_council_task", acks_late=True)
+def reminders_sweep_council_task(*, council_id: int, today: str) -> int:
+    """One council's sweep: due reminders created, missed days caught up, overdue marked.
+    Idempotent; a second run of the same council at once waits for the first."""
+    council = Council.objects.filter(pk=council_id).first()
+    if council is None:
+        return 0
+    with council_job_lock("reminders_sweep", council_id):
+        return sum(sweep.reminders_sweep(today=_day(today), council=council).values())
 
 
 @shared_task(name="activities.tasks.reminders_digest_task", acks_late=True)
 def reminders_digest_task(today: str | None = None) -> int:
-    return notices.reminders_digest(today=_day(today))
+    """07:00: one ``reminders_digest_council_task`` per council."""
+    return councils_fan_out(reminders_digest_council_task, today=_day(today).isoformat())
+
+
+@shared_task(name="activities.tasks.reminders_digest_council_task", acks_late=True)
+def reminders_digest_council_task(*, council_id: int, today: str) -> int:
+    """One council's members' digests (once a day each: the notice key)."""
+    council = Council.objects.filter(pk=council_id).first()
+    return notices.reminders_digest(today=_day(today), council=council) if council else 0
 
 
 @shared_task(name="activities.tasks.reminders_escalate_task", acks_late=True)
 def reminders_escalate_task(today: str | None = None) -> int:
-    return notices.reminders_escalate(today=_day(today))
+    """Monday 08:00: one ``reminders_escalate_council_task`` per council."""
+    return councils_fan_out(reminders_escalate_council_task, today=_day(today).isoformat())
+
+
+@shared_task(name="activities.tasks.reminders_escalate_council_task", acks_late=True)
+def reminders_escalate_council_task(*, council_id: int, today: str) -> int:
+    """One council's escalation to its staff (once a week each: the notice key)."""
+    council = Council.objects.filter(pk=council_id).first()
+    return notices.reminders_escalate(today=_day(today), council=council) if council else 0
+
+
+# --- Events, enqueued on commit by the services that own them (the default queue: a user
+# is waiting for what they start).
 
 
 @shared_task(name="activities.tasks.reminders_new_constituent_task", acks_late=True)

@@ -70,7 +70,10 @@ def reminders_escalate(*, today: date, council: Council | None = None) -> int:
     a week, none to a committee with nothing overdue. Returns councils told."""
     default = settings.ESCALATE_OVERDUE_DAYS
     limits = Q(rule__escalate_after_days__isnull=True, due_on__lt=today - timedelta(days=default))
-    for rule in MustVisitRule.objects.filter(escalate_after_days__isnull=False).only("pk", "escalate_after_days"):
+    rules = MustVisitRule.objects.filter(escalate_after_days__isnull=False)
+    if council is not None:
+        rules = rules.filter(council=council)  # a council's task: its own rules' limits only
+    for rule in rules.only("pk", "escalate_after_days"):
         limits |= Q(rule_id=rule.pk, due_on__lt=today - timedelta(days=rule.escalate_after_days))
     rows = (
         Reminder.objects.overdue()

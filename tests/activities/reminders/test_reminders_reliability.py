@@ -20,6 +20,7 @@ from activities.reminders.services.sweep import reminders_sweep
 from liaison.celery import app as celery_app
 from tests.activities.reminders.reminder_helpers import TODAY, at
 from tests.factories import ConstituentFactory, MemberFactory
+from tests.workers import stop, wait_for, worker_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -85,23 +86,6 @@ def test_broker_down_contact_still_logged_and_next_sweep_catches_up(
     assert Reminder.objects.filter(rule__trigger_type="difficulty", constituent=person).count() == 1
 
 
-def _worker_env() -> dict:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    env = dict(os.environ)
-    env["DATABASE_URL"] = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    return env
-
-
-def _wait_for(check, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.5)
-    return False
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_runs_the_sweep_and_an_event_through_the_broker(council, member_a, staff):
@@ -117,27 +101,22 @@ def test_real_worker_runs_the_sweep_and_an_event_through_the_broker(council, mem
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "liaison", "worker", "--pool=solo",
          "--concurrency=1", "--without-heartbeat", "--without-gossip", "--without-mingle",
-         "-Q", "celery", "--loglevel=WARNING"],
-        cwd=ROOT, env=_worker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+         "-Q", "celery,reminders", "--loglevel=WARNING"],
+        cwd=ROOT, env=worker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
         tasks.reminders_sweep_task.delay(TODAY.isoformat())
-        assert _wait_for(lambda: Reminder.objects.filter(rule__trigger_type="first_visit").count() == 3)
+        assert wait_for(lambda: Reminder.objects.filter(rule__trigger_type="first_visit").count() == 3)
         # An event: the consultation service enqueues on commit (a real commit here).
         consultation = consultation_create(
             council=council, by=staff, topic="老旧小区加装电梯", members=[member_a],
             held_on=timezone.localdate() + timedelta(days=5),
         )
-        assert _wait_for(
+        assert wait_for(
             lambda: Reminder.objects.filter(consultation=consultation, member=member_a).exists()
         )
     finally:
-        worker.terminate()  # by its PID, the one we started
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker)
     assert _no_duplicates() == 4
 
 
@@ -163,19 +142,9 @@ def _start_worker(queue: str, log: Path, pool: str = "solo") -> subprocess.Popen
     and its pool together, as when a whole machine or container dies."""
     return subprocess.Popen(
         [sys.executable, "-c", KILLABLE_WORKER, queue, pool], cwd=ROOT,
-        env={**_worker_env(), "CELERY_VISIBILITY_TIMEOUT": "3"},
+        env={**worker_env(), "CELERY_VISIBILITY_TIMEOUT": "3"},
         stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )
-
-
-def _stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.terminate()  # by its PID, the one we started
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
 
 
 def _backend_waiting_to_insert_reminders():
@@ -230,8 +199,10 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_the_sweep_runs_once(council
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(f'LOCK TABLE "{Reminder._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
-            sent = tasks.reminders_sweep_task.apply_async(args=[TODAY.isoformat()], queue=queue)
-            assert _wait_for(lambda: _backend_waiting_to_insert_reminders() is not None), (
+            sent = tasks.reminders_sweep_council_task.apply_async(
+                kwargs={"council_id": council.pk, "today": TODAY.isoformat()}, queue=queue
+            )
+            assert wait_for(lambda: _backend_waiting_to_insert_reminders() is not None), (
                 first_log.read_text()
             )
             orphan = _backend_waiting_to_insert_reminders()
@@ -240,20 +211,20 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_the_sweep_runs_once(council
             os.killpg(first.pid, signal.SIGKILL)
             first.wait()
         # Released: the killed worker's session finds its client gone and rolls back.
-        assert _wait_for(lambda: not _backend_alive(orphan))
+        assert wait_for(lambda: not _backend_alive(orphan))
         assert Reminder.objects.count() == 0
         log = first_log.read_text()
         assert f"[{sent.id}] received" in log
         assert f"[{sent.id}] succeeded" not in log
 
         second = _start_worker(queue, second_log)  # after the visibility timeout: redelivered
-        assert _wait_for(lambda: Reminder.objects.count() == 3), second_log.read_text()
-        assert _wait_for(lambda: f"[{sent.id}] succeeded" in second_log.read_text())
+        assert wait_for(lambda: Reminder.objects.count() == 3), second_log.read_text()
+        assert wait_for(lambda: f"[{sent.id}] succeeded" in second_log.read_text())
         time.sleep(6)  # two more visibility timeouts: an acknowledged message stays gone
     finally:
-        _stop(first)
+        stop(first)
         if second is not None:
-            _stop(second)
+            stop(second)
         with celery_app.connection_for_write() as broker:  # the test's queue goes with it
             bound = Queue(queue, Exchange(queue), routing_key=queue)(broker.default_channel)
             bound.declare()  # known to this channel, so that delete() removes its binding
