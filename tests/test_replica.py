@@ -266,6 +266,48 @@ def test_a_lag_tolerant_view_that_fails_on_the_primary_is_not_retried(db, fake_r
     assert calls == ["replica"]
 
 
+def test_a_page_the_replica_fails_under_is_made_again_from_the_primary(db, fake_replica,
+                                                                      monkeypatch, caplog):
+    calls = []
+
+    @replica.lag_tolerant_view
+    def view(request):
+        calls.append(read_db())
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return HttpResponse(read_db())
+
+    monkeypatch.setattr(replica, "_replica_failed", lambda: True)  # the replica's connection broke
+    with caplog.at_level(logging.WARNING, logger="members.common.replica"):
+        response = view(_get("/dashboard/"))
+    assert response.content == b"default"
+    assert calls == ["replica", "default"]
+    assert "failed under /dashboard/ (OperationalError: server closed" in caplog.text
+    with replica.lag_tolerant():
+        assert read_db() == "default"  # left alone for REPLICA_RETRY_SECONDS…
+        fake_replica.clock.now += 31
+        assert read_db() == "replica"  # …then measured again
+
+
+def test_a_download_the_replica_fails_under_stops_and_the_next_reads_the_primary(
+    db, fake_replica, monkeypatch
+):
+    def rows():
+        yield read_db()
+        raise OperationalError("server closed the connection unexpectedly")
+
+    @replica.lag_tolerant_view
+    def view(request):
+        return StreamingHttpResponse(rows())
+
+    monkeypatch.setattr(replica, "_replica_failed", lambda: True)
+    chunks = iter(view(_get()).streaming_content)
+    assert next(chunks) == b"replica"
+    with pytest.raises(OperationalError):
+        next(chunks)
+    assert _where_it_reads(_get()).content == b"default"
+
+
 LAG_TOLERANT = [
     ("liaison:dashboard", []), ("liaison:report", []), ("liaison:points", []),
     ("liaison:duty-record", [1]), ("members:staff-home", []), ("members:member-list", []),
