@@ -74,3 +74,9 @@ class DutyScheme(models.Model):
             (key, label, getattr(self, f"{key}_points"), getattr(self, f"{key}_cap"))
             for key, label in self.ITEMS
         ]
+
+
+# The QR intake's tables (liaison.intake): models of this app, defined in their own module.
+from liaison.intake.models import BlockedPhone, IntakeLink, Submission  # noqa: E402
+
+__all__ = ["BlockedPhone", "DutyScheme", "IntakeLink", "Submission"]

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "captcha",  # django-simple-captcha: the QR page's captcha, drawn here (liaison.intake)
     "members",
     "proposals",
     "activities",
@@ -425,6 +426,28 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Portal settings ------------------------------------------------------------------
+# The QR page of every platform (liaison.intake, README "QR codes at the platforms"): a
+# client address may send INTAKE_RATE_IP submissions and one phone number INTAKE_RATE_PHONE
+# in INTAKE_RATE_WINDOW seconds; a triaged submission's name, phone and text are purged
+# INTAKE_RETENTION_DAYS after it was triaged (the privacy notice on the page says so).
+INTAKE_RATE_IP = env.int("INTAKE_RATE_IP", default=5)
+INTAKE_RATE_PHONE = env.int("INTAKE_RATE_PHONE", default=3)
+INTAKE_RATE_WINDOW = env.int("INTAKE_RATE_WINDOW", default=3600)
+INTAKE_RETENTION_DAYS = env.int("INTAKE_RETENTION_DAYS", default=180)
+if INTAKE_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("INTAKE_RETENTION_DAYS must be at least 1")
+# django-simple-captcha: a sum to work out (digits read more easily than letters on a
+# phone, and need no Latin script), drawn by Pillow with the font it ships; no sound file
+# (that would need the flite program), no outside service.
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+CAPTCHA_MATH_CHALLENGE_OPERATOR = "+"
+CAPTCHA_TIMEOUT = 10  # minutes a challenge stays valid
+CAPTCHA_IMAGE_SIZE = (120, 44)
+CAPTCHA_FONT_SIZE = 32
+CAPTCHA_LETTER_ROTATION = (-20, 20)
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_arcs",)
+CAPTCHA_FLITE_PATH = None
+
 # Staff are told of members' reminders overdue by more than this many days (weekly).
 ESCALATE_OVERDUE_DAYS = env.int("ESCALATE_OVERDUE_DAYS", default=7)
 # A proposal assignment is "due soon" this many days before its deadline.

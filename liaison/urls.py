@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 
 from liaison import views, views_dashboard
 from liaison.health import PortalHealthView
+from liaison.intake import urls as intake_urls
 from members.security.forms import PortalAdminAuthenticationForm, PortalAuthenticationForm
 from members.views import account
 
@@ -68,6 +69,9 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("dashboard/", include((dashboard_patterns, "liaison"))),
     path("privacy/", include("liaison.urls_personal_data")),
+    # The QR intake (namespace "intake"): the public page of each platform, and the queue.
+    path("", include((intake_urls.urlpatterns, "intake"))),
+    path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
     path("health/", PortalHealthView.as_view(), name="health"),
     # Browsers ask for /favicon.ico on pages that name no icon (the Django admin, a photo

@@ -75,7 +75,7 @@ def cached_dashboard_data(scope: Scope, params: Params, root_id, has_children: b
     source = replica.read_alias()
     if source == replica.REPLICA:
         seconds = max(1, min(seconds, int(settings.REPLICA_MAX_LAG_SECONDS)))
-    key = f"dashboard:v3:{scope.cache_key}:{params.digest}:{root_id}:{versions}:{source}"
+    key = f"dashboard:v4:{scope.cache_key}:{params.digest}:{root_id}:{versions}:{source}"
     data = _cache_get(key)
     if data is None:
         data = _computed(scope, params, root_id, has_children)
@@ -163,6 +163,7 @@ def dashboard(request):
         "charts": charts,
         "chart_tables": present.chart_tables(charts, links),
         "report_url": reverse("liaison:report"),
+        "intake_triage_hours": data["intake"]["triage_hours"],
         "computed_at": data["computed_at"],
     }
     if has_children:  # rows of several councils: say whose each is (names repeat)

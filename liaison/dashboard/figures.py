@@ -8,9 +8,12 @@ grow with the number of rows, sectors, platforms or months.
 from __future__ import annotations
 
 from django.db.models import (
+    Avg,
     Count,
     DateField,
+    DurationField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -32,6 +35,7 @@ from liaison.dashboard.breakdowns import (
 from liaison.dashboard.contacts import contact_figures
 from liaison.dashboard.scope import Params, Scope, current_session_q
 from liaison.dashboard.tags import tag_figures
+from liaison.intake.models import Submission
 from members.models import Committee, Council, Platform, RosterTally, Sector
 from proposals.models import Proposal, Rating, Reply, Session
 from proposals.models import State as ProposalState
@@ -228,6 +232,37 @@ def activity_months(scope: Scope, params: Params) -> list[dict]:
     )
 
 
+def intake_figures(scope: Scope, params: Params) -> dict:
+    """Messages that arrived by QR code in the period: by state, what the assigned ones
+    became (a proposal, a difficulty visited: ``Submission.objects`` says which), and the
+    mean time from arrival to triage. One aggregate query; the lists filter alike."""
+    S = Submission.State
+    solved_visit = Reminder.objects.filter(flagged_by_id=OuterRef("contact_log_id"),
+                                           state=Reminder.State.DONE)
+    assigned = Q(state=S.ASSIGNED)
+    figures = (
+        scope.rows(Submission)
+        .filter(params.span("submitted_at", is_datetime=True))
+        .aggregate(
+            arrived=Count("pk"),
+            awaiting=Count("pk", filter=Q(state=S.NEW)),
+            assigned=Count("pk", filter=assigned),
+            merged=Count("pk", filter=Q(state=S.MERGED)),
+            closed=Count("pk", filter=Q(state=S.CLOSED)),
+            proposal=Count("pk", filter=assigned & Q(contact_log__proposal__isnull=False)),
+            solved=Count("pk", filter=assigned & Q(Exists(solved_visit))),
+            triage_time=Avg(
+                ExpressionWrapper(F("triaged_at") - F("submitted_at"),
+                                  output_field=DurationField()),
+                filter=Q(triaged_at__isnull=False),
+            ),
+        )
+    )
+    wait = figures.pop("triage_time")
+    figures["triage_hours"] = round(wait.total_seconds() / 3600, 1) if wait is not None else None
+    return figures
+
+
 # --- breakdowns -----------------------------------------------------------------------------
 
 
@@ -295,4 +330,5 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
             proposals=proposals_per_council(scope, params) if narrowed else council_tallies(groups),
         ) if has_children else [],
         "tags": tag_figures(scope, params, activity_rows(scope, params)),
+        "intake": intake_figures(scope, params),
     }

@@ -101,3 +101,9 @@ class Links:
                     cross_sector="true" if cross_sector else None,
                     platform_kind="workstation" if workstation else None,
                     **{**self._common(), **override})
+
+    def intake(self, state: str | None = None, outcome: str | None = None) -> str | None:
+        """Messages that arrived by QR code in the period (not narrowed by sector or
+        committee: a platform serves several)."""
+        return _url(self._path("intake:submission-list"), state=state, outcome=outcome,
+                    **self._common(sector=False, committee=False))

@@ -101,6 +101,18 @@ def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tupl
                links.activities(channel))
         for channel, label in Channel.choices
     ]
+    q = data["intake"]
+    intake = [
+        Figure("intake-arrived", _("Messages by QR code"), q["arrived"], links.intake()),
+        Figure("intake-awaiting", _("Awaiting triage"), q["awaiting"], links.intake("new")),
+        Figure("intake-assigned", _("Passed to members"), q["assigned"], links.intake("assigned")),
+        Figure("intake-merged", _("Merged as duplicates"), q["merged"], links.intake("merged")),
+        Figure("intake-closed", _("Closed with a reason"), q["closed"], links.intake("closed")),
+        Figure("intake-solved", _("Difficulties visited"), q["solved"],
+               links.intake(outcome="solved")),
+        Figure("intake-proposal", _("Became proposals"), q["proposal"],
+               links.intake(outcome="proposal")),
+    ]
     return [
         (_("Platforms and people"), people),
         (_("Contacts with constituents"), contacts),
@@ -108,6 +120,7 @@ def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tupl
         (_("Proposals of the session"), proposals),
         (_("Consultations"), consultations),
         (_("Activities"), activities),
+        (_("QR codes at the platforms"), intake),
     ]
 
 

@@ -136,8 +136,8 @@ def test_query_count_does_not_grow_with_the_data(client_for, leader, council, st
     # (one sum over the roster tally), contacts (by month × channel, sector and committee:
     # one UNION), must-visits, proposals (+ replies, ratings), consultations (+ problems),
     # activities, activities by month × kind, by sector, filed proposals by sector, by
-    # committee, contacts and activities per "四联四助" tag (one UNION), unread notices
-    # (twice: phone and desktop navbar)
+    # committee, contacts and activities per "四联四助" tag (one UNION), messages by QR code
+    # (one aggregate), unread notices (twice: phone and desktop navbar)
     with django_assert_max_num_queries(18):
         response = client.get(URL, {"from": "2025-01-01", "sector": sector.pk})
     assert response.status_code == 200
@@ -151,9 +151,9 @@ def test_a_city_dashboard_keeps_its_budget(client_for, city_leader, world, counc
     # the activity kinds' councils (to tell rows of several councils apart); the roll-up's
     # proposals per council come from the headline's GROUP BY; with ?council= one council:
     # no roll-up, no kinds' councils
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         client.get(URL)
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         client.get(URL, {"council": council.pk})
 
 
