@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from liaison.demo import activities as activities_part
 from liaison.demo import contacts as contacts_part
+from liaison.demo import intake as intake_part
 from liaison.demo import members as members_part
 from liaison.demo import proposals as proposals_part
 from liaison.demo import reminders as reminders_part
@@ -27,7 +28,8 @@ DEMO_COUNCIL = "新兴区政协"
 SEED = 1158
 
 # Order matters: later parts use what earlier ones made.
-PARTS = [members_part, proposals_part, contacts_part, activities_part, reminders_part, rollup_part]
+PARTS = [members_part, proposals_part, contacts_part, activities_part, reminders_part, rollup_part,
+         intake_part]
 
 DEMO_LOGINS = [
     ("admin", "管理员（政协机关）"),
