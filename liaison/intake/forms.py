@@ -10,7 +10,6 @@ from activities.contacts.models import ContactLog
 from liaison.intake import services
 from liaison.intake.models import Submission
 
-
 # django-simple-captcha's catalogue words Django's "This field is required." its own way, and
 # an installed app's catalogue outranks Django's: the portal's own (LOCALE_PATHS, first of
 # all) keeps Django's wording on every form. Named here so that the catalogue keeps it.
