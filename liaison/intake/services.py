@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from captcha.models import CaptchaStore
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -297,7 +298,11 @@ def phone_unblock(*, by: User, blocked: BlockedPhone) -> None:
 def submissions_purge(*, today: date | None = None) -> int:
     """Erase the name, number and text of submissions triaged more than
     ``INTAKE_RETENTION_DAYS`` ago; the row (platform, category, dates, outcome) stays for the
-    figures. Safe to run twice: a purged row is not read again. Returns rows purged."""
+    figures. Safe to run twice: a purged row is not read again. Returns rows purged.
+
+    Also drops the expired captcha challenges: every view of a public page stores one, and
+    nothing else removes them."""
+    CaptchaStore.remove_expired()
     today = today or timezone.localdate()
     cutoff = timezone.make_aware(
         datetime.combine(today - timedelta(days=settings.INTAKE_RETENTION_DAYS), time.min)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from captcha.models import CaptchaStore
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -172,8 +173,11 @@ def test_the_purge_erases_what_identifies_people_and_is_safe_to_run_twice(staff,
     waiting = submission(platform)
     Submission.objects.filter(pk=waiting.pk).update(submitted_at=timezone.now() - timedelta(days=90))
 
+    expired = CaptchaStore.objects.create(challenge="1+1=", response="2",
+                                          expiration=timezone.now() - timedelta(minutes=1))
     assert services.submissions_purge(today=today) == 1
     assert services.submissions_purge(today=today) == 0
+    assert not CaptchaStore.objects.filter(pk=expired.pk).exists()
     old.refresh_from_db()
     assert (old.name, old.phone, old.phone_hash, old.text) == ("", "", "", "")
     assert old.purged_at is not None  # still counted
