@@ -401,18 +401,20 @@ def test_dashboard_figures_from_the_replica_are_cached_apart_and_briefly(
 
 def test_settings_add_the_replica_as_a_test_mirror_with_the_primary_options():
     expression = ("__import__('json').dumps([settings.DATABASES['replica'], settings.DATABASE_ROUTERS,"
-                  " settings.MIDDLEWARE[:2]], default=str)")
+                  " settings.MIDDLEWARE[:2], settings.DATABASES['default']], default=str)")
     run = _settings_in_subprocess({
         "DEBUG": "true", "PHONE_KEY": PHONE_KEY,
         "DATABASE_URL": "postgres://portal@db1.example:5432/liaison",
         "DATABASE_REPLICA_URL": "postgres://portal@db2.example:5432/liaison",
     }, expression)
     assert run.returncode == 0, run.stderr
-    database, routers, middleware = json.loads(run.stdout)
+    database, routers, middleware, primary = json.loads(run.stdout)
     assert (database["HOST"], database["NAME"]) == ("db2.example", "liaison")
     assert database["TEST"]["MIRROR"] == "default"
     assert database["CONN_HEALTH_CHECKS"] is True
-    assert database["OPTIONS"]["options"] == "-c jit=off"
+    assert "-c jit=off" in database["OPTIONS"]["options"]
+    assert database["OPTIONS"]["options"] == primary["OPTIONS"]["options"]
+    assert database["CONN_MAX_AGE"] == primary["CONN_MAX_AGE"]
     assert database["OPTIONS"]["connect_timeout"] == 2
     assert routers == [ROUTER]
     assert middleware == ["django.middleware.security.SecurityMiddleware", MIDDLEWARE]
