@@ -130,8 +130,7 @@ def poster_list(request):
     return render(request, "liaison/intake/poster_list.html", {"page": page})
 
 
-def _poster(request, platform: Platform) -> dict:
-    link = services.intake_link_for(platform=platform)
+def _poster(platform: Platform, link: IntakeLink) -> dict:
     url = posters.public_url(link)
     return {"platform": platform, "url": url, "svg": posters.qr_svg(url),
             "retention_days": settings.INTAKE_RETENTION_DAYS}
@@ -140,7 +139,8 @@ def _poster(request, platform: Platform) -> dict:
 @permissions.council_reader_required
 def poster(request, pk: int):
     platform = get_object_or_404(_platforms(request.user), pk=pk)
-    return render(request, "liaison/intake/poster.html", {"posters": [_poster(request, platform)]})
+    link = services.intake_link_for(platform=platform)
+    return render(request, "liaison/intake/poster.html", {"posters": [_poster(platform, link)]})
 
 
 @permissions.council_reader_required
@@ -149,8 +149,9 @@ def poster_all(request):
     ``PAGE_SIZE`` per page of the list)."""
     page = page_of(_platforms(request.user).order_by("council_id", "kind", "name", "id"),
                    request, PAGE_SIZE)
+    links = services.intake_links_for(platforms=page)
     return render(request, "liaison/intake/poster.html",
-                  {"posters": [_poster(request, p) for p in page], "page": page})
+                  {"posters": [_poster(p, links[p.pk]) for p in page], "page": page})
 
 
 @permissions.staff_required

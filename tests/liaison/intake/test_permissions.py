@@ -107,3 +107,28 @@ def test_query_budget_of_the_queue_and_the_detail(client_for, staff, platform, m
         one = Submission.objects.first()
         with django_assert_max_num_queries(16):
             assert client.get(reverse("intake:submission-detail", args=[one.pk])).status_code == 200
+
+
+def test_query_budget_of_the_posters_and_the_public_page(client_for, staff, council, anonymous,
+                                                         django_assert_max_num_queries):
+    from liaison.intake.models import IntakeLink
+    from members.models import Platform
+    from tests.factories import PlatformFactory
+
+    client = client_for(staff)
+    for size in (3, 30):
+        while Platform.objects.filter(council=council).count() < size:
+            PlatformFactory(council=council)
+        # session, user, council, count, page, links (read, insert, read again), unread count
+        with django_assert_max_num_queries(12):
+            page = client.get(reverse("intake:poster-all")).content.decode()
+        assert page.count('data-testid="poster"') == size
+        assert IntakeLink.objects.count() == size
+        with django_assert_max_num_queries(9):
+            assert client.get(reverse("intake:poster-list")).status_code == 200
+        with django_assert_max_num_queries(9):
+            assert client.get(reverse("intake:blocked-list")).status_code == 200
+    link = IntakeLink.objects.first()
+    # the link with its platform and council, the captcha's challenge
+    with django_assert_max_num_queries(2):
+        assert anonymous.get(reverse("intake:public", args=[link.token])).status_code == 200
