@@ -8,6 +8,7 @@ class ProposalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from proposals import outcome
+        from proposals import outcome, tally
 
         outcome.connect()
+        tally.connect()

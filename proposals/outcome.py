@@ -13,6 +13,7 @@ from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 
+from proposals import tally
 from proposals.models import Proposal, Rating, Reply
 
 
@@ -59,6 +60,7 @@ def _written(sender, instance, **kwargs):
     Proposal.objects.filter(pk=instance.proposal_id).update(
         latest_reply=values["_reply"], counted_rating=values["_rating"]
     )
+    tally.outcome_changed(instance.proposal_id)
     if type(instance).proposal.is_cached(instance):
         instance.proposal.latest_reply = values["_reply"]
         instance.proposal.counted_rating = values["_rating"]

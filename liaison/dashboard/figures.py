@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
-from activities.models import Activity, Channel, Consultation, Problem, Reminder
+from activities.models import Activity, ActivityKind, Channel, Consultation, Problem, Reminder
 from liaison.dashboard.breakdowns import (
     committee_rows,
     council_rows,
@@ -37,7 +37,7 @@ from liaison.dashboard.scope import Params, Scope, current_session_q
 from liaison.dashboard.tags import tag_figures
 from liaison.intake.models import Submission
 from members.models import Committee, Council, Platform, RosterTally, Sector
-from proposals.models import Proposal, Rating, Reply, Session
+from proposals.models import Proposal, ProposalTally, Rating, Reply, Session
 from proposals.models import State as ProposalState
 
 CHANNELS = [value for value, _label in Channel.choices]
@@ -132,13 +132,24 @@ def proposal_rows(scope: Scope, params: Params):
 
 
 def proposal_groups(scope: Scope, params: Params, *, by_council: bool = False) -> list[tuple]:
-    """The session's proposals in one GROUP BY: by state, filed or not, and the outcome
-    columns each proposal keeps (``proposals.outcome``); ``by_council`` adds the council and
-    its parent and grandparent, from which the roll-up table sums each child's subtree
-    (``breakdowns.proposals_per_council``). A few hundred groups at most."""
+    """The session's proposals counted by state, filed or not, and the outcome columns each
+    proposal keeps (``proposals.outcome``); ``by_council`` adds the council and its parent and
+    grandparent, from which the roll-up table sums each child's subtree
+    (``breakdowns.proposals_per_council``). A few hundred groups at most.
+
+    Unnarrowed, they are the proposal tally's rows (``proposals.tally``, kept on every write);
+    a sector or committee (the proposer's, which a member may change) is counted from the
+    proposals themselves."""
     columns = ["state", "_filed", "latest_reply", "counted_rating"]
     if by_council:
         columns += ["council_id", "council__parent_id", "council__parent__parent_id"]
+    if not (params.sector_id or params.committee_id):
+        return list(
+            scope.rows(ProposalTally).filter(current_session_q(params)).order_by()
+            .annotate(_filed=F("filed"))
+            .values_list(*columns)
+            .annotate(n=Sum("proposals"))
+        )
     return list(
         proposal_rows(scope, params).order_by()
         .annotate(_filed=Q(number__isnull=False))
@@ -222,14 +233,24 @@ def activity_figures(scope: Scope, params: Params) -> dict:
 
 def activity_months(scope: Scope, params: Params) -> list[dict]:
     """Activities held per month and kind (trend and the by-kind figures in one query). The
-    month comes as a local date: no time zone to put on each of a province's rows."""
-    return list(
+    month comes as a local date: no time zone to put on each of a province's rows. The
+    kinds' names are read apart: grouping by a Chinese name sorted every row by it in the
+    database's collation, which took twice as long as the rest of the query."""
+    rows = list(
         activity_rows(scope, params)
         .annotate(month=TruncMonth("starts_at", output_field=DateField()))
-        .values("month", "kind_id", "kind__name")
+        .values("month", "kind_id")
         .annotate(n=Count("pk"))
         .order_by("month", "kind_id")
     )
+    kinds = {
+        pk: (name, council_id) for pk, name, council_id in
+        ActivityKind.objects.filter(pk__in={row["kind_id"] for row in rows})
+        .values_list("pk", "name", "council_id")
+    } if rows else {}
+    for row in rows:
+        row["kind__name"], row["kind__council_id"] = kinds.get(row["kind_id"], ("", None))
+    return rows
 
 
 def intake_figures(scope: Scope, params: Params) -> dict:
@@ -294,7 +315,10 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
     activity_trend = activity_months(scope, params)
     by_kind: dict[int, dict] = {}
     for row in activity_trend:
-        entry = by_kind.setdefault(row["kind_id"], {"id": row["kind_id"], "name": row["kind__name"], "n": 0})
+        entry = by_kind.setdefault(row["kind_id"], {
+            "id": row["kind_id"], "name": row["kind__name"], "council_id": row["kind__council_id"],
+            "n": 0,
+        })
         entry["n"] += row["n"]
     roster = roster_figures(scope, params)
     # The roll-up's proposals per child come from the same GROUP BY as the headline figures,

@@ -16,6 +16,7 @@ from proposals.models.proposal import (
     State,
 )
 from proposals.models.reference import Category, HandlingUnit, Session
+from proposals.models.tally import ProposalTally
 
 __all__ = [
     "Assignment",
@@ -26,6 +27,7 @@ __all__ = [
     "ProposalAttachment",
     "ProposalEvent",
     "ProposalQuerySet",
+    "ProposalTally",
     "ProposerKind",
     "Rating",
     "Reply",

@@ -297,6 +297,16 @@ class Proposal(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("proposals:proposal-detail", args=[self.pk])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        proposal = super().from_db(db, field_names, values)
+        # Where the proposal is counted (``proposals.tally``): a save that moves it to
+        # another council or session recounts both.
+        loaded = proposal.__dict__
+        if "council_id" in loaded and "session_id" in loaded:
+            proposal._tally_pair = (loaded["council_id"], loaded["session_id"])
+        return proposal
+
     @property
     def display_number(self) -> str:
         """第001号, or "" before filing."""

@@ -166,13 +166,15 @@ def test_the_roll_up_counts_proposals_once_and_never_narrowed(
     client = client_for(city_leader)
     with CaptureQueriesContext(connection) as queries:
         whole = client.get(URL)
-    # The headline's outcome groups and the roll-up's per-council groups: one read.
+    # The headline's outcome groups and the roll-up's per-council groups: one read, of the
+    # proposal tally (proposals.tally), not of the proposals.
     reads = [
         q["sql"] for q in queries.captured_queries
-        if 'FROM "proposals_proposal"' in q["sql"]
+        if ('FROM "proposals_proposal"' in q["sql"] or 'FROM "proposals_proposaltally"' in q["sql"])
         and ('"counted_rating"' in q["sql"] or '"council__parent_id"' in q["sql"])
     ]
     assert len(reads) == 1, reads
+    assert 'FROM "proposals_proposaltally"' in reads[0]
     per_council = {row["name"]: row["n_proposals"] for row in whole.context["councils"]}
     expected = Proposal.objects.exclude(state=State.DRAFT).filter(council=council).count()
     assert per_council == {council.name: expected, other_council.name: 0}

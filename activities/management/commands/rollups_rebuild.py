@@ -8,7 +8,8 @@ rollups the dashboards read from the rows they count — the nightly job's servi
 - the roster counts (``members.rollups``: each member's active constituents, the tally per
   council, sector and committee): recounted whole, which takes seconds even at province scale;
 - each proposal's outcome columns (``proposals.outcome``: the latest reply's category, the
-  rating it counts with), recomputed from its replies and ratings.
+  rating it counts with), recomputed from its replies and ratings, then the proposal tally
+  per council and session (``proposals.tally``).
 """
 
 from datetime import date
@@ -19,6 +20,7 @@ from activities.contacts.rollups import rollups_rebuild
 from members.models import Council
 from members.rollups import roster_rebuild
 from proposals import outcome
+from proposals import tally as proposal_tally
 from proposals.models import Proposal
 
 
@@ -44,5 +46,7 @@ class Command(BaseCommand):
         tally = roster_rebuild(council=council)
         proposals = Proposal.objects.all() if council is None else Proposal.objects.filter(council_id=council)
         recomputed = outcome.refresh(proposals)
+        sessions = proposal_tally.rebuild(council=council)
         self.stdout.write(f"{days} daily contact rows written; {tally} roster tally rows written; "
-                          f"{recomputed} proposals' outcome recomputed")
+                          f"{recomputed} proposals' outcome recomputed; "
+                          f"{sessions} sessions' proposal tally recounted")
