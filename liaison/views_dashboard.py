@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import ActivityKind, Channel, LinkTag
+from activities.models import Channel, LinkTag
 from liaison import reports
 from liaison.dashboard import duty, figures, present
 from liaison.dashboard.links import Links
@@ -169,12 +169,8 @@ def dashboard(request):
     if has_children:  # rows of several councils: say whose each is (names repeat)
         for row in context["sectors"] + context["committees"] + context["platforms"]:
             row["council_name"] = councils.get(row["council_id"], {}).get("name", "")
-        kind_councils = dict(
-            ActivityKind.objects.filter(pk__in=[k["id"] for k in context["activity_kinds"]])
-            .values_list("pk", "council_id")
-        ) if context["activity_kinds"] else {}
         for kind in context["activity_kinds"]:
-            kind["council_name"] = councils.get(kind_councils.get(kind["id"]), {}).get("name", "")
+            kind["council_name"] = councils.get(kind.get("council_id"), {}).get("name", "")
     return render(request, "liaison/dashboard.html", context)
 
 
