@@ -224,3 +224,20 @@ def test_member_and_constituent_figures_come_from_the_roster_tally(client_for, l
     assert damaged[2] > 100
     roster_rebuild(council=council)
     assert shown() == right
+
+
+def test_activities_are_grouped_by_kind_id_not_by_name(client_for, city_leader, world, settings):
+    """Grouping by a Chinese name sorted every activity in the database's collation (twice
+    the rest of the query at province scale); the kinds' names are read apart."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(city_leader).get(URL)
+    assert response.context["activity_kinds"]
+    assert all(kind["name"] and kind["council_name"] for kind in response.context["activity_kinds"])
+    grouped = [q["sql"] for q in queries.captured_queries
+               if 'FROM "activities_activity"' in q["sql"] and "GROUP BY" in q["sql"]]
+    assert grouped
+    assert not [sql for sql in grouped if '"activities_activitykind"."name"' in sql]
