@@ -13,6 +13,9 @@ from activities.contacts.rollups import rollups_rebuild
 from members.models import Council
 from members.rollups import roster_rebuild
 from members.tasks import councils_fan_out
+from proposals import outcome
+from proposals import tally as proposal_tally
+from proposals.models import Proposal
 
 
 @shared_task(name="activities.tasks.rollups_rebuild_task", acks_late=True)
@@ -34,8 +37,9 @@ def rollups_rebuild_council_task(
     *, council_id: int, since: str | None = None, full: bool = False, today: str | None = None
 ) -> int:
     """Recount one council's daily contact counts (incrementally: the days touched since its
-    last run, unless ``since`` or ``full``) and its roster counts. Idempotent; the rebuilds
-    lock their tables against writers meanwhile. Returns the daily rows written."""
+    last run, unless ``since`` or ``full``), its roster counts, its proposals' outcome columns
+    and proposal tally. Idempotent; the rebuilds lock their tables against writers meanwhile.
+    Returns the daily rows written."""
     if not Council.objects.filter(pk=council_id).exists():
         return 0
     written = rollups_rebuild(
@@ -43,4 +47,6 @@ def rollups_rebuild_council_task(
         today=date.fromisoformat(today) if today else None,
     )
     roster_rebuild(council=council_id)
+    outcome.refresh(Proposal.objects.filter(council_id=council_id))
+    proposal_tally.rebuild(council=council_id)
     return written

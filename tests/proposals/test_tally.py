@@ -128,3 +128,17 @@ def test_the_unnarrowed_figures_read_the_tally_not_the_proposals(staff, member_a
         narrowed = proposal_figures(Scope(user=staff), Params(sector_id=sector.pk))
     assert narrowed["collected"] == 2
     assert [q for q in queries.captured_queries if 'FROM "proposals_proposal"' in q["sql"]]
+
+
+def test_the_nightly_council_task_recounts_the_tally_and_outcome(staff, member_a, unit, session):
+    from activities.contacts.tasks import rollups_rebuild_council_task
+
+    proposal = proposal_in(State.CLOSED, proposer=member_a, staff=staff, unit=unit,
+                           reply_category="C")
+    right = tallied()
+    Proposal.objects.filter(pk=proposal.pk).update(latest_reply="", counted_rating="")
+    ProposalTally.objects.update(proposals=7)
+    rollups_rebuild_council_task.delay(council_id=member_a.council_id)
+    assert Proposal.objects.values_list("latest_reply", "counted_rating").get(pk=proposal.pk) == (
+        "C", "satisfied")
+    assert tallied() == right == counted_from_proposals()
