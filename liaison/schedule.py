@@ -63,6 +63,13 @@ SCHEDULE = {
         "name": "每日清除过期扫码留言个人信息",
         "crontab": {"minute": "45", "hour": "3"},
     },
+    # 03:50 daily — the proposals that QR messages' opinions became (a member links the
+    # contact log to the proposal later) are copied onto the messages, which the dashboard
+    # counts without reading contact logs. Idempotent; a missed night is caught up.
+    "liaison.tasks.intake_outcomes_task": {
+        "name": "每日更新扫码留言形成提案情况",
+        "crontab": {"minute": "50", "hour": "3"},
+    },
 }
 
 TIME_ZONE = "Asia/Shanghai"

@@ -256,7 +256,8 @@ def activity_months(scope: Scope, params: Params) -> list[dict]:
 def intake_figures(scope: Scope, params: Params) -> dict:
     """Messages that arrived by QR code in the period: by state, what the assigned ones
     became (a proposal, a difficulty visited: ``Submission.objects`` says which), and the
-    mean time from arrival to triage. One aggregate query; the lists filter alike."""
+    mean time from arrival to triage. One aggregate query, reading no contact log (the
+    proposal is copied onto the message nightly); the lists filter alike."""
     S = Submission.State
     solved_visit = Reminder.objects.filter(flagged_by_id=OuterRef("contact_log_id"),
                                            state=Reminder.State.DONE)
@@ -270,7 +271,7 @@ def intake_figures(scope: Scope, params: Params) -> dict:
             assigned=Count("pk", filter=assigned),
             merged=Count("pk", filter=Q(state=S.MERGED)),
             closed=Count("pk", filter=Q(state=S.CLOSED)),
-            proposal=Count("pk", filter=assigned & Q(contact_log__proposal__isnull=False)),
+            proposal=Count("pk", filter=assigned & Q(proposal__isnull=False)),
             solved=Count("pk", filter=assigned & Q(Exists(solved_visit))),
             triage_time=Avg(
                 ExpressionWrapper(F("triaged_at") - F("submitted_at"),

@@ -78,8 +78,10 @@ class SubmissionQuerySet(CouncilScopedQuerySet):
         return self.exclude(state=Submission.State.NEW)
 
     def became_proposal(self):
-        """Assigned, and the opinion's contact log was carried into a proposal."""
-        return self.filter(state=Submission.State.ASSIGNED, contact_log__proposal__isnull=False)
+        """Assigned, and the opinion's contact log was carried into a proposal (``proposal``,
+        copied from the log by ``services.submission_outcomes_refresh``: the dashboard reads
+        no contact log)."""
+        return self.filter(state=Submission.State.ASSIGNED, proposal__isnull=False)
 
     def solved(self):
         """Assigned, and the member's follow-up must-visit for the difficulty is done."""
@@ -148,6 +150,12 @@ class Submission(models.Model):
     contact_log = models.ForeignKey(
         ContactLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("contact log"),
+    )
+    # The proposal the contact log's opinion became, copied nightly from the log (the member
+    # links the log to the proposal later, through the contact log's own service).
+    proposal = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("became the proposal"),
     )
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",

@@ -16,6 +16,7 @@ from captcha.models import CaptchaStore
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -302,6 +303,32 @@ def phone_block(*, by: User, submission: Submission, note: str = "") -> BlockedP
 def phone_unblock(*, by: User, blocked: BlockedPhone) -> None:
     permissions.require(permissions.is_staff(by))
     blocked.delete()
+
+
+# --- outcomes -------------------------------------------------------------------------------
+
+
+def submission_outcomes_refresh() -> int:
+    """Copy onto each assigned submission the proposal its contact log now names (the member
+    links the log to a proposal later, through the contact log's service, which knows nothing
+    of submissions). One UPDATE of the rows that differ; idempotent. Returns rows changed."""
+    named = ContactLog.objects.filter(pk=OuterRef("contact_log_id")).values("proposal_id")[:1]
+    with transaction.atomic():
+        rows = (
+            Submission.objects.filter(state=Submission.State.ASSIGNED, contact_log__isnull=False)
+            .annotate(_named=Subquery(named))
+            .filter(
+                Q(proposal_id__isnull=True, _named__isnull=False)
+                | Q(proposal_id__isnull=False, _named__isnull=True)
+                | (Q(proposal_id__isnull=False, _named__isnull=False) & ~Q(proposal_id=F("_named")))
+            )
+        )
+        changed = list(rows.values_list("pk", "council_id"))
+        if changed:
+            Submission.objects.filter(pk__in=[pk for pk, _c in changed]).update(proposal=Subquery(named))
+            for council_id in {c for _pk, c in changed}:
+                figures_changed(council_id)
+    return len(changed)
 
 
 # --- retention ------------------------------------------------------------------------------

@@ -48,6 +48,9 @@ def build(staff, member, platform, size: int = 1) -> None:
             opinion = services.submission_assign(by=staff, submission=arrived(), member=member)
             ContactLog.objects.filter(pk=opinion.contact_log_id).update(
                 proposal=proposal_in("filed", proposer=member, staff=staff, session=session))
+            # Counted once the nightly job has copied the log's proposal onto the message.
+            assert services.submission_outcomes_refresh() == 1
+            assert services.submission_outcomes_refresh() == 0
             for visited in (True, False):
                 done = services.submission_assign(
                     by=staff, submission=arrived(category="difficulty"), member=member,

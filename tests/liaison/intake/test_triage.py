@@ -224,3 +224,20 @@ def test_the_key_rotation_reseals_messages_and_blocked_numbers(settings, staff, 
     settings.PHONE_KEY_OLD = ""
     assert services.phone_is_blocked(council_id=platform.council_id, phone="13900001111")
     assert Submission.objects.get().phone == "13900001111"
+
+
+def test_the_proposal_an_opinion_became_follows_its_contact_log(staff, member_a, platform):
+    from tests.proposals.factories import SessionFactory, proposal_in
+
+    message = services.submission_assign(by=staff, submission=submission(platform), member=member_a)
+    assert services.submission_outcomes_refresh() == 0
+    proposal = proposal_in("filed", proposer=member_a, staff=staff,
+                           session=SessionFactory(council=platform.council, is_current=True))
+    ContactLog.objects.filter(pk=message.contact_log_id).update(proposal=proposal)
+    assert not Submission.objects.became_proposal().exists()
+    assert services.submission_outcomes_refresh() == 1
+    assert services.submission_outcomes_refresh() == 0  # safe to run twice
+    assert list(Submission.objects.became_proposal()) == [message]
+    ContactLog.objects.filter(pk=message.contact_log_id).update(proposal=None)
+    assert services.submission_outcomes_refresh() == 1
+    assert not Submission.objects.became_proposal().exists()
