@@ -135,10 +135,11 @@ def test_query_count_does_not_grow_with_the_data(client_for, leader, council, st
     # session, user, user's council, choices (one UNION), platforms, members and constituents
     # (one sum over the roster tally), contacts (by month × channel, sector and committee:
     # one UNION), must-visits, proposals (+ replies, ratings), consultations (+ problems),
-    # activities, activities by month × kind, by sector, filed proposals by sector, by
-    # committee, contacts and activities per "四联四助" tag (one UNION), messages by QR code
-    # (one aggregate), unread notices (twice: phone and desktop navbar)
-    with django_assert_max_num_queries(18):
+    # activities, activities by month × kind id, the kinds' names, by sector, filed
+    # proposals by sector, by committee, contacts and activities per "四联四助" tag (one
+    # UNION), messages by QR code (one aggregate), unread notices (twice: phone and desktop
+    # navbar)
+    with django_assert_max_num_queries(19):
         response = client.get(URL, {"from": "2025-01-01", "sector": sector.pk})
     assert response.status_code == 200
 
