@@ -73,6 +73,24 @@ def test_bad_filters_are_refused_with_a_message(client_for, leader, world, other
     assert params.date_from is None
     assert params.sector_id is None
     assert figures_of(response)["contacts-total"].value == 8  # filters dropped, not applied
+    # The page says so: the period's message, the sector marked invalid with its reason.
+    html = response.content.decode()
+    assert str(form.errors["__all__"][0]) in html
+    assert 'class="select form-select is-invalid"' in html
+    assert 'aria-describedby="id_sector_error"' in html
+    assert str(form.errors["sector"][0]) in html
+
+
+def test_the_filters_keep_what_was_chosen_and_the_drilled_council(client_for, city_leader, world,
+                                                                    council, sector):
+    client = client_for(city_leader)
+    html = client.get(URL, {"council": council.pk, "sector": sector.pk,
+                            "from": "2025-01-01"}).content.decode()
+    assert f'<option value="{sector.pk}" selected>' in html
+    assert 'value="2025-01-01"' in html
+    assert f'<input type="hidden" name="council" value="{council.pk}" id="id_council">' in html
+    for name in ("from", "to", "session", "sector", "committee"):
+        assert f'<label for="id_{name}" class="form-label">' in html
 
 
 # --- permissions ----------------------------------------------------------------------------
@@ -135,7 +153,8 @@ def test_query_count_does_not_grow_with_the_data(client_for, leader, council, st
     # session, user, user's council, choices (one UNION), platforms, members and constituents
     # (one sum over the roster tally), contacts (by month × channel, sector and committee:
     # one UNION), must-visits, proposals (+ replies, ratings), consultations (+ problems),
-    # activities, activities by month × kind id, the kinds' names, by sector, filed
+    # activities, activities by month × kind (and the kinds' names and councils, read apart:
+    # grouping by a Chinese name sorted every row in the collation), by sector, filed
     # proposals by sector, by committee, contacts and activities per "四联四助" tag (one
     # UNION), messages by QR code (one aggregate), unread notices (twice: phone and desktop
     # navbar)
