@@ -98,6 +98,16 @@ def audited_rows(rows: Iterable, *, filename: str) -> Iterable:
     return counted()
 
 
+def unbuffered(response: StreamingHttpResponse) -> StreamingHttpResponse:
+    """Tell nginx to pass the stream on as it comes rather than spool it: a province's export
+    would otherwise be written to the proxy's temporary files (personal data on its disk, a
+    gigabyte before nginx stops reading) and the audit would see the stream end when nginx,
+    not the browser, had it all. The download holds a gunicorn thread while it streams; the
+    threaded workers are not killed for it (deploy/gunicorn.conf.py)."""
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
 def xlsx_response(*, filename: str, sheet_title: str, headers: list[str],
                   rows: Iterable) -> StreamingHttpResponse:
     """``rows`` as an Excel workbook, streamed: the first bytes leave before the rows are read."""
@@ -107,7 +117,7 @@ def xlsx_response(*, filename: str, sheet_title: str, headers: list[str],
         content_type=XLSX_CONTENT_TYPE,
     )
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    return unbuffered(response)
 
 
 # The first characters that make Excel read a CSV cell as a formula (``members.xlsx``).
@@ -135,7 +145,7 @@ def csv_response(*, filename: str, headers: list[str], rows: Iterable) -> Stream
         _csv_chunks(headers, audited_rows(rows, filename=filename)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    return unbuffered(response)
 
 
 def _csv_chunks(headers: list[str], rows: Iterable):
