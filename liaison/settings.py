@@ -276,8 +276,16 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Uploads are written and read through the storage API only (members.common.storage), so
+# where they live is a setting: the folder MEDIA_ROOT (one machine, or a volume every web
+# machine mounts there), or, for several machines, any Django storage, e.g. S3-compatible
+# object storage with django-storages: MEDIA_STORAGE=storages.backends.s3.S3Storage and
+# MEDIA_STORAGE_OPTIONS={"bucket_name": ..., "endpoint_url": ..., ...} (README, "Several machines").
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str("MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("MEDIA_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -294,9 +302,10 @@ PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The portal decides who may fetch an uploaded file (liaison.views.media); who sends the
-# bytes is the backend's business. Laptop: Django itself ("simple"). Production behind nginx:
-# "django_sendfile.backends.nginx" answers with X-Accel-Redirect to SENDFILE_URL, an
-# internal-only nginx location over MEDIA_ROOT (README has the snippet).
+# bytes of files kept in MEDIA_ROOT is the backend's business. Laptop: Django itself
+# ("simple"). Production behind nginx: "django_sendfile.backends.nginx" answers with
+# X-Accel-Redirect to SENDFILE_URL, an internal-only nginx location over MEDIA_ROOT (README
+# has the snippet). Files in any other storage are streamed by the portal through it.
 SENDFILE_BACKEND = env.str("SENDFILE_BACKEND", default="django_sendfile.backends.simple")
 SENDFILE_ROOT = MEDIA_ROOT
 SENDFILE_URL = env.str("SENDFILE_URL", default="/protected-media")

@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django_sendfile import sendfile
 
 from members import permissions
+from members.common.storage import stored_file_response
 from members.exports import record_download
 from members.models import Notification
 
@@ -95,11 +95,12 @@ def _file_owner(user, name: str):
 def media(request, path: str):
     """Uploaded photos and attachments, only to users who may see the record they belong to
     (they show constituents and internal documents); anything else is a 404. The portal
-    decides; the configured sendfile backend sends the bytes (nginx in production)."""
+    decides; nginx (X-Accel-Redirect) sends the bytes of a local folder, the portal streams
+    those of any other storage (``members.common.storage``)."""
     if not _is_plain_name(path) or _file_owner(request.user, path) is None:
         raise Http404
     is_image = path.lower().endswith((".jpg", ".jpeg", ".png", ".gif", ".webp"))
     if not is_image:
         record_download(filename=path, rows=None, request=request)
     # Anything but a photo is offered as a download, never rendered by the browser.
-    return sendfile(request, path, attachment=not is_image)
+    return stored_file_response(request, path, attachment=not is_image)
