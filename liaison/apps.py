@@ -15,5 +15,6 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Liaison portal")
 
     def ready(self):
+        from liaison import checks  # noqa: F401 — registers the deploy checks
         # Infrastructure, not domain flow: the schedule tables are ready once migrate ends.
         post_migrate.connect(_sync_schedule, sender=self, dispatch_uid="liaison-schedule-sync")

@@ -214,3 +214,37 @@ def test_the_source_check_finds_a_direct_path():
                  "shutil.copy(item.attachment.path, target)"):
         assert _direct_paths("activities/contacts/views.py", ast.parse(code), fields), code
     assert _direct_paths("liaison/views.py", ast.parse("request.path; env.path('X')"), fields) == []
+
+
+# --- check --deploy: nothing kept per process or per machine -------------------------------
+
+
+def test_the_deploy_check_wants_a_shared_cache(settings):
+    from liaison.checks import cache_is_shared
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in cache_is_shared()] == ["liaison.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://x/1"}}
+    assert cache_is_shared() == []
+
+
+def test_the_deploy_check_wants_a_database_server(settings, monkeypatch):
+    from liaison.checks import database_is_a_server
+
+    default = settings.DATABASES["default"]
+    monkeypatch.setitem(default, "ENGINE", "django.db.backends.sqlite3")
+    assert [w.id for w in database_is_a_server()] == ["liaison.W002"]
+    monkeypatch.setitem(default, "ENGINE", "django.db.backends.postgresql")
+    assert database_is_a_server() == []
+
+
+def test_check_deploy_runs_them_and_not_the_plain_check():
+    from django.core.checks import registry
+
+    from liaison.checks import cache_is_shared, database_is_a_server
+
+    deploy = registry.registry.get_checks(include_deployment_checks=True)
+    plain = registry.registry.get_checks(include_deployment_checks=False)
+    for check in (cache_is_shared, database_is_a_server):
+        assert check in deploy
+        assert check not in plain
