@@ -12,6 +12,13 @@ machines share the work (README, "Jobs that fan out").
 """
 
 SCHEDULE = {
+    # 02:00 daily — PostgreSQL: the history tables (contact logs and their links, reminders,
+    # daily counts) have their monthly partitions made three months ahead, so that no write
+    # waits on one or lands in the default partition. Idempotent; nothing on SQLite.
+    "activities.tasks.partitions_ensure_task": {
+        "name": "每日历史分区预建",
+        "crontab": {"minute": "0", "hour": "2"},
+    },
     # 02:30 daily — recount the dashboards' rollups from the rows, incrementally: the daily
     # contact counts of the days touched since the last run (logs loaded in bulk, rows written
     # outside the services) and of the last few days, and the roster counts. Every write keeps

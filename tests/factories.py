@@ -135,7 +135,7 @@ class ContactLogFactory(factory.django.DjangoModelFactory):
         # which PostgreSQL allows only inside one — tests with live servers run outside any):
         # the daily contact counts include the log.
         with transaction.atomic():
-            obj.constituents.set(people)
+            obj.constituents.set(people, through_defaults={"contacted_at": obj.contacted_at})
             contact_day_add(obj, constituents=len(people))
 
     @factory.post_generation

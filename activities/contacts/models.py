@@ -160,17 +160,28 @@ class ContactLog(models.Model):
 
 
 class ContactLogConstituent(models.Model):
-    """A constituent reached by a contact log (explicit so that it can be indexed)."""
+    """A constituent reached by a contact log (explicit so that it can be indexed).
+
+    ``contacted_at`` is the log's, copied by the contact-log services: on PostgreSQL the links
+    are partitioned by month like the logs, and their foreign key to the log is the composite
+    (contact_log_id, contacted_at) → (id, contacted_at), made in SQL by the migration that
+    partitions them (``activities.partitions``; docs/PARTITIONING.md), ON UPDATE CASCADE so
+    that a log moved to another day takes its links along. SQLite keeps Django's own.
+    """
 
     contact_log = models.ForeignKey(ContactLog, on_delete=models.CASCADE)
     constituent = models.ForeignKey(Constituent, on_delete=models.PROTECT)
+    contacted_at = models.DateTimeField(_("when"), editable=False)
 
     class Meta:
         verbose_name = _("constituent reached")
         verbose_name_plural = _("constituents reached")
         constraints = [
+            # With the partition key: PostgreSQL's unique indexes on a partitioned table must
+            # hold it. The same as (contact_log, constituent): a log has one time.
             models.UniqueConstraint(
-                fields=["contact_log", "constituent"], name="contactlog_constituent_unique"
+                fields=["contact_log", "constituent", "contacted_at"],
+                name="contactlog_constituent_unique",
             ),
         ]
         indexes = [models.Index(fields=["constituent", "contact_log"])]
@@ -182,8 +193,12 @@ class ContactLogConstituent(models.Model):
 class ContactLogPhoto(Photo):
     owner_field, upload_folder = "contact_log", "contact-logs"
 
+    # No database constraint: the contact logs are partitioned on PostgreSQL, referenced
+    # only through (id, contacted_at), which a photo does not carry (docs/PARTITIONING.md).
+    # Django still deletes a log's photos with it; archiving a month takes its photos along.
     contact_log = models.ForeignKey(
-        ContactLog, on_delete=models.CASCADE, related_name="photos", verbose_name=_("contact log")
+        ContactLog, on_delete=models.CASCADE, related_name="photos", verbose_name=_("contact log"),
+        db_constraint=False,
     )
 
     class Meta(Photo.Meta):

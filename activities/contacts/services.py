@@ -92,7 +92,8 @@ def contact_log_create(
             consultation=consultation,
         )
         ContactLogConstituent.objects.bulk_create(
-            ContactLogConstituent(contact_log=log, constituent_id=pk) for pk in constituent_ids
+            ContactLogConstituent(contact_log=log, constituent_id=pk, contacted_at=contacted_at)
+            for pk in constituent_ids
         )
         ContactLogTag.objects.bulk_create(
             ContactLogTag(contact_log=log, tag_id=pk, contacted_at=contacted_at) for pk in tag_ids
@@ -204,11 +205,13 @@ def contact_log_update(
         for name, value in values.items():
             setattr(log, name, value)
         log.save(update_fields=sorted(values))
-        ContactLogConstituent.objects.filter(contact_log=log).exclude(
-            constituent_id__in=new_ids
-        ).delete()
+        links = ContactLogConstituent.objects.filter(contact_log=log)
+        links.exclude(constituent_id__in=new_ids).delete()
+        # The links carry the log's time (the partition key on PostgreSQL, where the composite
+        # foreign key's ON UPDATE CASCADE has already moved them; on SQLite this does).
+        links.exclude(contacted_at=log.contacted_at).update(contacted_at=log.contacted_at)
         ContactLogConstituent.objects.bulk_create(
-            ContactLogConstituent(contact_log=log, constituent_id=pk)
+            ContactLogConstituent(contact_log=log, constituent_id=pk, contacted_at=log.contacted_at)
             for pk in sorted(set(new_ids) - stored_ids)
         )
         _set_tags(log, tag_ids)

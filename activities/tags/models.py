@@ -62,7 +62,11 @@ class LinkTag(models.Model):
 
 class ContactLogTag(models.Model):
     """A tag of a contact log. ``contacted_at`` is the log's (kept equal by the contact-log
-    services): the dashboard counts a period's logs per tag on (tag, contacted_at) alone."""
+    services): the dashboard counts a period's logs per tag on (tag, contacted_at) alone.
+
+    On PostgreSQL the foreign key to the (partitioned) log is the composite
+    (contact_log_id, contacted_at), made in SQL (docs/PARTITIONING.md); SQLite keeps
+    Django's own."""
 
     contact_log = models.ForeignKey(
         "activities.ContactLog", on_delete=models.CASCADE, verbose_name=_("contact log")

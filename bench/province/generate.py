@@ -57,6 +57,7 @@ from django.utils import timezone  # noqa: E402
 
 from activities.events.services.activities import activity_kinds_ensure  # noqa: E402
 from activities.models import ActivitySeries, Campaign, MustVisitRule  # noqa: E402
+from activities.partitions import partitions_ensure  # noqa: E402
 from liaison.demo.members import GIVEN, OCCUPATIONS, SURNAMES  # noqa: E402
 from members import phone_rows  # noqa: E402
 from members import services as member_services  # noqa: E402
@@ -272,7 +273,9 @@ def indexes_deferred(*tables: str):
                     saved.append(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_def}')
                 else:
                     cursor.execute(f'DROP INDEX "{index}"')
-                    saved.append(index_def)
+                    # A partitioned table's index reads "ON ONLY t": made again on every
+                    # partition, not on the parent alone.
+                    saved.append(index_def.replace(" ON ONLY ", " ON ", 1))
     yield
     with step(f"rebuilding {len(saved)} indexes of {', '.join(tables)}"), connection.cursor() as cursor:
         for statement in saved:
@@ -287,7 +290,7 @@ def set_sequences() -> None:
             SELECT c.relname, a.attname FROM pg_class c
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
-            WHERE c.relkind = 'r' AND pg_get_serial_sequence(c.relname, a.attname) IS NOT NULL
+            WHERE c.relkind IN ('r', 'p') AND pg_get_serial_sequence(c.relname, a.attname) IS NOT NULL
             """
         )
         for table, column in cursor.fetchall():
@@ -620,7 +623,8 @@ def insert_contact_logs(scale: float, today: date, chunks: int) -> None:
                "summary", "opinions", "consultation_id", "proposal_id", "difficulty",
                "difficulty_kind", "created_at"]
     require_columns("activities_contactlog", columns)
-    require_columns("activities_contactlogconstituent", ["id", "contact_log_id", "constituent_id"])
+    require_columns("activities_contactlogconstituent",
+                    ["id", "contact_log_id", "constituent_id", "contacted_at"])
     step_size = -(-logs // chunks)
     for lo in range(0, logs, step_size):
         hi = min(lo + step_size, logs)
@@ -652,8 +656,9 @@ def insert_contact_logs(scale: float, today: date, chunks: int) -> None:
                              pg_temp.at(%(today)s::date, 0))
                 FROM src ORDER BY g
             )
-            INSERT INTO activities_contactlogconstituent (contact_log_id, constituent_id)
-            SELECT s.g + 1, s.rn_lo + (s.rn - s.rn_lo + v.j) %% s.n_const + 1
+            INSERT INTO activities_contactlogconstituent (contact_log_id, constituent_id,
+                                                          contacted_at)
+            SELECT s.g + 1, s.rn_lo + (s.rn - s.rn_lo + v.j) %% s.n_const + 1, s.contacted_at
             FROM src s JOIN (VALUES (0), (1), (2)) v(j) ON v.j < least(s.reached, s.n_const)
             ORDER BY s.g, v.j
         """, {"days": DAYS, "c": constituents, "l": logs, "lo": lo, "hi": hi, "today": today,
@@ -992,9 +997,14 @@ def check() -> None:
         "constituents without their member": """
             SELECT count(*) FROM members_constituent c
             WHERE NOT EXISTS (SELECT 1 FROM members_member m WHERE m.id = c.member_id)""",
-        "links without their log": """
+        "links without their log (at the log's time)": """
             SELECT count(*) FROM activities_contactlogconstituent x
-            WHERE NOT EXISTS (SELECT 1 FROM activities_contactlog l WHERE l.id = x.contact_log_id)""",
+            WHERE NOT EXISTS (SELECT 1 FROM activities_contactlog l
+                              WHERE l.id = x.contact_log_id AND l.contacted_at = x.contacted_at)""",
+        "tags without their log (at the log's time)": """
+            SELECT count(*) FROM activities_contactlogtag x
+            WHERE NOT EXISTS (SELECT 1 FROM activities_contactlog l
+                              WHERE l.id = x.contact_log_id AND l.contacted_at = x.contacted_at)""",
         "links without their constituent": """
             SELECT count(*) FROM activities_contactlogconstituent x
             WHERE NOT EXISTS (SELECT 1 FROM members_constituent c WHERE c.id = x.constituent_id)""",
@@ -1057,6 +1067,9 @@ def main() -> None:
         ready.unlink(missing_ok=True)
     with step("migrate"):
         call_command("migrate", verbosity=0)
+    with step("monthly partitions of the two years (PostgreSQL's partitioned history)"):
+        # migrate made the current month and those ahead; the data begin two years back.
+        partitions_ensure(first=today - timedelta(days=DAYS), today=today)
     helpers(today)
     password_hash = make_password(PASSWORD)
     with step("councils, sectors, committees, sessions, units, platforms, logins (services)"):

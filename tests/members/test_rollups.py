@@ -391,7 +391,7 @@ def _bulk_logs(member, days: list[date]) -> None:
             mode=ContactLog.Mode.VISIT, summary="批量导入",
             contacted_at=timezone.make_aware(datetime(day.year, day.month, day.day, 10)),
         )
-        log.constituents.set(people)
+        log.constituents.set(people, through_defaults={"contacted_at": log.contacted_at})
 
 
 def test_the_incremental_rebuild_recounts_the_touched_days_and_equals_the_full(world, member_a):

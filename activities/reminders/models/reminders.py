@@ -156,8 +156,11 @@ class Reminder(models.Model):
     due_on = models.DateField(_("due on"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     dismissed_reason = models.CharField(_("reason for dismissing"), max_length=200, blank=True)
-    # Keeps its database constraint: it is written by the closing UPDATE of one contact log
-    # (not by the sweep's SELECT), and a new reminder pays only the trigger on a NULL for it.
+    # No database constraint on PostgreSQL: the contact logs are partitioned there and can be
+    # referenced only through (id, contacted_at), which a reminder does not carry
+    # (docs/PARTITIONING.md). It is written by the closing UPDATE of one contact log, read in
+    # the same transaction; Django sets it to NULL when the log is deleted, and archiving a
+    # month puts it back on restore. SQLite keeps its constraint.
     satisfied_by = models.ForeignKey(
         "activities.ContactLog",
         on_delete=models.SET_NULL,
@@ -166,6 +169,7 @@ class Reminder(models.Model):
         related_name="satisfied_reminders",
         verbose_name=_("satisfied by"),
         db_index=False,  # a partial index below: reminders are born unsatisfied
+        db_constraint=False,
     )
     on_time = models.BooleanField(_("on time"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -200,14 +204,18 @@ class Reminder(models.Model):
             # (rule, period key) first: one occasion's reminders (a campaign's, a window's)
             # are one index range — the campaign progress counts and the sweep's "not yet
             # created" test read just that range.
+            # ``trigger_on`` last: on PostgreSQL the reminders are partitioned by it (the month
+            # of the occasion), and a unique index of a partitioned table must hold the key.
+            # An occasion has one trigger day (its event's), so this is still one reminder per
+            # occasion (docs/PARTITIONING.md).
             models.UniqueConstraint(
-                fields=["rule", "period_key", "member", "constituent"],
+                fields=["rule", "period_key", "member", "constituent", "trigger_on"],
                 name="reminder_unique_occasion",
             ),
             # NULLs are distinct in a unique index (SQLite, and PostgreSQL by default), so
             # member-level reminders get their own partial index to stay idempotent.
             models.UniqueConstraint(
-                fields=["rule", "period_key", "member"],
+                fields=["rule", "period_key", "member", "trigger_on"],
                 condition=Q(constituent__isnull=True),
                 name="reminder_unique_member_occasion",
             ),

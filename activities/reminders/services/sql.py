@@ -96,8 +96,8 @@ def reminder_select(queryset, *, rule: MustVisitRule, today: date, **values):
 # The unique index each level of reminder may collide with (see ``Reminder.Meta``). Naming
 # it, rather than a bare ON CONFLICT, makes it the only index probed before each insert.
 _CONFLICT_TARGET = {
-    False: '("rule_id", "period_key", "member_id", "constituent_id")',
-    True: '("rule_id", "period_key", "member_id") WHERE "constituent_id" IS NULL',
+    False: '("rule_id", "period_key", "member_id", "constituent_id", "trigger_on")',
+    True: '("rule_id", "period_key", "member_id", "trigger_on") WHERE "constituent_id" IS NULL',
 }
 
 
