@@ -10,11 +10,12 @@ changes nothing. Parts run in dependency order; each is a module with
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from activities.partitions import partitions_ensure
 from liaison.demo import activities as activities_part
 from liaison.demo import contacts as contacts_part
 from liaison.demo import intake as intake_part
@@ -49,6 +50,8 @@ def build(today: date | None = None) -> None:
     today = today or timezone.localdate()
     rng = random.Random(SEED)
     with transaction.atomic():
+        # PostgreSQL: the demo's year of history in monthly partitions, not the default one.
+        partitions_ensure(first=today - timedelta(days=396), today=today)
         council = members_part.ensure_council()
         for part in PARTS:
             part.build(council, rng, today)
