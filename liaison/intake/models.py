@@ -147,9 +147,12 @@ class Submission(models.Model):
         Constituent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("constituent"),
     )
+    # No database constraint: the contact logs are partitioned on PostgreSQL and can be
+    # referenced only through (id, contacted_at) (docs/PARTITIONING.md); Django still sets it
+    # to NULL when the log is deleted.
     contact_log = models.ForeignKey(
         ContactLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("contact log"),
+        verbose_name=_("contact log"), db_constraint=False,
     )
     # The proposal the contact log's opinion became, copied nightly from the log (the member
     # links the log to the proposal later, through the contact log's own service).
