@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         ("activities", "0020_contact_tally_per_tag"),
         # After every migration that makes a database foreign key to the contact logs: the
         # conversion drops them (a partitioned log has no unique key on id alone); the state
-        # follows in liaison.0003.
+        # follows in liaison.0004.
         ("liaison", "0002_qr_intake"),
     ]
 

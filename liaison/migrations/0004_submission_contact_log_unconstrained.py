@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('activities', '0021_partitioned_history'),
-        ('liaison', '0002_qr_intake'),
+        ('liaison', '0003_submission_proposal'),
     ]
 
     operations = [
