@@ -128,9 +128,9 @@ def test_home_query_budget(client_for, member_a, django_assert_max_num_queries, 
     for p in people:
         ContactLogFactory(member=member_a, constituents=[p])
     client = client_for(member_a)
-    # session, user, member, roster counts (one aggregate), month count, recent logs, their
-    # constituents, must-visit reminders, unread notices (twice: the navbar shows it twice)
-    with django_assert_max_num_queries(10):
+    # session, user with member, the counts (roster, never contacted, this month, unread
+    # notices: one query), recent logs, their constituents, must-visit reminders (two)
+    with django_assert_max_num_queries(7):
         client.get(reverse("members:member-home"))
 
 
@@ -240,3 +240,24 @@ def test_detail_query_budget(client_for, member_a, person, django_assert_max_num
     # session, user, constituent (+member, sector), member of the user, logs, unread ×2
     with django_assert_max_num_queries(7):
         client.get(person.get_absolute_url())
+
+
+def test_home_counts_are_the_members_own(client_for, member_a, member_b):
+    from members.models import Notification
+
+    ConstituentFactory.create_batch(3, member=member_a)
+    seen = ConstituentFactory(member=member_a, last_contacted_at=timezone.now())
+    ConstituentFactory(member=member_a, active=False)
+    ConstituentFactory.create_batch(2, member=member_b)
+    ContactLogFactory(member=member_a, constituents=[seen])
+    ContactLogFactory(member=member_b, constituents=[ConstituentFactory(member=member_b)])
+    Notification.objects.create(user=member_a.user, kind="digest", subject="一", key="a1")
+    Notification.objects.create(user=member_a.user, kind="digest", subject="二", key="a2",
+                                read_at=timezone.now())
+    Notification.objects.create(user=member_b.user, kind="digest", subject="三", key="b1")
+    response = client_for(member_a).get(reverse("members:member-home"))
+    context = response.context
+    assert (context["constituent_count"], context["never_contacted_count"],
+            context["month_contact_count"]) == (4, 3, 1)
+    assert '<span class="badge rounded-pill bg-danger" data-testid="unread-count">1</span>' in (
+        response.content.decode())
