@@ -420,9 +420,11 @@ def test_settings_add_the_replica_as_a_test_mirror_with_the_primary_options():
     assert middleware == ["django.middleware.security.SecurityMiddleware", MIDDLEWARE]
 
 
-def test_a_replica_of_sqlite_is_refused():
+def test_a_replica_of_sqlite_is_refused(tmp_path):
+    # The primary named: the PostgreSQL runs of the suite export a PostgreSQL DATABASE_URL.
     run = _settings_in_subprocess({
         "DEBUG": "true", "PHONE_KEY": PHONE_KEY,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
         "DATABASE_REPLICA_URL": "postgres://portal@db2.example:5432/liaison",
     }, "settings.DATABASES")
     assert run.returncode != 0
