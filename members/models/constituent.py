@@ -177,9 +177,12 @@ class Constituent(models.Model):
         constraints = [
             # The same person twice on one member's roster is a mistake (an import run
             # twice, a double tap); two members may both know the same person.
-            # By the number's keyed hash (the number itself is sealed).
+            # By the number's keyed hash (the number itself is sealed). With the council: the
+            # tenant key a distributed database shards by (docs/SCALING.md); the member implies
+            # it (a constituent's council is its member's), so the rule is as strict as
+            # (member, phone hash).
             models.UniqueConstraint(
-                fields=["member", "phone_hash"],
+                fields=["member", "phone_hash", "council"],
                 condition=~Q(phone_hash=""),
                 name="constituent_unique_phone_per_member",
             ),

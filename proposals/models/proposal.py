@@ -261,8 +261,11 @@ class Proposal(models.Model):
             models.Index(fields=["proposer", "state"]),
         ]
         constraints = [
+            # Numbered per session; with the council, the tenant key a distributed database
+            # shards by (docs/SCALING.md): the session implies it (a proposal's council is its
+            # session's), so the rule is as strict as (session, number).
             models.UniqueConstraint(
-                fields=["session", "number"], condition=Q(number__isnull=False),
+                fields=["session", "number", "council"], condition=Q(number__isnull=False),
                 name="proposal_unique_number",
             ),
             models.CheckConstraint(
