@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from liaison import distribution
@@ -21,7 +20,7 @@ from liaison.distribution import CO_LOCATED, DISTRIBUTED, LOCAL, PLACEMENTS, REF
 from members import services
 from members.models import Constituent, Council
 from proposals.models import Proposal
-from tests.factories import ConstituentFactory, MemberFactory
+from tests.factories import ConstituentFactory
 from tests.proposals.factories import ProposalFactory, SessionFactory
 
 SHARDED = {DISTRIBUTED, CO_LOCATED}
@@ -152,17 +151,9 @@ def test_the_placement_kinds_are_the_four():
 
 # --- The widened rules are as strict as before ---------------------------------------------
 
-def test_the_same_phone_twice_on_a_roster_is_still_refused(member_a):
-    """(member, phone hash, council): the member implies the council."""
-    ConstituentFactory(member=member_a, name="王群众", phone="13812345678")
-    with pytest.raises(ValidationError) as refused:
-        services.constituent_create(by=member_a.user, member=member_a, name="王二",
-                                    phone="138 1234 5678")
-    assert "王群众" in str(refused.value.message_dict["phone"])
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Constituent.objects.create(member=member_a, council=member_a.council,
-                                   sector=member_a.sector, name="王三", phone="13812345678")
-    assert Constituent.objects.with_phone("13812345678").count() == 1
+# The one-phone-per-roster rule, (member, phone hash, council) since members.0015, refuses the
+# same duplicates as before: tests/members/test_phone_sealing.py,
+# test_one_phone_per_roster_still_holds (the service's message and the database's refusal).
 
 
 def test_a_constituents_council_is_its_members(member_a, staff):
@@ -194,8 +185,23 @@ def test_a_proposals_council_is_its_sessions(member_a):
     assert not Proposal.objects.exclude(council_id=models.F("session__council_id")).exists()
 
 
-def test_another_councils_member_with_the_phone_is_not_a_duplicate(member_a, other_council):
-    ConstituentFactory(member=member_a, phone="13812345678")
-    elsewhere = MemberFactory(council=other_council)
-    ConstituentFactory(member=elsewhere, phone="13812345678")
-    assert Constituent.objects.with_phone("13812345678").count() == 2
+def test_the_migrations_refuse_to_widen_over_rows_that_break_the_implication(
+    member_a, other_council
+):
+    """Each migration checks that the council is implied before it widens the rule: a row
+    whose council is not its member's (or its session's) stops it, saying which."""
+    from importlib import import_module
+
+    members_0015 = import_module("members.migrations.0015_constituent_phone_rule_names_the_council")
+    proposals_0010 = import_module("proposals.migrations.0010_proposal_number_names_the_council")
+    person = ConstituentFactory(member=member_a)
+    proposal = ProposalFactory(proposer=member_a)
+    members_0015.check_council_is_the_members(apps, None)  # consistent rows pass
+    proposals_0010.check_council_is_the_sessions(apps, None)
+
+    Constituent.objects.filter(pk=person.pk).update(council=other_council)
+    with pytest.raises(RuntimeError, match=str(person.pk)):
+        members_0015.check_council_is_the_members(apps, None)
+    Proposal.objects.filter(pk=proposal.pk).update(council=other_council)
+    with pytest.raises(RuntimeError, match=str(proposal.pk)):
+        proposals_0010.check_council_is_the_sessions(apps, None)

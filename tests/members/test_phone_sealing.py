@@ -65,7 +65,8 @@ def test_one_phone_per_roster_still_holds(member_a, member_b):
         services.constituent_create(by=member_a.user, member=member_a, name="王二",
                                     phone="+86 138-1234-5678")
     assert "王群众" in str(refused.value.message_dict["phone"])
-    # The database says so too (the unique constraint is on the keyed hash).
+    # The database says so too (the unique constraint is on the keyed hash; it holds the
+    # council too since members.0015, which the member implies: as strict as before).
     with pytest.raises(IntegrityError), transaction.atomic():
         Constituent.objects.create(member=member_a, council=member_a.council,
                                    sector=member_a.sector, name="王三", phone=NUMBER)
