@@ -13,10 +13,12 @@ accepted, whether the picker offered it or not, and an id outside it is refused.
 
 from __future__ import annotations
 
+import html
+
 from django import forms
 from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -100,9 +102,15 @@ class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         attrs = {**self.build_attrs(self.attrs, attrs), "name": name}
         chosen = {str(v) for v in self.format_value(value)}
-        selected = mark_safe(" selected")
-        options = format_html_join("", '<option value="{}"{}>{}</option>', (
-            (key, selected if str(key) in chosen else "", label)
+        # Escaped as ``conditional_escape`` would, without its lazy-string wrapper per call:
+        # format_html per option was still 15 µs, i.e. 5 ms for a province's 331 sectors.
+        options = "".join(
+            f'<option value="{_escaped(key)}"{" selected" if str(key) in chosen else ""}>'
+            f"{_escaped(label)}</option>"
             for key, label in listed_choices(self.choices)
-        ))
-        return format_html("<select{}>{}</select>", flatatt(attrs), options)
+        )
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
+
+
+def _escaped(value) -> str:
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))

@@ -199,3 +199,20 @@ def test_quick_select_renders_what_djangos_select_renders(sector, other_sector):
         assert quick.startswith("<select ")
         assert 'name="sector"' in quick
         assert 'id="id_sector"' in quick
+
+
+def test_quick_select_escapes_as_djangos_select_does(council):
+    """A name with markup in it is text in the option, exactly as Django's own select writes it."""
+    from django import forms
+
+    from members.common.widgets import QuickSelect
+    from members.models import Sector
+    from tests.factories import SectorFactory
+
+    SectorFactory(council=council, name="<b>工商联</b> & \"青年\" '商会'")
+    field = forms.ModelChoiceField(queryset=Sector.objects.order_by("pk"), required=False)
+    plain = field.widget.render("sector", None)
+    quick = QuickSelect(choices=field.choices).render("sector", None)
+    options = re.findall(r"<option[^>]*>.*?</option>", plain)
+    assert options and re.findall(r"<option[^>]*>.*?</option>", quick) == options
+    assert "&lt;b&gt;工商联&lt;/b&gt; &amp; &quot;青年&quot; &#x27;商会&#x27;" in quick
