@@ -31,9 +31,10 @@ class CappedPaginator(Paginator):
 
 
 def page_of(queryset, request, per_page: int = 50, *, capped: bool = False,
-            ids_first: bool = False):
+            ids_first: bool = False, count: int | None = None):
     """The requested page (out-of-range or bad numbers fall back to the nearest page);
-    ``capped``: counted up to a cap.
+    ``capped``: counted up to a cap; ``count``: the number of rows, when the view has
+    counted them already (the paginator then counts nothing).
 
     A big list (``capped`` or ``ids_first``) pages its ids first: the count and
     the page's ``OFFSET`` walk the list's index alone (page 200 skips 9,950 entries, not 9,950
@@ -42,6 +43,8 @@ def page_of(queryset, request, per_page: int = 50, *, capped: bool = False,
     big = capped or ids_first
     rows = _ids(queryset) if big else queryset
     paginator = (CappedPaginator if capped else Paginator)(rows, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not computed
     page = paginator.get_page(request.GET.get("page"))
     if big:
         ids = list(page.object_list)

@@ -142,3 +142,32 @@ def test_the_nightly_council_task_recounts_the_tally_and_outcome(staff, member_a
     assert Proposal.objects.values_list("latest_reply", "counted_rating").get(pk=proposal.pk) == (
         "C", "satisfied")
     assert tallied() == right == counted_from_proposals()
+
+
+def test_the_unfiltered_register_figures_read_the_tally(staff, member_a, unit, session, client_for,
+                                                       other_council):
+    """The register's collected / filed / closed, unfiltered, are the tally's sums of the
+    user's reach (drafts and other councils left out) and equal what a filter that keeps
+    every row counts from the proposals; its paginator counts nothing of its own."""
+    from django.urls import reverse
+
+    from tests.proposals.factories import proposal_in as made
+
+    made(State.CLOSED, proposer=member_a, staff=staff, unit=unit, reply_category="A")
+    made(State.FILED, proposer=member_a, staff=staff)
+    made(State.SUBMITTED, proposer=member_a, staff=staff)
+    made(State.DRAFT, proposer=member_a, staff=staff)
+    elsewhere = MemberFactory(council=other_council)
+    made(State.SUBMITTED, proposer=elsewhere,
+         staff=MemberFactory(council=other_council).user)
+    client = client_for(staff)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("proposals:register"))
+    assert page.context["figures"] == {"collected": 3, "filed": 2, "closed": 1}
+    assert page.context["page"].paginator.count == 3
+    counted = [q["sql"] for q in queries.captured_queries
+               if 'FROM "proposals_proposal"' in q["sql"] and "COUNT(" in q["sql"]]
+    assert counted == []
+    # A filter keeping every row counts the proposals themselves: the same figures.
+    narrowed = client.get(reverse("proposals:register"), {"current_session": "true"})
+    assert narrowed.context["figures"] == {"collected": 3, "filed": 2, "closed": 1}
