@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils.html import format_html
@@ -107,9 +108,37 @@ class QuickSelect(forms.Select):
         options = "".join(
             f'<option value="{_escaped(key)}"{" selected" if str(key) in chosen else ""}>'
             f"{_escaped(label)}</option>"
-            for key, label in listed_choices(self.choices)
+            for key, label in named_choices(self.choices) or listed_choices(self.choices)
         )
         return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
+
+
+def named_choices(choices) -> list[tuple] | None:
+    """A model select's choices read as values when each row is labelled by its ``name``
+    (sectors, committees, platforms, units, sessions…): no model instance per option (a
+    province's filter bar builds 800), and where the rows come from several councils each
+    name says whose it is — a province's eleven "工商联" or "十届四次" are told apart:
+    工商联（东城区）. None when the labels are not plain names (the caller reads the rows)."""
+    field = getattr(choices, "field", None)
+    if not isinstance(choices, ModelChoiceIterator) or field is None:
+        return None
+    model = choices.queryset.model
+    names = {f.name for f in model._meta.concrete_fields}
+    if "name" not in names or type(field).label_from_instance is not forms.ModelChoiceField.label_from_instance:
+        return None
+    per_council = "council" in names
+    columns = ("pk", "name", "council_id", "council__short_name", "council__name") if per_council \
+        else ("pk", "name")
+    rows = list(choices.queryset.values_list(*columns))
+    several = per_council and len({row[2] for row in rows}) > 1
+    options = []
+    if field.empty_label is not None:
+        options.append(("", field.empty_label))
+    if getattr(field, "null_label", None) is not None:  # django-filter's "none" choice
+        options.append((field.null_value, field.null_label))
+    for row in rows:
+        options.append((row[0], f"{row[1]}（{row[3] or row[4]}）" if several else row[1]))
+    return options
 
 
 def _escaped(value) -> str:

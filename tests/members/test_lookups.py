@@ -4,6 +4,7 @@ only the chosen member (never a list of everyone in reach)."""
 import re
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 
 from members.models import Member
@@ -216,3 +217,50 @@ def test_quick_select_escapes_as_djangos_select_does(council):
     options = re.findall(r"<option[^>]*>.*?</option>", plain)
     assert options and re.findall(r"<option[^>]*>.*?</option>", quick) == options
     assert "&lt;b&gt;工商联&lt;/b&gt; &amp; &quot;青年&quot; &#x27;商会&#x27;" in quick
+
+
+def test_every_quick_select_of_the_filter_bars_labels_its_rows_as_django_would(staff, sector, committee):
+    """Read as values, the options are the ones Django's select gives (value and label) for
+    every QuickSelect of every filter bar of one council."""
+    from django import forms
+
+    from members.common.widgets import QuickSelect, named_choices
+    from tests.test_filter_fields import _filtersets
+
+    request = RequestFactory().get("/")
+    request.user = staff
+    checked = 0
+    for cls in _filtersets():
+        form = cls({}, queryset=cls._meta.model.objects.none(), request=request).form
+        for name, field in form.fields.items():
+            if not isinstance(field.widget, QuickSelect):
+                continue
+            named = named_choices(field.widget.choices)
+            if named is None:
+                continue
+            plain = forms.Select(choices=field.choices).render(name, None)
+            quick = field.widget.render(name, None)
+            assert re.findall(r"<option[^>]*>.*?</option>", quick) == \
+                re.findall(r"<option[^>]*>.*?</option>", plain), f"{cls.__name__}.{name}"
+            checked += 1
+    assert checked >= 12
+
+
+def test_a_quick_select_over_several_councils_names_whose_each_row_is(staff, council):
+    """A province's sector filter holds every district's "工商联": each says whose it is."""
+    from django import forms
+
+    from members.common.widgets import QuickSelect
+    from members.models import Council, Sector
+    from tests.factories import SectorFactory
+
+    district = Council.objects.create(name="测试市东城区政协", short_name="东城区", level="district",
+                                      parent=council)
+    mine = SectorFactory(council=council, name="工商联")
+    theirs = SectorFactory(council=district, name="工商联")
+    field = forms.ModelChoiceField(queryset=Sector.objects.filter(pk__in=[mine.pk, theirs.pk])
+                                   .order_by("pk"), required=False)
+    html = QuickSelect(choices=field.choices).render("sector", theirs.pk)
+    own = council.short_name or council.name
+    assert f'<option value="{mine.pk}">工商联（{own}）</option>' in html
+    assert f'<option value="{theirs.pk}" selected>工商联（东城区）</option>' in html
