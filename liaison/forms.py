@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.dashboard.scope import Params
 from liaison.models import DutyScheme
+from members.common.widgets import QuickSelect
 
 
 def _date_field(label):
@@ -46,16 +47,17 @@ class DashboardFilterForm(PeriodForm):
         super().__init__(*args, **kwargs)
         every = [("", _("All"))]
         self.fields["session"] = forms.TypedChoiceField(
-            label=_("Session"), required=False, coerce=int, empty_value=None,
+            label=_("Session"), required=False, coerce=int, empty_value=None, widget=QuickSelect,
             choices=[("", _("Current session"))]
             + [(str(s["id"]), s["name"]) for s in reference["session"]],
         )
         self.fields["sector"] = forms.TypedChoiceField(
-            label=_("Sector"), required=False, coerce=int, empty_value=None,
+            label=_("Sector"), required=False, coerce=int, empty_value=None, widget=QuickSelect,
             choices=every + [(str(s["id"]), s["name"]) for s in reference["sector"]],
         )
         self.fields["committee"] = forms.TypedChoiceField(
             label=_("Special committee"), required=False, coerce=int, empty_value=None,
+            widget=QuickSelect,
             choices=every + [(str(c["id"]), c["name"]) for c in reference["committee"]],
         )
         if council_id:
