@@ -57,7 +57,9 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/liaiso
 
 HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8765"))
 PASSWORD = "bench-1158"
-WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+# The production server's settings (deploy/gunicorn.conf.py: threaded workers); the number of
+# worker processes can be changed for an experiment.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 README = ROOT / "bench" / "README.md"
 RESULTS = ROOT / "bench" / "results"
 LOCUST = Path(os.environ.get("BENCH_LOCUST", ROOT / "bench" / ".venv" / "bin" / "locust"))
@@ -174,7 +176,8 @@ def full_flag(command: str, env: dict | None = None) -> list[str]:
 
 
 class Server:
-    """gunicorn on ``HOST:PORT`` with the bench settings and ``WORKERS`` sync workers."""
+    """gunicorn on ``HOST:PORT`` as production runs it (``deploy/gunicorn.conf.py``: threaded
+    workers), with the bench settings and ``WORKERS`` worker processes."""
 
     def __init__(self, database_url: str):
         self.database_url = database_url
@@ -187,8 +190,8 @@ class Server:
                "DJANGO_SETTINGS_MODULE": "bench.province.settings", "DEBUG": "false"}
         env.pop("CELERY_BROKER_URL", None)  # events run in-process, as on a laptop
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "liaison.wsgi:application",
-             "--bind", f"{HOST}:{PORT}", "--workers", str(WORKERS), "--timeout", "1800",
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+             "--bind", f"{HOST}:{PORT}", "--workers", str(WORKERS),
              "--chdir", str(ROOT), "--log-level", "warning"],
             env=env, stdout=self.log, stderr=self.log, start_new_session=True,
         )
@@ -290,6 +293,9 @@ class Client:
             if keep_body:
                 chunks.append(chunk)
         total = time.perf_counter() - t0
+        # read1 leaves the response open at its end: closed, the kept-alive connection (the
+        # threaded workers keep it) takes the next request.
+        response.close()
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
@@ -732,7 +738,7 @@ def met(value: bool | None) -> str:
 
 def tables(results: dict) -> str:
     lines = [f"Measured {results['when']} on `{results['database']}` (code at {results['commit']}), "
-             f"{WORKERS} gunicorn sync workers, load average {results['load_before']} before and "
+             f"{WORKERS} gunicorn threaded workers (deploy/gunicorn.conf.py), load average {results['load_before']} before and "
              f"{results['load_after']} after; the whole run took {results['minutes']:.0f} min. "
              "\"Before\" is the issue's table (main of 2026-11-29, measured by the issue's author). "
              "Each part's load average is in its heading.", ""]
