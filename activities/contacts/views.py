@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from activities.contacts import exports, services
 from activities.contacts.filters import ContactLogFilter
 from activities.contacts.forms import ContactLogEditForm, ContactLogForm
-from activities.contacts.models import ContactLog
+from activities.contacts.models import ContactLog, read_reached
 from activities.reminders.models import Reminder
 from members import permissions
 from members.common.forms import service_errors
@@ -154,8 +154,10 @@ def contactlog_edit(request, pk: int):
 
 
 def contactlog_rows(user):
-    """The council's logs, newest first: the order of the (council, contacted_at) index."""
-    return ContactLog.objects.visible_to(user).for_list().order_by("-contacted_at", "-id")
+    """The council's logs, newest first: the order of the (council, contacted_at) index. The
+    constituents reached are read for the page (``read_reached``), not prefetched."""
+    return (ContactLog.objects.visible_to(user).select_related("member", "platform")
+            .order_by("-contacted_at", "-id"))
 
 
 @permissions.council_reader_required
@@ -164,7 +166,9 @@ def contactlog_list(request):
     filterset = ContactLogFilter(request.GET, queryset=contactlog_rows(request.user), request=request)
     # An invalid filter (a crafted member id outside reach) lists nothing; the form says why.
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = page_of(rows, request, capped=True)
+    # The page's logs read with their time span: only the months they are in are probed.
+    page = page_of(rows, request, capped=True, span="contacted_at")
+    read_reached(page.object_list)
     return render(
         request,
         "activities/contactlog_list.html",

@@ -404,3 +404,49 @@ def test_contact_day_rows_of_any_month_are_counted(member_a):
     )
     contact_day_add(log, constituents=1)
     assert ContactDay.objects.get(day=date(2015, 1, 5), council=member_a.council).logs == 1
+
+
+@postgres
+@pytest.mark.django_db
+def test_the_staff_log_list_reads_only_the_months_of_its_page(member_a, staff, client_for):
+    """The page's logs and their constituents are read with the page's time span: only the
+    partition(s) of those months are probed, not every month's index for each id."""
+    from django.test.utils import CaptureQueriesContext
+
+    _pg_only()
+    this_month = timezone.localdate().replace(day=1)
+    earlier = (this_month - timedelta(days=1)).replace(day=1)
+    partitions.partitions_ensure(first=earlier - timedelta(days=95), ahead=1)
+    people = [ConstituentFactory(member=member_a, name=f"群众{i}") for i in range(2)]
+    older = (earlier - timedelta(days=40)).replace(day=1)
+    _log(member_a, people[:1], at(older))
+    spanned, month = [], older
+    while month <= this_month:
+        spanned.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    _log(member_a, people, at(this_month))
+    client = client_for(staff)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/activities/contacts/all/", {"member": member_a.pk})
+    assert page.status_code == 200
+    assert [list(log.reached) for log in page.context["page"]] == [people, people[:1]]
+    for table in ("activities_contactlog", "activities_contactlogconstituent"):
+        reads = [q["sql"] for q in queries.captured_queries
+                 if f'FROM "{table}"' in q["sql"] and "pk__in" not in q["sql"] and '"id" IN (' in q["sql"]
+                 or (table.endswith("constituent") and f'FROM "{table}"' in q["sql"])]
+        assert reads, table
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + reads[-1])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        probed = set(re.findall(rf"\b({table}_(?:p\d{{6}}|default))\b", plan))
+        # The months from the older log's to this one: no month outside, no default.
+        assert probed == {f"{table}_p{month:%Y%m}" for month in spanned}, (table, probed)
+        made = {t for (t,) in _tables(table)}
+        assert len(made) > len(probed)  # there were others to skip
+
+
+def _tables(parent: str) -> list[tuple[str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                       "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = %s", [parent])
+        return cursor.fetchall()
