@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.common.photos import Photo
 from members import permissions
 from members.common.querysets import CouncilFiguresQuerySet, CouncilScopedQuerySet
+from members.common.spans import read_in_span
 from members.models import Constituent, Council, Member, Platform
 
 
@@ -160,8 +161,8 @@ class ContactLog(models.Model):
 
     @property
     def reached(self):
-        """The constituents reached: those ``read_reached`` put on the log, else the relation
-        (prefetched by ``for_list``)."""
+        """The constituents reached: those ``read_reached`` (or ``read_in_span``) put on the
+        log, else the relation (prefetched by ``for_list``)."""
         read = getattr(self, "_reached", None)
         return read if read is not None else self.constituents.all()
 
@@ -380,24 +381,8 @@ class ContactDayMark(models.Model):
         return f"{self.council_id} ≤ {self.last_log_id}"
 
 
-def read_reached(logs) -> None:
+
+def read_reached(logs, columns: tuple[str, ...] = ()) -> None:
     """Put on each of ``logs`` (a page of them) the constituents it reached (``log.reached``),
-    in one query of their links bounded by the logs' times: on PostgreSQL the links are
-    partitioned by month, so only the months of the page are probed — a prefetch by log id
-    alone probes every month's index for each log (3,900 buffers for a page of 50 at
-    province scale, instead of a few dozen)."""
-    logs = list(logs)
-    if not logs:
-        return
-    times = [log.contacted_at for log in logs]
-    links = (
-        ContactLogConstituent.objects
-        .filter(contact_log__in=[log.pk for log in logs], contacted_at__range=(min(times), max(times)))
-        .select_related("constituent")
-        .order_by(*(f"constituent__{f}" for f in Constituent._meta.ordering))
-    )
-    reached: dict[int, list] = {log.pk: [] for log in logs}
-    for link in links:
-        reached[link.contact_log_id].append(link.constituent)
-    for log in logs:
-        log._reached = reached[log.pk]
+    read from the links of the page's months only (``members.common.spans``)."""
+    read_in_span(logs, "constituents", "contacted_at", "_reached", columns)

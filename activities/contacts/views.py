@@ -105,8 +105,10 @@ def _preselected(request, reminder: Reminder | None) -> list[int]:
 
 @permissions.member_required
 def contactlog_mine(request):
-    logs = ContactLog.objects.visible_to(request.user).for_list().prefetch_related("photos")
+    logs = (ContactLog.objects.visible_to(request.user).select_related("member", "platform")
+            .prefetch_related("photos"))
     page = Paginator(logs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    read_reached(page.object_list)  # from the page's months only
     return render(request, "activities/contactlog_mine.html", {"page": page})
 
 

@@ -408,9 +408,10 @@ def test_contact_day_rows_of_any_month_are_counted(member_a):
 
 @postgres
 @pytest.mark.django_db
-def test_the_staff_log_list_reads_only_the_months_of_its_page(member_a, staff, client_for):
-    """The page's logs and their constituents are read with the page's time span: only the
-    partition(s) of those months are probed, not every month's index for each id."""
+def test_the_log_pages_read_only_the_months_of_their_logs(member_a, staff, client_for):
+    """A page of logs (the staff list, the member's list and home) reads them and their
+    constituents with the page's time span: only the partitions of those months are probed,
+    not every month's index for each id."""
     from django.test.utils import CaptureQueriesContext
 
     _pg_only()
@@ -425,14 +426,26 @@ def test_the_staff_log_list_reads_only_the_months_of_its_page(member_a, staff, c
         spanned.append(month)
         month = (month + timedelta(days=32)).replace(day=1)
     _log(member_a, people, at(this_month))
-    client = client_for(staff)
-    with CaptureQueriesContext(connection) as queries:
-        page = client.get("/activities/contacts/all/", {"member": member_a.pk})
-    assert page.status_code == 200
-    assert [list(log.reached) for log in page.context["page"]] == [people, people[:1]]
-    for table in ("activities_contactlog", "activities_contactlogconstituent"):
+    pages = [
+        # (who, path, the page's logs in the context, the tables read by the page's span)
+        (staff, "/activities/contacts/all/?member=%d" % member_a.pk, "page",
+         ("activities_contactlog", "activities_contactlogconstituent")),
+        (member_a, "/activities/contacts/mine/", "page", ("activities_contactlogconstituent",)),
+        (member_a, "/members/me/", "recent_logs", ("activities_contactlogconstituent",)),
+    ]
+    for who, path, key, tables in pages:
+        with CaptureQueriesContext(connection) as queries:
+            page = client_for(who).get(path)
+        assert page.status_code == 200, path
+        assert [[c.name for c in log.reached] for log in page.context[key]] == \
+            [[p.name for p in people], [people[0].name]], path
+        _assert_span_read(queries, tables, spanned)
+
+
+def _assert_span_read(queries, tables, spanned):
+    for table in tables:
         reads = [q["sql"] for q in queries.captured_queries
-                 if f'FROM "{table}"' in q["sql"] and "pk__in" not in q["sql"] and '"id" IN (' in q["sql"]
+                 if f'FROM "{table}"' in q["sql"] and '"id" IN (' in q["sql"]
                  or (table.endswith("constituent") and f'FROM "{table}"' in q["sql"])]
         assert reads, table
         with connection.cursor() as cursor:
