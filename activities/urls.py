@@ -12,6 +12,7 @@ urlpatterns = [
     # Contact logs, member side (phone first); staff and leaders read a log's page too.
     path("contacts/new/", contacts.contactlog_create, name="contactlog-create"),
     path("contacts/mine/", contacts.contactlog_mine, name="my-contactlogs"),
+    path("contacts/sync/", contacts.contactlog_sync, name="contactlog-sync"),
     path("contacts/<int:pk>/", contacts.contactlog_detail, name="contactlog-detail"),
     path("contacts/<int:pk>/edit/", contacts.contactlog_edit, name="contactlog-edit"),
     # Contact logs, staff side: the council's list and its Excel export.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -206,3 +208,39 @@ class ContactLogEditForm(ContactLogForm):
                 "photos", _("At most %(n)d photos per contact.") % {"n": MAX_CONTACT_PHOTOS}
             )
         return cleaned
+
+
+# A contact queued on a device is sent when the device is next online: days later, in a
+# village without a signal. Older than this it is refused (a phone whose clock was reset
+# would otherwise file a contact years back); the member is shown why.
+OFFLINE_MAX_AGE_DAYS = 60
+
+
+class ContactLogSyncForm(ContactLogForm):
+    """A contact logged offline, as the device sends it: the log form's fields (the same
+    choices and checks) and the key the device gave it. The time is the contact's own, as
+    the member entered it on the device, not the time it arrives."""
+
+    key = forms.UUIDField(error_messages={
+        "required": _("The contact was sent without its device key."),
+        "invalid": _("The contact was sent without its device key."),
+    })
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whoever was ticked offline may have left the roster since (moved to another member);
+        # the page names them from what the device kept (``refused_constituents``).
+        gone = _("Someone you ticked is no longer on your roster (moved to another member or "
+                 "removed).")
+        self.fields["constituents"].error_messages.update(invalid_choice=gone, invalid_pk_value=gone)
+
+    def clean_contacted_at(self):
+        contacted_at = self.cleaned_data["contacted_at"]
+        oldest = timezone.now() - timedelta(days=OFFLINE_MAX_AGE_DAYS)
+        if contacted_at < oldest:
+            raise forms.ValidationError(
+                _("The contact is more than %(days)d days old: log it on the form, with its date "
+                  "checked.") % {"days": OFFLINE_MAX_AGE_DAYS},
+                code="too_old",
+            )
+        return contacted_at

@@ -214,6 +214,36 @@ class ContactLogPhoto(Photo):
         verbose_name_plural = _("photos")
 
 
+class ContactLogKey(models.Model):
+    """The key a member's device gave a contact it logged offline (a UUID made when the contact
+    was queued), recorded in the transaction that stores the log. A device that sends the same
+    contact again — its first answer lost with the connection — gets the log stored the first
+    time, never a second one (``contact_log_create_once``). Kept apart from the logs: their table
+    is partitioned on PostgreSQL, and a unique key there must hold the partition key."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="contact_log_keys", verbose_name=_("member")
+    )
+    key = models.UUIDField(_("device key"))
+    # No database constraint (the logs are partitioned, docs/PARTITIONING.md); a log deleted
+    # since leaves the key, so that a late retry does not bring it back.
+    contact_log = models.ForeignKey(
+        ContactLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        db_constraint=False, verbose_name=_("contact log"),
+    )
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offline contact key")
+        verbose_name_plural = _("offline contact keys")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "key"], name="contactlogkey_member_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} · {self.key}"
+
+
 # --- Daily counts -----------------------------------------------------------------------
 #
 # A ``ContactDay`` row holds how many logs (and constituent contacts) a council recorded on

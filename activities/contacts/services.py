@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -20,6 +21,7 @@ from activities.contacts.models import (
     Channel,
     ContactLog,
     ContactLogConstituent,
+    ContactLogKey,
     ContactLogPhoto,
 )
 from activities.events.models import Consultation
@@ -104,6 +106,48 @@ def contact_log_create(
         _on_contact_logged(log)
         figures_changed(log.council_id)
     return log
+
+
+def contact_log_create_once(
+    *, key: UUID, by: User, member: Member, **fields
+) -> tuple[ContactLog | None, bool]:
+    """``contact_log_create`` for a contact a device queued offline under ``key``: the first
+    call stores it and answers ``(log, True)``; any later call with the same key, the same
+    member — a retry after a lost answer, two tabs flushing at once — stores nothing and
+    answers the log stored the first time, ``(log, False)`` (``None`` if deleted since).
+
+    The key is claimed first, in the transaction that stores the log: a second request with the
+    key waits on the unique index until the first commits (PostgreSQL), then finds it. A log
+    refused by ``contact_log_create`` rolls the claim back, so the key stays free to retry.
+    """
+    if not permissions.may_act_for(by, member):
+        raise PermissionDenied
+    stored = contact_log_stored_for_key(member=member, key=key)
+    if stored is not None:
+        return stored
+    try:
+        with transaction.atomic():
+            claim = ContactLogKey.objects.create(member=member, key=key)
+            log = contact_log_create(by=by, member=member, **fields)
+            claim.contact_log = log
+            claim.save(update_fields=["contact_log"])
+    except IntegrityError:
+        stored = contact_log_stored_for_key(member=member, key=key)
+        if stored is None:
+            raise
+        return stored
+    return log, True
+
+
+def contact_log_stored_for_key(
+    *, member: Member, key: UUID
+) -> tuple[ContactLog | None, bool] | None:
+    """``(log, False)`` if ``member``'s device already sent the contact ``key`` (the log is
+    ``None`` if deleted since), else ``None``."""
+    claim = (
+        ContactLogKey.objects.filter(member=member, key=key).select_related("contact_log").first()
+    )
+    return None if claim is None else (claim.contact_log, False)
 
 
 def _on_contact_logged(log: ContactLog) -> None:

@@ -2,16 +2,22 @@
 leaders of the council read any log of the council, and staff (desktop) list the council's
 logs, filtered, and export them to Excel."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from activities.contacts import exports, services
 from activities.contacts.filters import ContactLogFilter
-from activities.contacts.forms import ContactLogEditForm, ContactLogForm
+from activities.contacts.forms import ContactLogEditForm, ContactLogForm, ContactLogSyncForm
 from activities.contacts.models import ContactLog, read_reached
 from activities.reminders.models import Reminder
 from members import permissions
@@ -149,6 +155,81 @@ def contactlog_edit(request, pk: int):
             return redirect(log)
     return render(
         request, "activities/contactlog_form.html", {"form": form, "log": log, "editing": True}
+    )
+
+
+# --- contacts logged offline on a member's device ------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def contactlog_sync(request):
+    """Where a member's device sends the contacts it queued offline (``static/js/pwa-queue.js``),
+    one per POST: the log form's fields, the photos (resized on the device), the device's
+    ``key`` and the ``owner`` (the login that queued it). JSON answers: 201 stored, 200 stored
+    before under this key, 422 refused with the reasons (the device shows them and keeps the
+    contact), 401 logged out, 403 another login's contact. It acts as the logged-in member only.
+    GET answers who is logged in and a CSRF token: what a service worker, which reads no
+    cookie, needs before it sends anything."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"status": "login"}, status=401)
+    permissions.require(permissions.is_member(request.user))
+    if request.method == "GET":
+        return JsonResponse({"user": request.user.pk, "csrf": get_token(request)})
+    if request.POST.get("owner", str(request.user.pk)) != str(request.user.pk):
+        return JsonResponse({"status": "wrong_user"}, status=403)
+    member = permissions.member_of(request.user)
+    # Sent before (its answer lost)? That answer again, before any check: what was stored
+    # stands, even if a person ticked has left the roster since.
+    key = _uuid(request.POST.get("key", ""))
+    stored = key and services.contact_log_stored_for_key(member=member, key=key)
+    if stored:
+        return _stored(*stored)
+    form = ContactLogSyncForm(request.POST, request.FILES, member=member, user=request.user)
+    if not form.is_valid():
+        return _refused({name: list(errors) for name, errors in form.errors.items()}, form)
+    fields = dict(form.cleaned_data)
+    key = fields.pop("key")
+    try:
+        log, created = services.contact_log_create_once(
+            key=key, by=request.user, member=member, **fields
+        )
+    except ValidationError as error:
+        has_fields = hasattr(error, "error_dict")
+        return _refused(error.message_dict if has_fields else {"__all__": error.messages}, form)
+    return _stored(log, created)
+
+
+def _uuid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def _stored(log: ContactLog | None, created: bool) -> JsonResponse:
+    answer = {"status": "created" if created else "duplicate"}
+    if log is not None:
+        answer.update(id=log.pk, url=log.get_absolute_url())
+    return JsonResponse(answer, status=201 if created else 200)
+
+
+def _refused(errors: dict[str, list[str]], form: ContactLogSyncForm) -> JsonResponse:
+    """422 with each reason as the form would show it, and who of those ticked is no longer on
+    the member's roster (the device knows their names)."""
+    reasons = [
+        {"field": str(form.fields[name].label) if name in form.fields else "", "message": message}
+        for name, messages_ in errors.items() for message in messages_
+    ]
+    gone = []
+    if "constituents" in errors:
+        posted = {int(pk) for pk in form.data.getlist("constituents") if str(pk).isdigit()}
+        on_roster = set(
+            form.fields["constituents"].queryset.filter(pk__in=posted).values_list("pk", flat=True)
+        )
+        gone = sorted(posted - on_roster)
+    return JsonResponse(
+        {"status": "refused", "reasons": reasons, "refused_constituents": gone}, status=422
     )
 
 

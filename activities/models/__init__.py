@@ -7,6 +7,7 @@ from activities.contacts.models import (
     ContactDayMark,
     ContactLog,
     ContactLogConstituent,
+    ContactLogKey,
     ContactLogPhoto,
     ContactTally,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "ContactDayMark",
     "ContactLog",
     "ContactLogConstituent",
+    "ContactLogKey",
     "ContactLogPhoto",
     "ContactLogTag",
     "ContactTally",
