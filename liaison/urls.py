@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from liaison import views, views_dashboard
+from liaison import pwa, views, views_dashboard
 from liaison.health import PortalHealthView
 from liaison.intake import urls as intake_urls
 from members.security.forms import PortalAdminAuthenticationForm, PortalAuthenticationForm
@@ -74,6 +74,9 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
     path("health/", PortalHealthView.as_view(), name="health"),
+    # The member app: its manifest, and its service worker at the root (its scope: every page).
+    path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+    path("sw.js", pwa.service_worker, name="pwa-worker"),
     # Browsers ask for /favicon.ico on pages that name no icon (the Django admin, a photo
     # opened on its own): the portal's icon instead of a 404 in the log and the console.
     # Lazy: the hashed name is read from the static manifest at the first request.

@@ -50,6 +50,9 @@ def _always_open() -> tuple[str, ...]:
         reverse("set_language"),
         reverse("health"),
         "/favicon.ico",
+        # The member app's manifest and service worker: public, holding nothing of anyone.
+        reverse("pwa-manifest"),
+        reverse("pwa-worker"),
     )
 
 

@@ -39,3 +39,30 @@
     syncPlatform();
   }
 })();
+
+// A new contact's time is now, by this device's clock: the page may have been kept on the
+// device (for use without a signal) since long before. After a contact is queued offline the
+// form is emptied (static/js/pwa.js) and made ready for the next one.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-fresh]");
+  var when = form && form.querySelector(".js-contacted-at input");
+  if (!when) { return; }
+  var zone = form.querySelector(".js-contacted-at").getAttribute("data-time-zone") || undefined;
+  function now() {
+    var parts = {};
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" + parts.minute;
+  }
+  when.value = now();
+  form.addEventListener("contact-form-reset", function () {
+    when.value = now();
+    form.querySelectorAll(".js-difficulty, .js-mode, .js-roster-filter").forEach(function (el) {
+      if (el.classList.contains("js-roster-filter")) { el.dispatchEvent(new Event("input")); return; }
+      el.dispatchEvent(new Event("change"));
+    });
+  });
+})();
