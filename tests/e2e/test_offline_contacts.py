@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.sessions.models import Session
 from PIL import Image
+from playwright.sync_api import expect
 
 from activities.models import ContactLog, ContactLogKey, ContactLogPhoto
 from tests.e2e.conftest import ARTIFACTS, log_in
@@ -66,8 +67,8 @@ def log_offline(page, name: str, summary: str, photos: list[str]) -> None:
     page.get_by_test_id("offline-queued").wait_for()
 
 
-def waiting_text(page) -> str:
-    return page.get_by_test_id("offline-summary").inner_text()
+def waiting(page, text: str) -> None:
+    expect(page.get_by_test_id("offline-summary")).to_contain_text(text)
 
 
 def test_two_contacts_logged_offline_arrive_once_with_their_photos(phone, live_server, member_a,
@@ -80,18 +81,18 @@ def test_two_contacts_logged_offline_arrive_once_with_their_photos(phone, live_s
     set_offline(phone, True)
     phone.goto(f"{live_server.url}/activities/contacts/new/")  # from the device
     log_offline(phone, "王群众", "田间走访，了解春耕用工", [photo(tmp_path, "a.png")])
-    assert "1 条" in waiting_text(phone)
+    waiting(phone, "1 条")
     log_offline(phone, "赵大姐", "入户走访，了解看病难",
                 [photo(tmp_path, "b.png"), photo(tmp_path, "c.png", (800, 600))])
-    assert "2 条" in waiting_text(phone)
+    waiting(phone, "2 条")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "offline-queue-375.png"), full_page=True)
 
     phone.reload()  # still without a signal: the page and the queue are on the device
-    assert "2 条" in waiting_text(phone)
+    waiting(phone, "2 条")
     phone.goto(f"{live_server.url}/members/me/")
-    assert "2 条" in waiting_text(phone)
+    waiting(phone, "2 条")
     assert ContactLog.objects.count() == 0
 
     set_offline(phone, False)  # the page sends the queue by itself
@@ -142,7 +143,7 @@ def test_a_connection_cut_after_the_portal_stored_a_contact_doubles_nothing(phon
     phone.wait_for_timeout(300)
     assert cut == [201]
     assert ContactLog.objects.count() == 1
-    assert "2 条" in waiting_text(phone)  # the device does not know it arrived
+    waiting(phone, "2 条")  # the device does not know it arrived
 
     phone.reload()  # online: sent again — the first answered as already stored
     phone.get_by_test_id("offline-sent").wait_for()
