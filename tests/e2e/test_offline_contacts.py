@@ -14,47 +14,14 @@ from playwright.sync_api import expect
 from activities.models import ContactLog, ContactLogKey, ContactLogPhoto
 from tests.e2e.conftest import ARTIFACTS, log_in
 from tests.factories import ConstituentFactory, MemberFactory
+from tests.offline_browser import lose_first_answer, offline_ready, set_offline, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SYNC = "**/activities/contacts/sync/"
-
 
 def photo(tmp_path: Path, name: str, size=(2400, 1800)) -> str:
     path = tmp_path / name
     Image.new("RGB", size, (30, 120, 200)).save(path)
     return str(path)
-
-
-KEPT_PAGES = """() => navigator.serviceWorker.ready
-  .then(() => caches.open("liaison-pages")).then((c) => c.keys()).then((kept) => kept.length)"""
-
-
-def offline_ready(page) -> None:
-    """The worker runs and keeps the three member pages (it fetches them once a page loads)."""
-    for _ in range(100):
-        if page.evaluate(KEPT_PAGES) >= 3:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the worker did not keep the member pages")
-
-
-def set_offline(page, offline: bool) -> None:
-    """The browser's offline mode; requests the worker makes are cut too (Playwright's
-    offline mode leaves a service worker's own fetches alone)."""
-    context = page.context
-    context.set_offline(offline)
-    if offline:
-        context.route("**/*", _worker_offline)
-    else:
-        context.unroute("**/*", _worker_offline)
-
-
-def _worker_offline(route):
-    if route.request.service_worker:
-        route.abort("internetdisconnected")
-    else:
-        route.fallback()
 
 
 def log_offline(page, name: str, summary: str, photos: list[str]) -> None:
@@ -78,7 +45,7 @@ def test_two_contacts_logged_offline_arrive_once_with_their_photos(phone, live_s
     log_in(phone, live_server, "member_a")
     offline_ready(phone)
 
-    set_offline(phone, True)
+    set_offline(phone.context, True)
     phone.goto(f"{live_server.url}/activities/contacts/new/")  # from the device
     log_offline(phone, "王群众", "田间走访，了解春耕用工", [photo(tmp_path, "a.png")])
     waiting(phone, "1 条")
@@ -95,7 +62,7 @@ def test_two_contacts_logged_offline_arrive_once_with_their_photos(phone, live_s
     waiting(phone, "2 条")
     assert ContactLog.objects.count() == 0
 
-    set_offline(phone, False)  # the page sends the queue by itself
+    set_offline(phone.context, False)  # the page sends the queue by itself
     phone.get_by_test_id("offline-sent").wait_for()
     assert phone.get_by_test_id("offline-queue").is_hidden()
     phone.reload()
@@ -119,27 +86,15 @@ def test_a_connection_cut_after_the_portal_stored_a_contact_doubles_nothing(phon
     ConstituentFactory(member=member_a, name="赵大姐")
     log_in(phone, live_server, "member_a")
     offline_ready(phone)
-    set_offline(phone, True)
+    set_offline(phone.context, True)
     phone.goto(f"{live_server.url}/activities/contacts/new/")
     log_offline(phone, "王群众", "第一条", [photo(tmp_path, "a.png", (640, 480))])
     log_offline(phone, "赵大姐", "第二条", [])
 
     # The first contact reaches the portal, which stores it; its answer never comes back.
-    cut = []
-
-    def store_then_cut(route):
-        if route.request.method == "POST" and not cut:
-            cut.append(route.fetch().status)
-            route.abort("internetdisconnected")
-        else:
-            route.fallback()
-
-    phone.context.route(SYNC, store_then_cut)
-    set_offline(phone, False)
-    for _ in range(100):
-        if cut:
-            break
-        phone.wait_for_timeout(100)
+    cut = lose_first_answer(phone.context)
+    set_offline(phone.context, False)
+    wait_until(phone, lambda: cut)
     phone.wait_for_timeout(300)
     assert cut == [201]
     assert ContactLog.objects.count() == 1
@@ -159,12 +114,12 @@ def test_a_session_ended_offline_waits_for_the_same_members_next_login(phone, li
     MemberFactory(council=council, name="李委员", user__username="member_c")
     log_in(phone, live_server, "member_a")
     offline_ready(phone)
-    set_offline(phone, True)
+    set_offline(phone.context, True)
     phone.goto(f"{live_server.url}/activities/contacts/new/")
     log_offline(phone, "王群众", "会话过期前记录", [])
 
     Session.objects.all().delete()  # the session ends while the phone is offline
-    set_offline(phone, False)
+    set_offline(phone.context, False)
     phone.goto(f"{live_server.url}/members/me/")
     assert "/accounts/login/" in phone.url
     # Another member logs in on the same phone: nothing of member_a's is sent or shown.

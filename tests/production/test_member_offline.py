@@ -9,21 +9,13 @@ import secrets
 from PIL import Image
 from playwright.sync_api import expect
 
-KEPT_PAGES = """() => navigator.serviceWorker.ready
-  .then(() => caches.open("liaison-pages")).then((c) => c.keys()).then((kept) => kept.length)"""
+from tests.offline_browser import lose_first_answer, offline_ready, set_offline, wait_until
 
 
 def _photo(name: str) -> dict:
     buffer = io.BytesIO()
     Image.new("RGB", (2000, 1500), (200, 120, 30)).save(buffer, "JPEG")
     return {"name": name, "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
-
-
-def _worker_offline(route):
-    if route.request.service_worker:
-        route.abort("internetdisconnected")
-    else:
-        route.fallback()
 
 
 def _log_offline(page, nth: int, summary: str) -> None:
@@ -42,14 +34,9 @@ def test_two_contacts_logged_offline_arrive_once(visit):
     assert page.locator("link[rel=manifest]").count() == 1
     manifest = context.request.get(member.url("/manifest.webmanifest")).json()
     assert manifest["name"] == "政协委员联系群众"
-    for _ in range(150):  # the worker keeps the three member pages
-        if page.evaluate(KEPT_PAGES) >= 3:
-            break
-        page.wait_for_timeout(100)
-    assert page.evaluate(KEPT_PAGES) >= 3
+    offline_ready(page)
 
-    context.set_offline(True)
-    context.route("**/*", _worker_offline)
+    set_offline(context, True)
     page.goto(member.url("/activities/contacts/new/"))  # from the device
     mark = secrets.token_hex(4)
     _log_offline(page, 0, f"离线走访一 {mark}")
@@ -60,22 +47,9 @@ def test_two_contacts_logged_offline_arrive_once(visit):
     member.screenshot("member-offline-queue-375")
 
     # Online again; the first contact is stored, and its answer lost on the way back.
-    cut = []
-
-    def store_then_cut(route):
-        if route.request.method == "POST" and not cut:
-            cut.append(route.fetch().status)
-            route.abort("internetdisconnected")
-        else:
-            route.fallback()
-
-    context.route("**/activities/contacts/sync/", store_then_cut)
-    context.unroute("**/*", _worker_offline)
-    context.set_offline(False)
-    for _ in range(150):
-        if cut:
-            break
-        page.wait_for_timeout(100)
+    cut = lose_first_answer(context)
+    set_offline(context, False)
+    wait_until(page, lambda: cut)
     assert cut == [201]
     page.wait_for_timeout(300)
     # The browser reports the connection this test cut; any other error still fails it.
