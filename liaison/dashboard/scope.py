@@ -35,10 +35,16 @@ class Scope:
     def rows(self, model, council_field: str = "council"):
         """``model``'s rows in scope: through ``visible_to(user)``, then the drill-down."""
         qs = model.objects.all() if self.user is None else model.objects.visible_to(self.user)
+        key = "pk" if council_field == "pk" else f"{council_field}_id"
         if self.council_id is not None and self.own_only:
-            qs = qs.filter(**{f"{council_field}_id": self.council_id})
+            qs = qs.filter(**{key: self.council_id})
         elif self.council_id is not None:
-            qs = qs.filter(subtree_q(self.council_id, council_field))
+            # As ``council_id IN (SELECT id FROM council …)``, not the OR over two joins to
+            # the council table that the database checks on every row the reach let through
+            # (a province's drill-down into a district read all eleven councils' tallies:
+            # 9,300 buffers for one query instead of a district's few hundred).
+            subtree = Council.objects.filter(subtree_q(self.council_id, "pk")).values("pk")
+            qs = qs.filter(**{f"{key}__in": subtree})
         return qs
 
     def own(self, council_id: int) -> Scope:
