@@ -100,7 +100,7 @@ def main() -> None:
         name, size, logs, constituents = cursor.fetchone()
     print(f"{name}: {size / 2**30:.1f} GiB, {logs:,} contact logs, {constituents:,} constituents; "
           f"load {loadavg()}")
-    print(f"| page | queries | DB ms (plan + execute) | buffers (8 KiB) | rows returned |")
+    print("| page | queries | DB ms (plan + execute) | buffers (8 KiB) | rows returned |")
     print("| --- | --- | --- | --- | --- |")
     clients: dict[str, Client] = {}
     for label, username, path in pages(w):

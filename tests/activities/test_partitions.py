@@ -428,7 +428,7 @@ def test_the_log_pages_read_only_the_months_of_their_logs(member_a, staff, clien
     _log(member_a, people, at(this_month))
     pages = [
         # (who, path, the page's logs in the context, the tables read by the page's span)
-        (staff, "/activities/contacts/all/?member=%d" % member_a.pk, "page",
+        (staff, f"/activities/contacts/all/?member={member_a.pk}", "page",
          ("activities_contactlog", "activities_contactlogconstituent")),
         (member_a, "/activities/contacts/mine/", "page", ("activities_contactlogconstituent",)),
         (member_a, "/members/me/", "recent_logs", ("activities_contactlogconstituent",)),
