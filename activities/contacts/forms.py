@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from django import forms
 from django.db.models import Q
@@ -20,6 +21,15 @@ from members.models import Constituent, Platform
 from proposals.models import Proposal
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class RosterPerson(NamedTuple):
+    """A person of the log form's roster, as its box shows them."""
+
+    pk: int
+    name: str
+    unit: str
+    community: str
 
 
 class ContactLogForm(forms.Form):
@@ -113,19 +123,19 @@ class ContactLogForm(forms.Form):
             .order_by("-held_on", "-id")
         )
         self.fields["consultation"].label_from_instance = _consultation_label
-        for name in ("platform", "tags"):
-            listed(self.fields[name])
+        listed(self.fields["platform"], columns=("name",))  # its label (str) is its name
+        listed(self.fields["tags"])
         listed(self.fields["proposal"], columns=PROPOSAL_LABEL_COLUMNS)
         listed(self.fields["consultation"], columns=("held_on", "topic"))
 
-    def roster(self) -> list[tuple[Constituent, bool]]:
+    def roster(self) -> list[tuple[RosterPerson, bool]]:
         """The people to tick, each with whether it is ticked: the page draws the boxes
-        itself, because a widget rendered per person cost more than the rest of the page."""
+        itself, because a widget rendered per person cost more than the rest of the page.
+        Plain rows, not model instances: a member keeps up to ~140 people, and building a
+        model instance each cost more than the query."""
         ticked = {str(pk) for pk in self["constituents"].value() or []}
-        return [
-            (person, str(person.pk) in ticked)
-            for person in self.fields["constituents"].queryset.only("name", "unit", "community")
-        ]
+        rows = self.fields["constituents"].queryset.values_list("pk", "name", "unit", "community")
+        return [(RosterPerson(*row), str(row[0]) in ticked) for row in rows]
 
     @property
     def has_links(self) -> bool:
