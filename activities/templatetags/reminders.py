@@ -1,12 +1,14 @@
 """``{% my_reminders %}``: the must-visit sections of a member's home page (今日必访 /
 即将到期 / 已逾期). A template tag, so that the member home (in ``members``) shows them
-without ``members`` importing ``activities``. Two queries."""
+without ``members`` importing ``activities``. One query."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from django import template
+from django.db.models import Case, Count, F, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +28,7 @@ SHOWN_PER_SECTION = 10
 SECTION_FIELDS = (
     "due_on", "note", "constituent__name", "rule__name", "rule__trigger_type",
 )
+SECTIONS = ("overdue", "due_today", "due_soon")  # in the order of the section's number
 
 
 @register.inclusion_tag("activities/includes/_reminder_home.html", takes_context=True)
@@ -34,41 +37,41 @@ def my_reminders(context):
     if not permissions.is_member(user):
         return {"show": False}
     today = timezone.localdate()
-    # Two queries whatever the number: every pending must-visit's date and state (small
-    # tuples), then whole rows for the few each section shows.
-    pending = (
+    # One query whatever the number: each pending must-visit's section, its place in the
+    # section (soonest due first) and the section's size, computed by the database, and the
+    # rows of the first few of each section only. Reminders are partitioned by month on
+    # PostgreSQL, and planning a query over every partition cost more than reading the rows.
+    section = Case(
+        When(Q(state=Reminder.State.OVERDUE) | Q(due_on__lt=today), then=Value(0)),
+        When(due_on=today, then=Value(1)),
+        default=Value(2),
+    )
+    shown = (
         Reminder.objects.visible_to(user)
         .pending()
         .filter(
             member=permissions.member_of(user),
             due_on__lte=today + timezone.timedelta(days=DUE_SOON_DAYS),
         )
-        .order_by("due_on", "id")
-        .values_list("pk", "state", "due_on")
-    )
-    sections: dict[str, list[int]] = {"overdue": [], "due_today": [], "due_soon": []}
-    for pk, state, due_on in pending:
-        if state == Reminder.State.OVERDUE or due_on < today:
-            sections["overdue"].append(pk)
-        elif due_on == today:
-            sections["due_today"].append(pk)
-        else:
-            sections["due_soon"].append(pk)
-    shown = {pk for pks in sections.values() for pk in pks[:SHOWN_PER_SECTION]}
-    rows = (
+        .annotate(section=section)
+        .annotate(
+            place=Window(RowNumber(), partition_by=F("section"), order_by=[F("due_on").asc(), F("id").asc()]),
+            in_section=Window(Count("id"), partition_by=F("section")),
+        )
+        .filter(place__lte=SHOWN_PER_SECTION)
         # The columns the sections show: whole reminder, rule and constituent rows cost
         # more to build than the query takes.
-        Reminder.objects.filter(pk__in=shown)
         .select_related("rule", "constituent")
         .only(*SECTION_FIELDS)
-        .in_bulk()
-        if shown
-        else {}
+        .order_by("section", "due_on", "id")
     )
     result = {"show": True, "today": today}
-    for name, pks in sections.items():
-        result[name] = [rows[pk] for pk in pks[:SHOWN_PER_SECTION] if pk in rows]
-        result[f"{name}_count"] = len(pks)
+    for name in SECTIONS:
+        result[name], result[f"{name}_count"] = [], 0
+    for reminder in shown:
+        name = SECTIONS[reminder.section]
+        result[name].append(reminder)
+        result[f"{name}_count"] = reminder.in_section
     return result
 
 
