@@ -6,16 +6,18 @@ Crispy renders every field through a dozen nested templates, about 1 ms a field;
 list's filter bar has a dozen fields, which made it a third of the page's time. The markup is
 the same, byte for byte once whitespace is set aside (``tests/test_filter_fields.py`` compares
 the two for every filter of the portal, with and without errors); any other field — a date
-range, a checkbox, a required or helped field — still goes through crispy.
+range, a checkbox, a required or helped field — still goes through crispy. The plain ones are
+written by ``portal_forms.bootstrap_field``, which the member's log-contact form uses for all
+of its fields.
 """
 
 from __future__ import annotations
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
-from django.conf import settings
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from members.templatetags.portal_forms import bootstrap_field
 
 register = template.Library()
 
@@ -37,35 +39,7 @@ def is_plain(bound_field) -> bool:
     )
 
 
-def _add_classes(widget, classes: str) -> None:
-    """The widget's ``class`` as crispy's ``crispy_field`` sets it: its own classes, its
-    class name in lower case, then the pack's classes, each once."""
-    name = widget.__class__.__name__.lower()
-    name = getattr(settings, "CRISPY_CLASS_CONVERTERS", {}).get(name, name)
-    css = widget.attrs.get("class", "")
-    css = (css if name in css else f"{css} {name}") if css else name
-    present = css.split()
-    css += "".join(f" {c}" for c in classes.split() if c not in present)
-    widget.attrs["class"] = css
-
-
 @register.filter
 def filter_field(bound_field) -> SafeString:
-    if not is_plain(bound_field):
-        return as_crispy_field(bound_field)
-    errors = bound_field.errors
-    kind = "form-select" if isinstance(bound_field.field.widget, forms.Select) else "form-control"
-    _add_classes(bound_field.field.widget, f"{kind} is-invalid" if errors else kind)
-    auto_id = bound_field.auto_id
-    label = format_html('<label for="{}" class="form-label">{}</label>',
-                        bound_field.id_for_label, bound_field.label) if bound_field.id_for_label \
-        else format_html('<label class="form-label">{}</label>', bound_field.label)
-    feedback = ""
-    if errors:
-        feedback = format_html(
-            '<div id="{}_error" class="invalid-feedback">{}</div>', errors.field_id,
-            format_html_join("", '<p id="error_{}_{}"><strong>{}</strong></p>',
-                             ((i, auto_id, e) for i, e in enumerate(errors, start=1))),
-        )
-    return format_html('<div id="div_{}" class="mb-3">{}{}{}</div>',
-                       auto_id, label, bound_field.as_widget(), feedback)
+    """A plain field by ``bootstrap_field`` (the markup written in Python), any other by crispy."""
+    return bootstrap_field(bound_field) if is_plain(bound_field) else as_crispy_field(bound_field)

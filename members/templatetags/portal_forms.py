@@ -22,6 +22,7 @@ from html import escape
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
+from django.conf import settings
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -64,6 +65,7 @@ def _widget_class(field: forms.BoundField, widget: forms.Widget, kind: str) -> s
     """crispy's ``crispy_field``: the widget's own classes, its class name, then Bootstrap's."""
     css = widget.attrs.get("class", "")
     name = widget.__class__.__name__.lower()
+    name = getattr(settings, "CRISPY_CLASS_CONVERTERS", {}).get(name, name)
     if not css:
         css = name
     elif css.find(name) == -1:
@@ -126,7 +128,9 @@ def _widget(field: forms.BoundField, attrs: dict) -> SafeString:
     textareas and selects (each a template and an include, options looped, otherwise)."""
     widget = field.field.widget
     template = widget.template_name
-    if template not in INPUTS and template not in (f"{WIDGETS}textarea.html", f"{WIDGETS}select.html"):
+    if (
+        template not in INPUTS and template not in (f"{WIDGETS}textarea.html", f"{WIDGETS}select.html")
+    ) or type(widget).render is not forms.Widget.render:  # a widget that writes itself (QuickSelect)
         return field.as_widget(attrs=attrs)
     if field.field.localize:
         widget.is_localized = True
