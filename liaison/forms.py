@@ -123,6 +123,8 @@ class DutySchemeForm(forms.ModelForm):
             "contact_points", "contact_cap", "visit_points", "visit_cap",
             "filed_points", "filed_cap", "cosigned_points", "cosigned_cap",
             "activity_points", "activity_cap", "consultation_points", "consultation_cap",
+            "report_points", "report_cap", "adopted_points", "adopted_cap",
+            "instructed_points", "instructed_cap",
         ]
 
     def __init__(self, *args, **kwargs):

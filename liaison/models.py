@@ -28,6 +28,9 @@ class DutyScheme(models.Model):
         ("cosigned", _("Proposal co-signed")),
         ("activity", _("Activity attended")),
         ("consultation", _("Consultation attended")),
+        ("report", _("Public-opinion report submitted")),
+        ("adopted", _("Public-opinion report adopted")),
+        ("instructed", _("Public-opinion report with a leader's instruction")),
     ]
 
     council = models.OneToOneField(
@@ -52,6 +55,17 @@ class DutyScheme(models.Model):
     )
     consultation_cap = models.PositiveIntegerField(
         _("cap for consultations"), null=True, blank=True
+    )
+    # 社情民意信息 (opinions): submitted, adopted at any level, given a leader's instruction.
+    report_points = models.PositiveSmallIntegerField(_("points per report submitted"), default=1)
+    report_cap = models.PositiveIntegerField(_("cap for reports submitted"), null=True, blank=True)
+    adopted_points = models.PositiveSmallIntegerField(_("points per report adopted"), default=3)
+    adopted_cap = models.PositiveIntegerField(_("cap for reports adopted"), null=True, blank=True)
+    instructed_points = models.PositiveSmallIntegerField(
+        _("points per report with an instruction"), default=5
+    )
+    instructed_cap = models.PositiveIntegerField(
+        _("cap for reports with an instruction"), null=True, blank=True
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(

@@ -11,7 +11,8 @@ member's duty record and the statistics count them, so the person stays as a row
 notes or consent note, and no earlier versions in the change history — and inactive. It goes
 through ``members.services.constituent_update``, so the roster counts and the tallies move as
 for any deactivation; the contact counts (``ContactDay``) are untouched, as they should be.
-Their name is replaced in the summaries and opinions of the logs that name them, and their
+Their name is replaced in the summaries and opinions of the logs that name them (and in the
+public-opinion reports written from those logs), and their
 open must-visit reminders are dismissed (with the reason). Photos attached to those logs are
 the member's evidence of the visit and may show others: they stay, and staff delete any that
 show the person on the log's page.
@@ -36,6 +37,7 @@ from activities.reminders.services.closing import reminder_dismiss
 from members import permissions, services
 from members.models import Constituent, User
 from members.xlsx import keep_formulas_as_text
+from opinions.models import Report
 
 # What an erased person is called from then on (data, the same in every language).
 ERASED_NAME = "已注销群众"
@@ -196,6 +198,11 @@ def constituent_erase(*, by: User, constituent: Constituent, reason: str) -> Con
             logs.update(
                 summary=Replace("summary", Value(old_name), Value(ERASED_NAME)),
                 opinions=Replace("opinions", Value(old_name), Value(ERASED_NAME)),
+            )
+            # 社情民意信息 written from those contacts carry their opinions' text too.
+            Report.objects.filter(contact_log_id__in=logs.values("pk")).update(
+                title=Replace("title", Value(old_name), Value(ERASED_NAME)),
+                body=Replace("body", Value(old_name), Value(ERASED_NAME)),
             )
         for reminder in Reminder.objects.filter(constituent=stored).pending():
             reminder_dismiss(reminder=reminder, reason=str(ERASED_REMINDER_REASON), by=by)

@@ -20,6 +20,7 @@ from liaison.dashboard import breakdowns, duty, figures
 from liaison.dashboard.scope import Params, Scope
 from members.models import Council, Member, Platform
 from members.xlsx import Sheet, stream_sheets
+from opinions.models import Instruction, Report
 from proposals.models import Proposal, Session
 from proposals.models import State as ProposalState
 
@@ -44,6 +45,10 @@ class ReportFigures:
     problems_solved: int
     workstation_activities: int
     series: str
+    # 社情民意信息 submitted in the period, and of those the adopted and instructed.
+    reports: int = 0
+    reports_adopted: int = 0
+    reports_instructed: int = 0
 
     @property
     def coverage(self) -> float | None:
@@ -109,6 +114,7 @@ def collect(scope: Scope, council_name: str, date_from: date, date_to: date) -> 
     )
     series = list(series)
     top = next((row for row in series if row["series__name"]), None)
+    opinions = figures.opinion_figures(scope, params)
     return ReportFigures(
         council=council_name,
         date_from=date_from,
@@ -128,6 +134,9 @@ def collect(scope: Scope, council_name: str, date_from: date, date_to: date) -> 
         problems_solved=consultations["solved"],
         workstation_activities=top["n"] if top else sum(row["n"] for row in series),
         series=top["series__name"] if top else "",
+        reports=opinions["submitted"],
+        reports_adopted=opinions["adopted"],
+        reports_instructed=opinions["instructed"],
     )
 
 
@@ -162,6 +171,9 @@ def paragraph(f: ReportFigures) -> str:
         "workstations": f.workstations,
         "activities": f.workstation_activities,
         "series": f.series,
+        "reports": f.reports,
+        "reports_adopted": f.reports_adopted,
+        "reports_instructed": f.reports_instructed,
     }
     parts = [
         _(
@@ -183,6 +195,11 @@ def paragraph(f: ReportFigures) -> str:
     else:
         parts.append(
             _("%(workstations)s member workstations held %(activities)s activities.") % values
+        )
+    if f.reports:
+        parts.append(
+            _("Members submitted %(reports)s public-opinion reports, of which %(reports_adopted)s "
+              "were adopted and %(reports_instructed)s received a leader's instruction.") % values
         )
     # Chinese sentences run on; English ones take a space.
     return ("" if parts[0].endswith("。") else " ").join(parts)
@@ -224,6 +241,9 @@ def workbook(scope: Scope, council_name: str, date_from: date, date_to: date) ->
         [_("Consultations held"), f.consultations],
         [_("Problems solved"), f.problems_solved],
         [_("Activities at member workstations"), f.workstation_activities],
+        [_("Public-opinion reports submitted"), f.reports],
+        [_("Public-opinion reports adopted"), f.reports_adopted],
+        [_("Public-opinion reports with a leader's instruction"), f.reports_instructed],
         [],
         [_("Summary paragraph"), paragraph(f)],
     ]
@@ -235,6 +255,7 @@ def workbook(scope: Scope, council_name: str, date_from: date, date_to: date) ->
         _proposals_sheet(scope, date_from, date_to),
         _activities_sheet(scope, params),
         _consultations_sheet(scope, params),
+        _opinions_sheet(scope, params),
     ]
     return b"".join(stream_sheets(sheets))
 
@@ -372,3 +393,31 @@ def _consultations_sheet(scope, params) -> Sheet:
     return Sheet(_("Consultations and problems"),
                  [_("Held on"), _("Topic"), _("Platform"), _("Problem"), _("State"),
                   _("Resolved on")], rows())
+
+
+def _opinions_sheet(scope, params) -> Sheet:
+    """Every public-opinion report submitted in the period, where it went, and its
+    instructions (one line per report: the leaders' instructions joined)."""
+
+    def rows():
+        reports = (
+            scope.rows(Report).filter(params.span("submitted_at", is_datetime=True))
+            .select_related("member", "council", "current_council")
+            .prefetch_related(Prefetch(
+                "routings__instructions", queryset=Instruction.objects.order_by("given_on", "pk")))
+            .order_by("submitted_at", "pk")
+        )
+        states = {value: str(label) for value, label in Report.State.choices}  # translated once
+        for r in reports:
+            instructions = [i for routing in r.routings.all() for i in routing.instructions.all()]
+            yield [
+                _local(r.submitted_at), r.title, r.member.name, r.council.name,
+                states.get(r.state, r.state), r.current_council.name, r.times_forwarded,
+                _local(r.adopted_at),
+                "；".join(f"{i.leader}（{i.given_on:%Y-%m-%d}）：{i.text}" for i in instructions),
+            ]
+
+    return Sheet(_("Public-opinion reports"),
+                 [_("Submitted"), _("Title"), _("Author"), _("Originating council"), _("State"),
+                  _("Now at"), _("Times forwarded"), _("Adopted"), _("Leaders' instructions")],
+                 rows())

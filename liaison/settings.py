@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "members",
     "proposals",
     "activities",
+    "opinions",
     "liaison",
 ]
 

@@ -67,6 +67,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("proposals/", include("proposals.urls")),
     path("activities/", include("activities.urls")),
+    path("opinions/", include("opinions.urls")),
     path("dashboard/", include((dashboard_patterns, "liaison"))),
     path("privacy/", include("liaison.urls_personal_data")),
     # The QR intake (namespace "intake"): the public page of each platform, and the queue.

@@ -26,6 +26,7 @@ from liaison.dashboard.breakdowns import SubqueryCount
 from liaison.dashboard.scope import Params
 from liaison.models import DutyScheme
 from members.models import Constituent
+from opinions.models import Report
 from proposals.models import CoSigner, Proposal, Rating, Reply
 
 
@@ -55,6 +56,16 @@ def _item_rows(params: Params) -> dict:
         ),
         "consultation": Consultation.members.through.objects.filter(member_id=member).filter(
             params.span("consultation__held_on", is_datetime=False)
+        ),
+        # 社情民意信息: each counts when it happened (submitted, adopted, first instruction).
+        "report": Report.objects.filter(member=member).filter(
+            params.span("submitted_at", is_datetime=True)
+        ),
+        "adopted": Report.objects.filter(member=member, adopted_at__isnull=False).filter(
+            params.span("adopted_at", is_datetime=True)
+        ),
+        "instructed": Report.objects.filter(member=member, instructed_at__isnull=False).filter(
+            params.span("instructed_at", is_datetime=True)
         ),
     }
 
@@ -177,4 +188,10 @@ def duty_record(member, params: Params) -> dict:
         "consultations": Consultation.objects.filter(members=member).filter(
             params.span("held_on", is_datetime=False)
         ).count(),
+        "reports": list(
+            Report.objects.filter(member=member)
+            .filter(params.span("submitted_at", is_datetime=True))
+            .select_related("current_council")
+            .order_by("-submitted_at", "-pk")
+        ),
     }

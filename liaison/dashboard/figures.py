@@ -37,6 +37,7 @@ from liaison.dashboard.scope import Params, Scope, current_session_q
 from liaison.dashboard.tags import tag_figures
 from liaison.intake.models import Submission
 from members.models import Committee, Council, Platform, RosterTally, Sector
+from opinions.models import Report
 from proposals.models import Proposal, ProposalTally, Rating, Reply, Session
 from proposals.models import State as ProposalState
 
@@ -285,6 +286,26 @@ def intake_figures(scope: Scope, params: Params) -> dict:
     return figures
 
 
+def opinion_figures(scope: Scope, params: Params) -> dict:
+    """社情民意信息 of the councils in scope submitted in the period (narrowed by the author's
+    sector and committee): where they stand, how many went up, were adopted at some level,
+    received a leader's instruction. One aggregate query; the report list filters alike."""
+    S = Report.State
+    return (
+        scope.rows(Report)
+        .filter(params.span("submitted_at", is_datetime=True))
+        .filter(params.by("member__sector_id", "member__committee_id"))
+        .aggregate(
+            submitted=Count("pk"),
+            pending=Count("pk", filter=Q(state=S.PENDING)),
+            forwarded=Count("pk", filter=Q(times_forwarded__gt=0)),
+            adopted=Count("pk", filter=Q(state=S.ADOPTED)),
+            instructed=Count("pk", filter=Q(instructed_at__isnull=False)),
+            not_used=Count("pk", filter=Q(state=S.NOT_USED)),
+        )
+    )
+
+
 # --- breakdowns -----------------------------------------------------------------------------
 
 
@@ -356,4 +377,5 @@ def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_chi
         ) if has_children else [],
         "tags": tag_figures(scope, params, activity_rows(scope, params)),
         "intake": intake_figures(scope, params),
+        "opinions": opinion_figures(scope, params),
     }

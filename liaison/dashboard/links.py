@@ -107,3 +107,10 @@ class Links:
         committee: a platform serves several)."""
         return _url(self._path("intake:submission-list"), state=state, outcome=outcome,
                     **self._common(sector=False, committee=False))
+
+    def opinions(self, state: str | None = None, forwarded: bool = False,
+                 instructed: bool = False) -> str | None:
+        """Public-opinion reports submitted in the period (the author's sector, committee)."""
+        return _url(self._path("opinions:report-list"), state=state,
+                    forwarded="true" if forwarded else None,
+                    instructed="true" if instructed else None, **self._common())

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from activities.models import Channel
 from liaison.dashboard.links import Links
 from members.models import Platform
+from opinions.models import Report
 from proposals.filters import POSITIVE, RATED
 from proposals.models import Rating, Reply
 from proposals.models import State as ProposalState
@@ -113,6 +114,19 @@ def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tupl
         Figure("intake-proposal", _("Became proposals"), q["proposal"],
                links.intake(outcome="proposal")),
     ]
+    r = data["opinions"]
+    opinions = [
+        Figure("opinions-submitted", _("Reports submitted"), r["submitted"], links.opinions()),
+        Figure("opinions-pending", _("Awaiting a decision"), r["pending"],
+               links.opinions(Report.State.PENDING)),
+        Figure("opinions-forwarded", _("Forwarded upward"), r["forwarded"],
+               links.opinions(forwarded=True)),
+        Figure("opinions-adopted", _("Adopted"), r["adopted"], links.opinions(Report.State.ADOPTED)),
+        Figure("opinions-instructed", _("With a leader's instruction"), r["instructed"],
+               links.opinions(instructed=True)),
+        Figure("opinions-not-used", _("Not used"), r["not_used"],
+               links.opinions(Report.State.NOT_USED)),
+    ]
     return [
         (_("Platforms and people"), people),
         (_("Contacts with constituents"), contacts),
@@ -120,6 +134,8 @@ def figure_groups(data: dict, links: Links, session_id: int | None) -> list[tupl
         (_("Proposals of the session"), proposals),
         (_("Consultations"), consultations),
         (_("Activities"), activities),
+        (_("Public-opinion reports"), opinions),
+        # Last: the page writes the QR messages' time to triage under the last group.
         (_("QR codes at the platforms"), intake),
     ]
 

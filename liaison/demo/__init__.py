@@ -20,6 +20,7 @@ from liaison.demo import activities as activities_part
 from liaison.demo import contacts as contacts_part
 from liaison.demo import intake as intake_part
 from liaison.demo import members as members_part
+from liaison.demo import opinions as opinions_part
 from liaison.demo import proposals as proposals_part
 from liaison.demo import reminders as reminders_part
 from liaison.demo import rollup as rollup_part
@@ -30,7 +31,7 @@ SEED = 1158
 
 # Order matters: later parts use what earlier ones made.
 PARTS = [members_part, proposals_part, contacts_part, activities_part, reminders_part, rollup_part,
-         intake_part]
+         intake_part, opinions_part]
 
 DEMO_LOGINS = [
     ("admin", "管理员（政协机关）"),

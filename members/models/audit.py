@@ -49,6 +49,7 @@ class Action(models.TextChoices):
     EXPORT = "export", _("Export or download")
     PHONE_VIEWED = "phone_viewed", _("Full phone number viewed")
     PROPOSAL_STATE = "proposal_state", _("Proposal state changed")
+    REPORT_STATE = "report_state", _("Public-opinion report handled")
     ADMIN_WRITE = "admin_write", _("Admin site write")
     PERSONAL_DATA = "personal_data", _("Personal data exported or erased")
     AUDIT_ARCHIVED = "audit_archived", _("Audit entries archived")

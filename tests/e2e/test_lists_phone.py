@@ -26,6 +26,7 @@ LIST_PAGES = [
     ("member", "/proposals/mine/"),
     ("member", "/proposals/filed/"),
     ("member", "/dashboard/duty/me/"),
+    ("member", "/opinions/mine/"),
     ("member", "/inbox/"),
     ("unit", "/proposals/unit/"),
     ("unit", "/inbox/"),
@@ -51,6 +52,7 @@ LIST_PAGES = [
             "/activities/reminders/rules/",
             "/activities/reminders/campaigns/",
             "/dashboard/points/",
+            "/opinions/",
             "/inbox/",
         )
     ],

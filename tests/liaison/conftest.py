@@ -34,6 +34,7 @@ from tests.factories import (
     PlatformFactory,
     UserFactory,
 )
+from tests.opinions.helpers import report_in
 from tests.proposals.factories import HandlingUnitFactory, SessionFactory, proposal_in, unit_login
 
 EARLY = date(2025, 3, 15)
@@ -109,6 +110,11 @@ def build_world(council, staff, *, sectors, committees, size: int = 1) -> dict:
                                   signed_up_at=activity.starts_at, attended=True)
     ActivityFactory(council=council, state=Activity.State.PLANNED, sectors=sectors,
                     tags=[helps[0]])  # not held: not counted
+    # 社情民意信息 at each stage the district reaches alone, in both halves of the period.
+    stages = ["pending", "adopted", "instructed", "not_used"]
+    for i in range(len(stages) * size):
+        report_in(stages[i % len(stages)], member=members[i % len(members)], offices=[staff],
+                  day=[EARLY, LATE][i % 2])
     return {"members": members, "session": session, "point": point, "station": station,
             "tags": tags}
 

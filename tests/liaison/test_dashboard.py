@@ -156,9 +156,9 @@ def test_query_count_does_not_grow_with_the_data(client_for, leader, council, st
     # activities, activities by month × kind (and the kinds' names and councils, read apart:
     # grouping by a Chinese name sorted every row in the collation), by sector, filed
     # proposals by sector, by committee, contacts and activities per "四联四助" tag (one
-    # UNION), messages by QR code (one aggregate), unread notices (twice: phone and desktop
-    # navbar)
-    with django_assert_max_num_queries(19):
+    # UNION), messages by QR code (one aggregate), public-opinion reports (one aggregate),
+    # unread notices (twice: phone and desktop navbar)
+    with django_assert_max_num_queries(20):
         response = client.get(URL, {"from": "2025-01-01", "sector": sector.pk})
     assert response.status_code == 200
 
@@ -171,9 +171,9 @@ def test_a_city_dashboard_keeps_its_budget(client_for, city_leader, world, counc
     # the activity kinds' councils (to tell rows of several councils apart); the roll-up's
     # proposals per council come from the headline's GROUP BY; with ?council= one council:
     # no roll-up, no kinds' councils
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         client.get(URL)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         client.get(URL, {"council": council.pk})
 
 

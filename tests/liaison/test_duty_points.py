@@ -80,8 +80,9 @@ def test_record_query_budget(client_for, council, staff, sector, other_sector, c
     client = client_for(member)
     # session, user, member (with sector, committee, council), member of the user (nav),
     # scheme, points (one annotated row), contacts by channel, must-visits, attendance,
-    # proposals led, co-signed, constituents, consultations, unread notices
-    with django_assert_max_num_queries(15):
+    # proposals led, co-signed, constituents, consultations, public-opinion reports, unread
+    # notices
+    with django_assert_max_num_queries(16):
         assert client.get(record_url(member)).status_code == 200
 
 
@@ -152,6 +153,8 @@ SCHEME = {
     "contact_points": 3, "contact_cap": 20, "visit_points": 2, "visit_cap": "",
     "filed_points": 5, "filed_cap": "", "cosigned_points": 1, "cosigned_cap": "",
     "activity_points": 2, "activity_cap": "", "consultation_points": 3, "consultation_cap": "",
+    "report_points": 1, "report_cap": "", "adopted_points": 3, "adopted_cap": "",
+    "instructed_points": 5, "instructed_cap": "",
 }
 
 

@@ -16,7 +16,7 @@ from liaison import reports
 from liaison.dashboard.scope import Scope
 
 SHEETS = ["Summary", "Members and duty points", "Platforms", "Contacts by channel", "Proposals",
-          "Activities", "Consultations and problems"]
+          "Activities", "Consultations and problems", "Public-opinion reports"]
 
 
 def _book(content: bytes):
@@ -93,7 +93,7 @@ def test_staff_download_the_workbook(client_for, staff, world):
     assert page.context["paragraph"]
     response = client_for(staff).get(page.context["download"])
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert len(_book(response.content).sheetnames) == 7
+    assert len(_book(response.content).sheetnames) == len(SHEETS)
 
 
 def test_the_report_page_refuses_a_bad_period_and_outsiders(client_for, staff, member_a,
