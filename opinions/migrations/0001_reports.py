@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('activities', '0021_partitioned_history'),
-        ('members', '0015_audit_report_state'),
+        ('members', '0016_audit_report_state'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

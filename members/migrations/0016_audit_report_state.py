@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0014_separation_of_duties'),
+        ('members', '0015_constituent_phone_rule_names_the_council'),
     ]
 
     operations = [
