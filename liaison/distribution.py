@@ -105,6 +105,7 @@ PLACEMENTS: dict[str, Placement] = {
         "contact_log", "contactlog_constituent_unique", why=_HISTORY
     ),
     "activities.ContactLogPhoto": co_located("contact_log"),
+    "activities.ContactLogKey": co_located("member", "contactlogkey_member_key_unique", why=_NO_COLUMN),
     "activities.ContactLogTag": co_located("contact_log", "contactlogtag_unique", why=_HISTORY),
     "activities.ContactDay": distributed(),
     "activities.ContactTally": distributed(),
@@ -139,6 +140,11 @@ PLACEMENTS: dict[str, Placement] = {
     "activities.Reminder": distributed(
         reminder_unique_occasion=_REMINDER, reminder_unique_member_occasion=_REMINDER
     ),
+    # --- opinions (社情民意信息) ---------------------------------------------------------------
+    "opinions.Report": distributed(),
+    # Each level's handling names its council, in the report's tree (same root).
+    "opinions.ReportRouting": distributed(),
+    "opinions.Instruction": co_located("routing"),
     # --- liaison ---------------------------------------------------------------------------
     "liaison.DutyScheme": REF,
     "liaison.IntakeLink": REF,

@@ -24,7 +24,7 @@ from tests.factories import ConstituentFactory
 from tests.proposals.factories import ProposalFactory, SessionFactory
 
 SHARDED = {DISTRIBUTED, CO_LOCATED}
-PORTAL_APPS = {"members", "proposals", "activities", "liaison"}
+PORTAL_APPS = {"members", "proposals", "activities", "opinions", "liaison"}
 
 
 def all_models():
