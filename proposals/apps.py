@@ -9,6 +9,8 @@ class ProposalsConfig(AppConfig):
 
     def ready(self):
         from proposals import outcome, tally
+        from proposals.similarity import index
 
         outcome.connect()
         tally.connect()
+        index.connect()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.proposal_submit, name="proposal-submit"),
     path("<int:pk>/invite/", views.proposal_invite, name="proposal-invite"),
     path("lookup/cosigners/", views.cosigner_lookup, name="cosigner-lookup"),
+    path("lookup/similar/", views.similar_lookup, name="similar-lookup"),
     path("<int:pk>/cosign/", views.cosign_respond, name="cosign-respond"),
     path("<int:pk>/rate/", views.proposal_rate, name="proposal-rate"),
     # Staff (desktop); leaders read the queues and the register.

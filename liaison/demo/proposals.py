@@ -306,3 +306,25 @@ def _current_session(world, session, titles, today: date) -> None:
     with _at(today - timedelta(days=8), 15):
         services.proposal_rate(proposal=p, by=by, value="unsatisfied",
                                comment="答复过于笼统，希望明确时间表。")
+    _raised_again(world, session, today)
+
+
+def _raised_again(world, session, today: date) -> None:
+    """A matter raised before comes again (under review): its page lists the earlier
+    proposal on lifts in old housing estates, with its state and reply, among the similar
+    ones — to merge it (并案) or to point to the answer already given."""
+    p, by = _draft(
+        world, session, "社会民生", "关于加快老旧小区加装电梯进度的提案", today - timedelta(days=4),
+        proposer=world["members"][1],
+    )
+    with _at(today - timedelta(days=4), 10):
+        p = services.proposal_update(
+            proposal=p, by=by,
+            reasons="我区不少老旧小区多层住宅没有电梯，高龄老人上下楼困难。加装电梯的提案答复后，"
+            "部分小区已经启动，但低层住户意见不一、费用分摊难、审批手续多，加装电梯进度仍然缓慢。",
+            suggestions="建议简化老旧小区加装电梯审批手续，提高财政补贴标准，由社区牵头协调低层住户。",
+        )
+    with _at(today - timedelta(days=3), 9):
+        p = services.proposal_submit(proposal=p, by=by)
+    with _at(today - timedelta(days=2), 10):
+        services.proposal_start_review(proposal=p, by=world["staff"])

@@ -16,6 +16,7 @@ from proposals.models.proposal import (
     State,
 )
 from proposals.models.reference import Category, HandlingUnit, Session
+from proposals.models.similar import ProposalTerm
 from proposals.models.tally import ProposalTally
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ProposalAttachment",
     "ProposalEvent",
     "ProposalQuerySet",
+    "ProposalTerm",
     "ProposalTally",
     "ProposerKind",
     "Rating",

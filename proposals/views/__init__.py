@@ -13,6 +13,7 @@ from proposals.views.member import (
     proposal_rate,
     proposal_submit,
 )
+from proposals.views.similar import similar_lookup
 from proposals.views.staff import (
     proposal_assign,
     proposal_deadline,
@@ -52,6 +53,7 @@ __all__ = [
     "proposal_submit",
     "register",
     "register_export",
+    "similar_lookup",
     "staff_proposal_create",
     "staff_queues",
     "unit_list",

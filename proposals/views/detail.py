@@ -10,6 +10,7 @@ from members import permissions
 from proposals import rules
 from proposals.rules import Actor
 from proposals.views.common import detail_parts, visible_proposal
+from proposals.views.similar import review_similar
 
 __all__ = ["proposal_detail", "proposal_print"]
 
@@ -45,6 +46,7 @@ def proposal_detail(request, pk: int):
             r.rated_by_id == request.user.pk and r.round == proposal.round for r in parts["ratings"]
         ),
         **parts,
+        **review_similar(request.user, proposal, allowed),
     }
     return render(request, "proposals/proposal_detail.html", context)
 
