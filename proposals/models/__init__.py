@@ -16,7 +16,7 @@ from proposals.models.proposal import (
     State,
 )
 from proposals.models.reference import Category, HandlingUnit, Session
-from proposals.models.similar import ProposalTerm
+from proposals.models.similar import ProposalTerm, ProposalTermCount
 from proposals.models.tally import ProposalTally
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "ProposalEvent",
     "ProposalQuerySet",
     "ProposalTerm",
+    "ProposalTermCount",
     "ProposalTally",
     "ProposerKind",
     "Rating",

@@ -41,3 +41,26 @@ class ProposalTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}: {self.term} {self.weight:.2f}"
+
+
+class ProposalTermCount(models.Model):
+    """How many proposals of a council hold a word (its document frequency, for the idf):
+    kept with ``ProposalTerm`` in the same transaction, so a search reads one row per word
+    instead of counting the word's rows (thousands, for a common word)."""
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="+", db_index=False,
+        verbose_name=_("council"),
+    )
+    term = models.CharField(_("word"), max_length=30)
+    proposals = models.IntegerField(_("proposals"))
+
+    class Meta:
+        verbose_name = _("proposal word count")
+        verbose_name_plural = _("proposal word counts")
+        constraints = [
+            models.UniqueConstraint(fields=["council", "term"], name="proposaltermcount_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council_id}: {self.term} {self.proposals}"

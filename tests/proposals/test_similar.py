@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 from django.urls import reverse
 
 from members.models import User
 from proposals import services, similarity
-from proposals.models import Proposal, ProposalTerm, State
+from proposals.models import Proposal, ProposalTerm, ProposalTermCount, State
 from proposals.similarity.terms import words
 from tests.factories import MemberFactory, UserFactory
 from tests.proposals.factories import ProposalFactory, SessionFactory, proposal_in
@@ -101,6 +102,17 @@ def test_jieba_loads_quietly():
 # --- the index, kept on write and rebuilt --------------------------------------------------
 
 
+def _counts() -> dict[tuple[int, str], int]:
+    """The words' counts kept on write (a word no proposal holds any more counts 0)."""
+    return {(c, t): n for c, t, n in ProposalTermCount.objects.values_list(
+        "council_id", "term", "proposals") if n}
+
+
+def _recounted() -> dict[tuple[int, str], int]:
+    return {(c, t): n for c, t, n in ProposalTerm.objects.order_by()
+            .values_list("council_id", "term").annotate(n=Count("*"))}
+
+
 def test_index_follows_edits_and_deletion(member_a, staff, session):
     p = services.proposal_create(session=session, by=member_a.user, title=LIFT[0], reasons=LIFT[1])
     assert "电梯" in _terms(p)
@@ -113,9 +125,16 @@ def test_index_follows_edits_and_deletion(member_a, staff, session):
     ids = set(ProposalTerm.objects.filter(proposal=p).values_list("pk", flat=True))
     services.proposal_note(proposal=p, by=staff, internal_note="并案候选")
     assert set(ProposalTerm.objects.filter(proposal=p).values_list("pk", flat=True)) == ids
+    other = services.proposal_create(session=session, by=member_a.user, title=LIFT[0],
+                                     reasons=LIFT[1])
+    assert _counts() == _recounted()
+    assert _counts()[session.council_id, "电梯"] == 1
     pk = p.pk
     Proposal.objects.filter(pk=pk).delete()
     assert not ProposalTerm.objects.filter(proposal_id=pk).exists()
+    assert _counts() == _recounted()
+    Proposal.objects.filter(pk=other.pk).delete()
+    assert _counts() == {}
 
 
 def test_rebuild_is_idempotent_and_repairs(member_a, session):
@@ -132,10 +151,12 @@ def test_rebuild_is_idempotent_and_repairs(member_a, session):
     ProposalTerm.objects.filter(term="电梯").delete()
     ProposalTerm.objects.create(council=session.council, proposal=Proposal.objects.first(),
                                 term="无关", weight=9.0)
+    ProposalTermCount.objects.filter(term="老旧").update(proposals=99)
     out = StringIO()
     call_command("similar_rebuild", stdout=out)
     call_command("similar_rebuild", "--council", str(session.council_id), stdout=out)
     assert rows() == kept
+    assert _counts() == _recounted()
     assert "3 proposals indexed" in out.getvalue()
 
 
@@ -282,10 +303,10 @@ def test_review_page_query_budget(n, member_a, member_b, staff, session, council
     p = proposal_in(State.UNDER_REVIEW, proposer=member_b, staff=staff, session=session,
                     title=LIFT_AGAIN[0], reasons=LIFT_AGAIN[1], cosigners=cosigners)
     # The detail page's eleven (session, user, council, proposal, co-signers, attachments,
-    # assignments, replies, ratings, events, unread count) and the similar list's four (the
-    # words' counts, the proposal count, the scores, the rows listed).
+    # assignments, replies, ratings, events, unread count) and the similar list's five (the
+    # words' counts, the proposal count, the proposal's own words, the scores, the rows).
     client = client_for(staff)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(p.get_absolute_url())
     assert len(response.context["similar"]) == min(n, similarity.LIMIT)
 
