@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('members', '0014_separation_of_duties'),
-        ('proposals', '0009_proposal_tally'),
+        ('proposals', '0010_proposal_number_names_the_council'),
     ]
 
     operations = [
