@@ -53,5 +53,11 @@
     var el = form.elements[name];
     if (el) { el.addEventListener("input", later); }
   });
+  // Saving the form: no more asking (a request the page leaves behind is wasted work).
+  form.addEventListener("submit", function () {
+    window.clearTimeout(timer);
+    asked = FIELDS.map(value).join("\u0000");
+    if (pending) { pending.abort(); }
+  });
   ask(); // a draft being edited has its text already
 })();
