@@ -99,6 +99,11 @@ PLACEMENTS: dict[str, Placement] = {
     ),
     "proposals.ProposalEvent": co_located("proposal"),
     "proposals.ProposalTally": distributed(),
+    "proposals.ProposalTerm": distributed(
+        proposalterm_unique_term="(proposal, word): the proposal carries its council, so the "
+        "rule becomes (proposal, word, root) at the move"
+    ),
+    "proposals.ProposalTermCount": distributed(),
     # --- activities: contacts --------------------------------------------------------------
     "activities.ContactLog": distributed(),
     "activities.ContactLogConstituent": co_located(
