@@ -48,6 +48,7 @@ def _context(browser, request, **kwargs):
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors = []
+    page.console_errors = errors  # a journey that cuts the connection drops what it caused
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     yield page
