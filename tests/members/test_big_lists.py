@@ -33,7 +33,11 @@ def test_deep_pages_skip_ids_not_rows(client_for, staff, member_a, url_name, tab
     response, queries = page_queries(client, reverse(url_name), page=2)
     skipping = [q for q in queries if "OFFSET" in q and f'FROM "{table}"' in q]
     assert len(skipping) == 1
-    assert skipping[0].startswith(f'SELECT "{table}"."id" AS "pk" FROM')
+    # The ids only — and the contact logs' time, their partition key on PostgreSQL (the
+    # page's rows are then read within its span: members.pagination.page_of).
+    selected = skipping[0].split(" FROM ")[0]
+    extra = ', "activities_contactlog"."contacted_at" AS "contacted_at"' if table == "activities_contactlog" else ""
+    assert selected == f'SELECT "{table}"."id" AS "pk"{extra}'
     assert "members_member" not in skipping[0]
     assert len(response.context["page"]) == 2
     everyone = [row.pk for n in (1, 2)
