@@ -54,6 +54,7 @@ from django.test import Client  # noqa: E402
 PAGES = {
     "bare": "/bench/bare/",
     "floor": "/bench/session-user/",
+    "chrome": "/bench/chrome/",
     "home": "/members/me/",
     "roster": "/members/me/constituents/",
     "form": "/activities/contacts/new/",
@@ -61,6 +62,7 @@ PAGES = {
 LABELS = {
     "bare": "bare view",
     "floor": "session + user view",
+    "chrome": "page frame, no content",
     "home": "member home",
     "roster": "member roster",
     "form": "member log-contact form",
