@@ -4,12 +4,13 @@ without ``members`` importing ``activities``. One query."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
 from django.db.models import Case, Count, F, Q, Value, When, Window
 from django.db.models.functions import RowNumber
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from activities.reminders.models import Reminder
@@ -75,10 +76,16 @@ def my_reminders(context):
     return result
 
 
+@lru_cache(maxsize=16)
+def _log_contact_base(prefix: str, urlconf: str | None) -> str:
+    # Reversed once per prefix and URLconf (the key): a home page lists up to 30 must-visits.
+    return reverse(LOG_CONTACT_URL)
+
+
 @register.filter
 def log_contact_url(reminder: Reminder) -> str:
     """The contact-log form prefilled with the reminder's constituent and the reminder."""
-    base = reverse(LOG_CONTACT_URL)
+    base = _log_contact_base(get_script_prefix(), get_urlconf())
     query = {"reminder": reminder.pk}
     if reminder.constituent_id:
         query["constituent"] = reminder.constituent_id

@@ -154,6 +154,30 @@ def test_roster_search_by_name_unit_or_community(client_for, member_a):
         assert [c.name for c in page] == expected
 
 
+def test_each_roster_row_links_to_its_own_page_and_log_form(client_for, member_a):
+    people = ConstituentFactory.create_batch(3, member=member_a)
+    body = client_for(member_a).get(reverse("members:my-constituents")).content.decode()
+    log_form = reverse("activities:contactlog-create")
+    for person in people:
+        assert f'href="{person.get_absolute_url()}"' in body
+        assert f'href="{log_form}?constituent={person.pk}"' in body
+
+
+def test_address_of_is_reverse_for_any_id(settings):
+    from django.urls import set_script_prefix
+
+    from members.common.urls import address_of
+
+    try:
+        for prefix in ("/", "/portal/"):
+            set_script_prefix(prefix)
+            detail = address_of("members:constituent-detail")
+            for pk in (1, 7, 2_147_483_646, 12345678901):
+                assert detail(pk) == reverse("members:constituent-detail", args=[pk])
+    finally:
+        set_script_prefix("/")
+
+
 @pytest.mark.parametrize("size", [3, 40])
 def test_roster_query_budget(client_for, member_a, django_assert_max_num_queries, size):
     ConstituentFactory.create_batch(size, member=member_a)

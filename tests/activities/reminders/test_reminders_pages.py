@@ -232,3 +232,17 @@ def test_anonymous_users_go_to_login(member_a, reminders_for, client):
         assert response.url.startswith(reverse("login"))
     reminder.refresh_from_db()
     assert reminder.state == "open"
+
+
+def test_each_must_visit_on_the_home_page_opens_the_log_form_for_it(member_a, reminders_for, client_for):
+    """The "记录联系" of each must-visit names its reminder and its person (the form ticks the
+    person and the saved log closes the reminder), from the address reversed once."""
+    from urllib.parse import urlencode
+
+    reminders_for(member_a, 3)
+    Reminder.objects.update(due_on=TODAY)
+    body = client_for(member_a).get(reverse("members:member-home")).content.decode()
+    base = reverse("activities:contactlog-create")
+    for reminder in Reminder.objects.filter(member=member_a):
+        query = urlencode({"reminder": reminder.pk, "constituent": reminder.constituent_id})
+        assert f'href="{base}?{query.replace("&", "&amp;")}"' in body
