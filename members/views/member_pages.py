@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from members import audit, permissions, services
 from members.common.forms import service_errors
 from members.common.spans import read_in_span
-from members.common.urls import address_of
 from members.forms import ConstituentForm, RosterSearchForm
 from members.models import Constituent, Member, Notification
 
@@ -86,9 +85,6 @@ def constituent_mine(request):
         .only("name", "unit", "community", "last_contacted_at")
     )
     page = Paginator(roster, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
-    detail = address_of("members:constituent-detail")
-    for constituent in page:
-        constituent.url = detail(constituent.pk)
     query = urlencode({"q": text}) if text else ""
     return render(
         request,

@@ -163,17 +163,20 @@ def test_each_roster_row_links_to_its_own_page_and_log_form(client_for, member_a
         assert f'href="{log_form}?constituent={person.pk}"' in body
 
 
-def test_address_of_is_reverse_for_any_id(settings):
+def test_address_of_is_reverse_for_any_id_and_prefix():
     from django.urls import set_script_prefix
 
     from members.common.urls import address_of
+    from members.templatetags.portal_urls import address
 
     try:
-        for prefix in ("/", "/portal/"):
+        for prefix in ("/", "/portal/", "/"):  # the pattern is kept per prefix
             set_script_prefix(prefix)
-            detail = address_of("members:constituent-detail")
-            for pk in (1, 7, 2_147_483_646, 12345678901):
-                assert detail(pk) == reverse("members:constituent-detail", args=[pk])
+            for name in ("members:constituent-detail", "members:member-detail",
+                         "activities:contactlog-detail"):
+                for pk in (1, 7, 2_147_483_646, 12345678901):
+                    assert address_of(name)(pk) == reverse(name, args=[pk])
+                    assert address(pk, name) == reverse(name, args=[pk])
     finally:
         set_script_prefix("/")
 
