@@ -30,9 +30,11 @@ URL = reverse("activities:contactlog-create")
 
 
 def log_for(member, people, **links):
+    # Now, not an hour ago: in the first hour of a local day that would be yesterday, before
+    # a reply sent today (the feedback reminder's trigger).
     return contact_log_create(
         by=member.user, member=member, constituents=people,
-        contacted_at=timezone.now() - timedelta(hours=1), channel=Channel.FORUM,
+        contacted_at=timezone.now(), channel=Channel.FORUM,
         mode=ContactLog.Mode.VISIT, summary="反馈提案办理情况", **links,
     )
 
