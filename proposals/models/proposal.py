@@ -259,6 +259,9 @@ class Proposal(models.Model):
             models.Index(fields=["council", "state", "deadline"]),
             models.Index(fields=["session", "state"]),
             models.Index(fields=["proposer", "state"]),
+            # The register's order within a session (proposals.register): a page's ids are
+            # this index's entries, not a sort of every proposal in reach.
+            models.Index(fields=["session", "number", "id"], name="proposal_register_order"),
         ]
         constraints = [
             # Numbered per session; with the council, the tenant key a distributed database

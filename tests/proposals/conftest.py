@@ -1,6 +1,11 @@
+from itertools import cycle
+
 import pytest
 
-from tests.proposals.factories import CategoryFactory, SessionFactory
+from members.models import Council, User
+from proposals.models import State
+from tests.factories import CouncilFactory, MemberFactory, UserFactory
+from tests.proposals.factories import CategoryFactory, ProposalFactory, SessionFactory
 
 
 @pytest.fixture
@@ -11,3 +16,39 @@ def session(council):
 @pytest.fixture
 def category(council):
     return CategoryFactory(council=council, name="经济")
+
+
+@pytest.fixture
+def city_staff(council, other_council):
+    """Staff of a city reaching two districts."""
+    city = CouncilFactory(name="七台河市政协", level=Council.Level.CITY)
+    Council.objects.filter(pk__in=[council.pk, other_council.pk]).update(parent=city)
+    return UserFactory(username="city_staff", role=User.Role.STAFF, council=city)
+
+
+@pytest.fixture
+def register_world(council, other_council):
+    """Two councils' sessions — 十届一次 and 十届二次 of both, 九届四次 of one, 十届三次 of the
+    other — and proposals made round-robin over them (ids interleave), numbered or not,
+    some numbers repeating across councils, drafts among them (never listed)."""
+    sessions = []
+    for place, terms in ((council, [(10, 1), (10, 2), (9, 4)]),
+                         (other_council, [(10, 1), (10, 2), (10, 3)])):
+        for term, number in terms:
+            sessions.append(SessionFactory(council=place, term=term, number=number,
+                                           name=f"{term}届{number}次"))
+    proposers = {place.pk: MemberFactory(council=place) for place in (council, other_council)}
+    numbers = {session.pk: 0 for session in sessions}
+    # Seven states over six sessions: each session gets each state.
+    states = cycle([State.SUBMITTED, State.FILED, State.CLOSED, State.NOT_FILED, State.ASSIGNED,
+                    State.DRAFT, State.FILED])
+    for i in range(66):
+        session = sessions[i % len(sessions)]
+        state = next(states)
+        number = None
+        if state in (State.FILED, State.CLOSED, State.ASSIGNED):
+            numbers[session.pk] += 1
+            number = numbers[session.pk]
+        ProposalFactory(proposer=proposers[session.council_id], session=session, state=state,
+                        number=number)
+    return sessions

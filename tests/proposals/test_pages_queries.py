@@ -56,8 +56,9 @@ def test_staff_pages(n, build, staff, client_for, django_assert_max_num_queries)
     # session, user, council, six queue counts, page count, page rows, unread count
     with django_assert_max_num_queries(14):
         assert client.get(reverse("proposals:staff-queues"), {"queue": "rating"}).status_code == 200
-    # session, user, council, figures (one aggregate), page count, rows, co-signers,
-    # assignments, ratings (prefetches), filter choices (session, category, unit), unread count
+    # session, user, council, figures per session (one aggregate), page ids (one query per
+    # run of sessions the page falls in: one here), rows, co-signers, assignments, ratings
+    # (prefetches), filter choices (session, category, unit), unread count
     with django_assert_max_num_queries(16):
         assert client.get(reverse("proposals:register")).status_code == 200
     # session, user, council, rows, co-signers, assignments, ratings (per chunk of 500)

@@ -1,0 +1,148 @@
+"""The register's (提案汇总) figures and pages, read a session at a time.
+
+The register lists proposals by session (the latest term and session first), then by number
+(unfiled ones last on PostgreSQL), then by id. Sorting a province's proposals joined to their
+session to take one page read every proposal in reach (20,000, and more each year). The
+sessions of a reach are few (a council holds one a year): the figures are counted per
+session, in the one query that counted them anyway (from the tally when nothing narrows the
+list), so the view knows where each session's rows start, and a page's ids are read from the
+index on (session, number, id) of the session or sessions it falls in: as many index entries
+as the page's offset into its session, not the province's proposals.
+
+Sessions of different councils with the same term and number (every district's 十届四次) are
+one run: their rows interleave by number, as the sort over the joined session interleaved
+them. A run of several sessions is read as a ``UNION ALL`` of each session's rows ordered by
+(number, id), which PostgreSQL merges from each session's index scan (a Merge Append).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import Count, Q, Sum
+
+from proposals.models import ProposalTally, State
+
+FIGURES = ("collected", "filed", "closed")
+
+
+@dataclass(frozen=True)
+class Run:
+    """The sessions sharing a term and number, and how many of the listed rows they hold."""
+
+    sessions: tuple[int, ...]
+    rows: int
+
+
+def session_figures(user, rows, *, narrowed: bool) -> list[dict]:
+    """Collected / filed / closed per session of ``rows``, with the session's term and
+    number: from the tally of ``user``'s reach unless the list is ``narrowed`` (a filter or a
+    search), else counted over the rows."""
+    if narrowed:
+        counted = rows.order_by().values("session_id", "session__term", "session__number")
+        counted = counted.annotate(
+            collected=Count("pk"),
+            filed=Count("pk", filter=Q(number__isnull=False)),
+            closed=Count("pk", filter=Q(state=State.CLOSED)),
+        )
+    else:
+        tally = ProposalTally.objects.visible_to(user).exclude(state=State.DRAFT).order_by()
+        counted = tally.values("session_id", "session__term", "session__number").annotate(
+            collected=Sum("proposals", default=0),
+            filed=Sum("proposals", filter=Q(filed=True), default=0),
+            closed=Sum("proposals", filter=Q(state=State.CLOSED), default=0),
+        )
+    return list(counted)
+
+
+def totals(per_session: list[dict]) -> dict:
+    return {name: sum(row[name] for row in per_session) for name in FIGURES}
+
+
+def runs(per_session: list[dict]) -> list[Run]:
+    """The sessions in the register's order (term, then number, descending), those sharing
+    both in one run."""
+    def key(row):
+        return (-row["session__term"], -row["session__number"])
+
+    ordered = sorted((row for row in per_session if row["collected"]), key=key)
+    return [
+        Run(tuple(row["session_id"] for row in group), sum(row["collected"] for row in group))
+        for group in (list(g) for _key, g in groupby(ordered, key=key))
+    ]
+
+
+class RegisterIds:
+    """The ids of ``rows`` in the register's order, sliced as a paginator slices: one query
+    per run the slice falls in (the page's rows, plus its offset into its first run).
+
+    ``sparse``: few rows match (a search), found from their own indexes (the title's
+    trigrams) or by reading every row (a word too short for trigrams): a run's matches are
+    then sorted in one query, instead of walking each session's index past the rows that do
+    not match (and planning a branch per session, 25 ms for a province's run of 11)."""
+
+    def __init__(self, rows, run_list: list[Run], *, sparse: bool = False):
+        self.rows = rows.select_related(None).prefetch_related(None).order_by()
+        self.runs = run_list
+        self.sparse = sparse
+
+    def __len__(self) -> int:
+        return sum(run.rows for run in self.runs)
+
+    def __getitem__(self, window: slice) -> list[int]:
+        ids, start = [], 0
+        for run in self.runs:
+            low, high = max(window.start - start, 0), min(window.stop - start, run.rows)
+            if low < high:
+                ids += self._ids(run, low, high)
+            start += run.rows
+            if start >= window.stop:
+                break
+        return ids
+
+    def _ids(self, run: Run, low: int, high: int) -> list[int]:
+        # "number" ascending, as the list always sorted it: unfiled (NULL) last on
+        # PostgreSQL, first on SQLite.
+        if len(run.sessions) == 1 or self.sparse:
+            one = self.rows.filter(session_id__in=run.sessions).order_by("number", "id")
+            return list(one.values_list("pk", flat=True)[low:high])
+        return self._merged_ids(run, low, high)
+
+    def _merged_ids(self, run: Run, low: int, high: int) -> list[int]:
+        """A run of several sessions: each session's rows in order, merged. PostgreSQL
+        merges ordered branches (a Merge Append of each session's index scan) only when
+        the ``UNION ALL`` is a subquery of the ordered query, hence the SQL around it;
+        SQLite refuses ordered branches and sorts the run's rows."""
+        connection = connections[self.rows.db]
+        ordered = connection.features.supports_slicing_ordering_in_compound
+        parts = []
+        for pk in run.sessions:
+            part = self.rows.filter(session_id=pk).values_list("id", "number")
+            # Each branch ordered and capped at the slice's end: PostgreSQL then walks each
+            # session's index from its start (the join to the reach's councils a nested
+            # loop) rather than sorting each session's rows.
+            parts.append(part.order_by("number", "id")[:high] if ordered else part)
+        sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT * FROM ({sql}) AS run ORDER BY 2, 1 LIMIT %s OFFSET %s",
+                [*params, high - low, low],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+
+def page(rows, run_list: list[Run], request, per_page: int = 50, *, sparse: bool = False):
+    """The requested page of ``rows`` (bad or out-of-range numbers fall back to the nearest
+    page): its ids by session run, then the page's rows whole in one query (and the
+    queryset's prefetches)."""
+    ids = RegisterIds(rows, run_list, sparse=sparse)
+    paginator = Paginator(ids, per_page)
+    paginator.count = len(ids)  # a cached_property: set, it is not computed
+    current = paginator.get_page(request.GET.get("page"))
+    keys = list(current.object_list)
+    found = {row.pk: row for row in rows.filter(pk__in=keys)} if keys else {}
+    current.object_list = [found[pk] for pk in keys if pk in found]
+    return current

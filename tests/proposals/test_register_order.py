@@ -1,0 +1,78 @@
+"""The register's pages read by session (``proposals.register``) list the rows, page after
+page, in the order the list always had: the session's term and number descending (the
+sessions of several councils sharing them interleaved by number), the number, the id."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+
+from proposals import register
+from proposals.models import Proposal, State
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(user, **filters):
+    return list(
+        Proposal.objects.visible_to(user).exclude(state=State.DRAFT).filter(**filters)
+        .order_by("session", "number", "id").values_list("pk", flat=True)
+    )
+
+
+def pages(user, rows, *, narrowed: bool, per_page: int):
+    per_session = register.session_figures(user, rows, narrowed=narrowed)
+    runs = register.runs(per_session)
+    walked, number = [], 1
+    while True:
+        request = RequestFactory().get("/", {"page": number})
+        page = register.page(rows, runs, request, per_page=per_page)
+        walked += [row.pk for row in page.object_list]
+        if not page.has_next():
+            return walked, register.totals(per_session)
+        number += 1
+
+
+@pytest.mark.parametrize("per_page", [1, 4, 7, 50])
+def test_pages_walk_the_register_order(register_world, city_staff, per_page):
+    rows = Proposal.objects.visible_to(city_staff).exclude(state=State.DRAFT)
+    walked, figures = pages(city_staff, rows, narrowed=False, per_page=per_page)
+    assert walked == listed(city_staff)
+    assert figures == {"collected": len(walked), "filed": rows.filter(number__isnull=False).count(),
+                       "closed": rows.filter(state=State.CLOSED).count()}
+    # A run of two councils' sessions interleaves them by number.
+    ten_two = [pk for pk in walked if Proposal.objects.get(pk=pk).session.number == 2]
+    councils = [Proposal.objects.get(pk=pk).council_id for pk in ten_two]
+    assert len(set(councils[:2])) == 2
+
+
+@pytest.mark.parametrize("per_page", [3, 50])
+def test_narrowed_pages_walk_the_same_order(register_world, city_staff, per_page):
+    rows = (Proposal.objects.visible_to(city_staff).exclude(state=State.DRAFT)
+            .filter(state__in=[State.CLOSED, State.SUBMITTED]))
+    walked, figures = pages(city_staff, rows, narrowed=True, per_page=per_page)
+    assert walked == listed(city_staff, state__in=[State.CLOSED, State.SUBMITTED])
+    assert figures["collected"] == len(walked)
+
+
+def test_one_councils_staff(register_world, council, staff):
+    rows = Proposal.objects.visible_to(staff).exclude(state=State.DRAFT)
+    walked, _figures = pages(staff, rows, narrowed=False, per_page=5)
+    assert walked == listed(staff)
+    assert {Proposal.objects.get(pk=pk).council_id for pk in walked} == {council.pk}
+
+
+def test_register_page_lists_in_order(register_world, city_staff, client_for,
+                                      django_assert_max_num_queries):
+    expected = listed(city_staff)
+    client = client_for(city_staff)
+    # As test_pages_queries' budget, plus one page-ids query per further run of sessions
+    # the page spans: four runs here (十届三次, 十届二次 ×2, 十届一次 ×2, 九届四次).
+    with django_assert_max_num_queries(16 + 3):
+        page = client.get(reverse("proposals:register")).context["page"]
+    assert [row.pk for row in page.object_list] == expected[:50]
+    last = client.get(reverse("proposals:register"), {"page": 99}).context["page"]
+    assert [row.pk for row in last.object_list] == expected[50:]
+    searched = client.get(reverse("proposals:register"), {"state": State.CLOSED}).context["page"]
+    assert [row.pk for row in searched.object_list] == listed(city_staff, state=State.CLOSED)
