@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from proposals.models import Proposal
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 # A sort node (not a Merge Append's "Sort Key").
@@ -64,3 +66,23 @@ def test_city_run_merges_the_councils_sessions(client_for, register_world, city_
     assert merged
     for sql in merged:
         assert "Merge Append" in explain(sql, "sort", "bitmapscan"), sql
+
+
+@pytest.mark.parametrize("word", ["改进第1", "张委员"])
+def test_search_of_three_characters_reads_indexes(register_world, word):
+    """Every arm of the search's OR is an index of the proposal's: the title's trigrams,
+    and the proposer's columns looked up from the members, sectors and committees found."""
+    rows = Proposal.objects.search(word).order_by()
+    sql, params = rows.query.sql_with_params()
+    plan = explain(sql, "indexscan", params=params)
+    assert "proposal_title_trgm" in plan, plan
+    assert "BitmapOr" in plan, plan
+    assert "Seq Scan on proposals_proposal" not in plan, plan
+
+
+def test_search_finds_by_title_proposer_and_number(register_world, member_a):
+    from tests.proposals.factories import ProposalFactory
+
+    mine = ProposalFactory(proposer=member_a, title="关于养老服务的提案", state="submitted")
+    for word in ("养老服务", "养老", member_a.name, member_a.name[:1]):
+        assert mine in Proposal.objects.search(word), word
