@@ -75,7 +75,7 @@ def cached_dashboard_data(scope: Scope, params: Params, root_id, has_children: b
     source = replica.read_alias()
     if source == replica.REPLICA:
         seconds = max(1, min(seconds, int(settings.REPLICA_MAX_LAG_SECONDS)))
-    key = f"dashboard:v5:{scope.cache_key}:{params.digest}:{root_id}:{versions}:{source}"
+    key = f"dashboard:v6:{scope.cache_key}:{params.digest}:{root_id}:{versions}:{source}"
     data = _cache_get(key)
     if data is None:
         data = _computed(scope, params, root_id, has_children)

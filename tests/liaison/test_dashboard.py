@@ -3,6 +3,8 @@ budgets at two data sizes; the cache."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -261,3 +263,44 @@ def test_activities_are_grouped_by_kind_id_not_by_name(client_for, city_leader, 
                if 'FROM "activities_activity"' in q["sql"] and "GROUP BY" in q["sql"]]
     assert grouped
     assert not [sql for sql in grouped if '"activities_activitykind"."name"' in sql]
+
+
+def test_activities_are_read_per_month_and_per_kind_not_per_month_and_kind(leader, council):
+    """The trend and the by-kind table come from one query returning a row per month and a
+    row per kind (a province's month × kind groups were 1,800 rows, converted and summed
+    again in Python), equal to the activities counted one by one."""
+    from collections import Counter
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from activities.models import Activity
+    from liaison.dashboard import figures
+    from liaison.dashboard.scope import Params, Scope
+    from tests.activities.events.event_helpers import ActivityFactory, ActivityKindFactory
+    from tests.liaison.conftest import at
+
+    kinds = [ActivityKindFactory(council=council, name=name) for name in ("座谈交流", "调研视察")]
+    for day in ("2025-01-10", "2025-02-10", "2025-03-10", "2025-03-20"):
+        for kind in kinds:
+            ActivityFactory(council=council, kind=kind, state=Activity.State.HELD,
+                            starts_at=at(date.fromisoformat(day)))
+    ActivityFactory(council=council, kind=kinds[0])  # planned: not counted
+    returned = []
+
+    def rows_returned(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "UNION" in sql and "activities_activity" in sql:
+            returned.append(len(context["cursor"].fetchall()))
+            result = execute(sql, params, many, context)  # read again for the caller
+        return result
+
+    with connection.execute_wrapper(rows_returned):
+        groups = figures.activity_groups(Scope(user=leader), Params())
+    held = Activity.objects.filter(council=council, state=Activity.State.HELD)
+    assert {row["month"]: row["n"] for row in groups["months"]} == Counter(
+        timezone.localtime(a.starts_at).strftime("%Y-%m") for a in held)
+    assert [row["month"] for row in groups["months"]] == ["2025-01", "2025-02", "2025-03"]
+    assert {row["id"]: (row["name"], row["n"]) for row in groups["kinds"]} == {
+        kind.pk: (kind.name, 4) for kind in kinds}
+    assert returned == [3 + 2]  # three months and two kinds, not six month × kind groups
