@@ -126,11 +126,11 @@ def dashboard(request):
     user = request.user
     council_id = _council_param(request)
     scope = Scope(user=user, council_id=council_id)
-    reference = figures.reference(scope)
+    root_id = council_id or user.council_id
+    reference = figures.reference(scope, root_id)
     councils = {c["id"]: c for c in reference["council"]}
     if council_id is not None and council_id not in councils:
         raise Http404  # outside the user's subtree
-    root_id = council_id or user.council_id
     has_children = any(c["extra"] == root_id for c in reference["council"])
     if has_children and root_id is not None:
         # Sectors and committees are one council's: on a roll-up, the viewed council's own

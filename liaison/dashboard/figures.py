@@ -37,6 +37,7 @@ from liaison.dashboard.scope import Params, Scope, current_session_q
 from liaison.dashboard.tags import tag_figures
 from liaison.intake.models import Submission
 from members.models import Committee, Council, Platform, RosterTally, Sector
+from members.permissions import is_superuser
 from opinions.models import Report
 from proposals.models import Proposal, ProposalTally, Rating, Reply, Session
 from proposals.models import State as ProposalState
@@ -50,9 +51,12 @@ RATING_VALUES = [value for value, _label in Rating.Value.choices]
 # --- choices of the filter bar: one UNION query ---------------------------------------------
 
 
-def reference(scope: Scope) -> dict:
+def reference(scope: Scope, root_id: int | None = None) -> dict:
     """Sessions, sectors and committees in scope, and every council the user reaches (for the
-    drill-down), in one UNION query."""
+    drill-down), in one UNION query. ``root_id``: the council the dashboard shows, whose own
+    sectors and committees alone the filters offer (on a roll-up, a child council's are on
+    its dashboard; without children, the scope holds no other council's). A province read its
+    councils' 330 sectors and 88 committees to keep 30 and 8."""
 
     def rows(qs, kind, a, b, extra):
         return (
@@ -63,11 +67,17 @@ def reference(scope: Scope) -> dict:
 
     zero = Value(0, output_field=IntegerField())
     reach = Scope(user=scope.user)
+    # A superuser's reach is every council, whatever their own (``root_id``): theirs is read
+    # whole, and the view keeps a roll-up's own rows.
+    whole = scope.user is not None and is_superuser(scope.user)
+    own = Q(council_id=root_id) if root_id is not None and not whole else Q()
     union = (
         rows(scope.rows(Session), "session", -F("term"), -F("number"),
              Cast("is_current", IntegerField()))
-        .union(rows(scope.rows(Sector), "sector", F("order"), zero, F("council_id")), all=True)
-        .union(rows(scope.rows(Committee), "committee", F("order"), zero, F("council_id")), all=True)
+        .union(rows(scope.rows(Sector).filter(own), "sector", F("order"), zero, F("council_id")),
+               all=True)
+        .union(rows(scope.rows(Committee).filter(own), "committee", F("order"), zero,
+                    F("council_id")), all=True)
         .union(rows(reach.rows(Council, "pk"), "council", zero, zero, F("parent_id")), all=True)
     )
     result = {"session": [], "sector": [], "committee": [], "council": []}

@@ -304,3 +304,32 @@ def test_activities_are_read_per_month_and_per_kind_not_per_month_and_kind(leade
     assert {row["id"]: (row["name"], row["n"]) for row in groups["kinds"]} == {
         kind.pk: (kind.name, 4) for kind in kinds}
     assert returned == [3 + 2]  # three months and two kinds, not six month × kind groups
+
+
+def test_the_filters_read_only_the_shown_councils_sectors_and_committees(
+        client_for, city_leader, city, council, other_council, sector, committee):
+    """The filter bar offers the viewed council's own sectors and committees (a child
+    council's are on its dashboard), and the choices' query reads no others: a province read
+    its councils' 330 sectors and 88 committees to offer 30 and 8."""
+    from liaison.dashboard import figures
+    from liaison.dashboard.scope import Scope
+    from tests.factories import CommitteeFactory, SectorFactory
+
+    own_sector = SectorFactory(council=city, name="市经济界")
+    own_committee = CommitteeFactory(council=city, name="市经济委")
+    SectorFactory(council=other_council, name="农业界")
+
+    def ids(rows):
+        return {row["id"] for row in rows}
+
+    read = figures.reference(Scope(user=city_leader), city.pk)
+    assert (ids(read["sector"]), ids(read["committee"])) == ({own_sector.pk}, {own_committee.pk})
+    drilled = figures.reference(Scope(user=city_leader, council_id=council.pk), council.pk)
+    assert (ids(drilled["sector"]), ids(drilled["committee"])) == ({sector.pk}, {committee.pk})
+    assert ids(read["council"]) == {city.pk, council.pk, other_council.pk}  # the drill-down
+
+    client = client_for(city_leader)
+    choices = client.get(URL).context["form"].fields["sector"].choices
+    assert [value for value, _label in choices] == ["", str(own_sector.pk)]
+    choices = client.get(URL, {"council": council.pk}).context["form"].fields["sector"].choices
+    assert [value for value, _label in choices] == ["", str(sector.pk)]
