@@ -119,12 +119,10 @@ def register(request):
     # Counted per session (unfiltered, from the tally of the user's reach: a row per
     # session, state and outcome, kept in each write's transaction), so the page's ids are
     # read from its session's index (proposals.register) instead of sorting the reach.
-    per_session = register_reads.session_figures(
-        request.user, rows, narrowed=_narrowed(filterset)
-    )
+    narrowed = _narrowed(filterset)
+    per_session = register_reads.session_figures(request.user, rows, narrowed=narrowed)
     runs = register_reads.runs(per_session)
-    searched = filterset.is_valid() and bool(filterset.form.cleaned_data.get("q"))
-    page = register_reads.page(rows.with_register_columns(), runs, request, sparse=searched)
+    page = register_reads.page(rows.with_register_columns(), runs, request, sparse=narrowed)
     context = {
         "filter": filterset,
         "page": page,
