@@ -8,8 +8,10 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
+from django.core.signals import setting_changed
 from django.db.models import Case, Count, F, Q, Value, When, Window
 from django.db.models.functions import RowNumber
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
@@ -80,6 +82,11 @@ def my_reminders(context):
 def _log_contact_base(prefix: str, urlconf: str | None) -> str:
     # Reversed once per prefix and URLconf (the key): a home page lists up to 30 must-visits.
     return reverse(LOG_CONTACT_URL)
+
+
+@receiver(setting_changed)
+def _forget_log_contact_base(**kwargs) -> None:
+    _log_contact_base.cache_clear()
 
 
 @register.filter

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import get_script_prefix
@@ -87,3 +89,11 @@ def _part(template_name: str, values: tuple) -> str:
 def _part_rendered(template_name: str, values: tuple, language: str, prefix: str) -> str:
     # language and prefix are part of the key; rendering uses the active ones.
     return _part(template_name, values)
+
+
+@receiver(setting_changed)
+def _forget_rendered(**kwargs) -> None:
+    """A changed setting (the static files' storage, the URLs, the languages: tests) may
+    change what the parts render; production never changes them within a process."""
+    _rendered.cache_clear()
+    _part_rendered.cache_clear()

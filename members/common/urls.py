@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 # An id no row has: it only marks where the id goes in the reversed address.
@@ -28,3 +30,9 @@ def _pattern(viewname: str, prefix: str, urlconf: str | None) -> tuple[str, str]
     # prefix and urlconf are part of the key; reverse uses the active ones.
     head, tail = reverse(viewname, args=[_MARKER]).split(str(_MARKER), 1)
     return head, tail
+
+
+@receiver(setting_changed)
+def _forget_patterns(**kwargs) -> None:
+    """Settings changed under test (the URLconf's contents) may move the addresses."""
+    _pattern.cache_clear()
