@@ -20,8 +20,13 @@ def report_in(stage: str, *, member, offices: list, day: date | None = None, tit
     ``not_used``, ``adopted``, ``instructed`` (adopted with a leader's instruction) at the
     first office, or ``forwarded`` (pending at the second office) — ``offices``: the staff of
     each level, from the member's council up."""
-    day = day or timezone.localdate()
-    with clock.frozen_at(at(day)):
+    moment = at(day) if day else None
+    if day is None:
+        # Today at 09:00, or a minute ago if that is still ahead (the first hours of a local
+        # day): a later step the test takes at the real time must come after it.
+        day = timezone.localdate()
+        moment = min(at(day), timezone.now() - timedelta(minutes=1))
+    with clock.frozen_at(moment):
         report = services.report_submit(member=member, by=member.user,
                                         title=title or f"{stage}的社情民意", body=body)
         first = offices[0] if offices else None
