@@ -246,3 +246,34 @@ def test_each_must_visit_on_the_home_page_opens_the_log_form_for_it(member_a, re
     for reminder in Reminder.objects.filter(member=member_a):
         query = urlencode({"reminder": reminder.pk, "constituent": reminder.constituent_id})
         assert f'href="{base}?{query.replace("&", "&amp;")}"' in body
+
+
+def test_the_staff_reminder_list_counts_up_to_the_cap_and_pages_by_ids(
+    staff, member_a, reminders_for, client_for, monkeypatch
+):
+    """A province keeps hundreds of thousands of reminders: the staff list counts at most the
+    cap (unordered) and reads its page's ids before the rows, in the list's order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    reminders_for(member_a, 4)
+    client = client_for(staff)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("activities:reminder-list"))
+    page = response.context["page"]
+    assert page.paginator.capped
+    assert "超过 2 条" in response.content.decode()
+    counts = [q["sql"] for q in queries.captured_queries
+              if q["sql"].startswith("SELECT COUNT(*)") and "activities_reminder" in q["sql"]]
+    assert len(counts) == 1
+    assert "ORDER BY" not in counts[0]
+    expected = list(Reminder.objects.filter(member=member_a).order_by("due_on", "id"))
+    # The same rows in the same order, whole (the page is cut at the cap + 1 counted here).
+    assert len(expected) > 3
+    assert list(page) == expected[:3]
+    # A member's own list still counts them all.
+    mine = client_for(member_a).get(reverse("activities:reminder-list")).context["page"]
+    assert not getattr(mine.paginator, "capped", False)
