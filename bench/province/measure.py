@@ -642,7 +642,9 @@ def part_sweep(w: dict) -> list[dict]:
     from activities.reminders.services import sweep
 
     with connection.cursor() as cursor:
-        cursor.execute("""SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'activities_%%'
+        # relkind 'p': the reminder table is partitioned by month on PostgreSQL (its
+        # partitions are emptied with it).
+        cursor.execute("""SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relname LIKE 'activities_%%'
                           AND (relname = 'activities_reminder' OR relname LIKE '%%sweep%%')""")
         tables = [r[0] for r in cursor.fetchall()]
         cursor.execute("""SELECT count(*) FROM pg_constraint WHERE contype = 'f'
