@@ -61,6 +61,14 @@ def other_council(db):
 
 
 @pytest.fixture
+def city_staff(council, other_council):
+    """Staff of a city reaching the two districts: lists and registers span several councils."""
+    city = CouncilFactory(name="七台河市政协", level=Council.Level.CITY)
+    Council.objects.filter(pk__in=[council.pk, other_council.pk]).update(parent=city)
+    return UserFactory(username="city_staff", role=User.Role.STAFF, council=city)
+
+
+@pytest.fixture
 def sector(council):
     return SectorFactory(council=council, name="经济界", is_key=True)
 

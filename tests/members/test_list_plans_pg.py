@@ -18,13 +18,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.models import MustVisitRule, Reminder
-from members.models import Council, User
 from tests.factories import (
     ConstituentFactory,
     ContactLogFactory,
-    CouncilFactory,
     MemberFactory,
-    UserFactory,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -42,14 +39,6 @@ BIG_TABLES = (
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("explains PostgreSQL plans")
-
-
-@pytest.fixture
-def city_staff(council, other_council):
-    """Staff of a city reaching two districts: the lists span several councils."""
-    city = CouncilFactory(name="七台河市政协", level=Council.Level.CITY)
-    Council.objects.filter(pk__in=[council.pk, other_council.pk]).update(parent=city)
-    return UserFactory(username="city_staff", role=User.Role.STAFF, council=city)
 
 
 @pytest.fixture

@@ -2,9 +2,8 @@ from itertools import cycle
 
 import pytest
 
-from members.models import Council, User
 from proposals.models import State
-from tests.factories import CouncilFactory, MemberFactory, UserFactory
+from tests.factories import MemberFactory
 from tests.proposals.factories import CategoryFactory, ProposalFactory, SessionFactory
 
 
@@ -16,14 +15,6 @@ def session(council):
 @pytest.fixture
 def category(council):
     return CategoryFactory(council=council, name="经济")
-
-
-@pytest.fixture
-def city_staff(council, other_council):
-    """Staff of a city reaching two districts."""
-    city = CouncilFactory(name="七台河市政协", level=Council.Level.CITY)
-    Council.objects.filter(pk__in=[council.pk, other_council.pk]).update(parent=city)
-    return UserFactory(username="city_staff", role=User.Role.STAFF, council=city)
 
 
 @pytest.fixture
