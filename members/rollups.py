@@ -159,6 +159,12 @@ def roster_change(changes: Iterable[tuple[int, int, int]]) -> None:
         by_sector[(member_id, sector_id)] += n
     if not by_member:
         return
+    if len(by_member) > 1:
+        # Several members (a move, an import): lock them in one order, by id, before changing
+        # them. Changed by delta, two moves between the same members in opposite directions —
+        # or a ring of three — each held one member and waited for the next: a deadlock.
+        list(Member.objects.filter(pk__in=list(by_member)).order_by("pk")
+             .select_for_update().values_list("pk", flat=True))
     by_delta: dict[int, list[int]] = defaultdict(list)
     for member_id, n in sorted(by_member.items()):
         by_delta[n].append(member_id)
