@@ -83,9 +83,10 @@ def test_the_reused_frame_keeps_each_users_own_name_token_and_address(
     production_like, member_a, member_b, staff, client_for
 ):
     for _round in range(2):  # the second round is served from the rendered parts
+        # Logins: a member's page names its user (member rows have ids of their own).
         pages = {
             user: frame_of(client_for(user), reverse("inbox") + f"?p={user.pk}")
-            for user in (member_a, member_b, staff)
+            for user in (member_a.user, member_b.user, staff)
         }
         for user, page in pages.items():
             assert f'data-user="{user.pk}"' in page
@@ -97,11 +98,11 @@ def test_the_reused_frame_keeps_each_users_own_name_token_and_address(
         tokens = [page.count('name="csrfmiddlewaretoken"') for page in pages.values()]
         assert tokens == [2, 2, 2]
         # Members get the installable app's links, staff do not, from the same process.
-        assert 'rel="manifest"' in pages[member_a]
+        assert 'rel="manifest"' in pages[member_a.user]
         assert 'rel="manifest"' not in pages[staff]
-        assert 'data-pwa-sync="' in pages[member_a]
+        assert 'data-pwa-sync="' in pages[member_a.user]
         assert 'data-pwa-sync="' not in pages[staff]
-        assert 'id="pwa-queue"' in pages[member_b]
+        assert 'id="pwa-queue"' in pages[member_b.user]
         assert 'id="pwa-queue"' not in pages[staff]
 
 
