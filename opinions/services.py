@@ -84,7 +84,10 @@ def _text(value: str, limit: int, label, *, field: str, required: bool = True) -
 def _lock(report: Report, action: str, by: User, expected_version: int | None) -> Report:
     locked = Report.objects.select_for_update().get(pk=report.pk)
     rule = TRANSITIONS[action]
-    if not is_office(by, locked.current_council_id):
+    # The office of the copy the caller acted on: whether another office's decision moved the
+    # report on while this one waited for the lock, the caller hears "changed meanwhile"
+    # (below), not "not allowed" — and an unchanged report is at that same council.
+    if not is_office(by, report.current_council_id):
         raise PermissionDenied
     if (expected_version is not None and expected_version != locked.version) or (
         locked.state != report.state or locked.current_council_id != report.current_council_id
