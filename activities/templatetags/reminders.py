@@ -4,20 +4,17 @@ without ``members`` importing ``activities``. One query."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
-from django.core.signals import setting_changed
 from django.db.models import Case, Count, F, Q, Value, When, Window
 from django.db.models.functions import RowNumber
-from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from activities.reminders.models import Reminder
 from activities.reminders.services.notices import DUE_SOON_DAYS
 from members import permissions
+from members.common.urls import address
 
 register = template.Library()
 
@@ -78,21 +75,10 @@ def my_reminders(context):
     return result
 
 
-@lru_cache(maxsize=16)
-def _log_contact_base(prefix: str, urlconf: str | None) -> str:
-    # Reversed once per prefix and URLconf (the key): a home page lists up to 30 must-visits.
-    return reverse(LOG_CONTACT_URL)
-
-
-@receiver(setting_changed)
-def _forget_log_contact_base(**kwargs) -> None:
-    _log_contact_base.cache_clear()
-
-
 @register.filter
 def log_contact_url(reminder: Reminder) -> str:
     """The contact-log form prefilled with the reminder's constituent and the reminder."""
-    base = _log_contact_base(get_script_prefix(), get_urlconf())
+    base = address(LOG_CONTACT_URL)  # reversed once: a home page lists up to 30 must-visits
     query = {"reminder": reminder.pk}
     if reminder.constituent_id:
         query["constituent"] = reminder.constituent_id

@@ -25,6 +25,16 @@ def address_of(viewname: str) -> Callable[[int], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
+def address(viewname: str) -> str:
+    """``reverse(viewname)`` of a view without arguments, reversed once per prefix."""
+    return _fixed(viewname, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=64)
+def _fixed(viewname: str, prefix: str, urlconf: str | None) -> str:
+    return reverse(viewname)
+
+
 @lru_cache(maxsize=256)
 def _pattern(viewname: str, prefix: str, urlconf: str | None) -> tuple[str, str]:
     # prefix and urlconf are part of the key; reverse uses the active ones.
@@ -36,3 +46,4 @@ def _pattern(viewname: str, prefix: str, urlconf: str | None) -> tuple[str, str]
 def _forget_patterns(**kwargs) -> None:
     """Settings changed under test (the URLconf's contents) may move the addresses."""
     _pattern.cache_clear()
+    _fixed.cache_clear()
