@@ -145,6 +145,7 @@ PLACEMENTS: dict[str, Placement] = {
     "activities.Reminder": distributed(
         reminder_unique_occasion=_REMINDER, reminder_unique_member_occasion=_REMINDER
     ),
+    "activities.ReminderTally": distributed(),
     # --- opinions (社情民意信息) ---------------------------------------------------------------
     "opinions.Report": distributed(),
     # Each level's handling names its council, in the report's tree (same root).

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from activities.contacts.rollups import rollups_rebuild
+from activities.reminders.services.tally import reminder_tally_rebuild
 from members.models import Council
 from members.rollups import roster_rebuild
 from members.tasks import councils_fan_out
@@ -37,7 +38,8 @@ def rollups_rebuild_council_task(
     *, council_id: int, since: str | None = None, full: bool = False, today: str | None = None
 ) -> int:
     """Recount one council's daily contact counts (incrementally: the days touched since its
-    last run, unless ``since`` or ``full``), its roster counts, its proposals' outcome columns
+    last run, unless ``since`` or ``full``), its roster counts, its must-visit tally, its
+    proposals' outcome columns
     and proposal tally. Idempotent; the rebuilds lock their tables against writers meanwhile.
     Returns the daily rows written."""
     if not Council.objects.filter(pk=council_id).exists():
@@ -47,6 +49,7 @@ def rollups_rebuild_council_task(
         today=date.fromisoformat(today) if today else None,
     )
     roster_rebuild(council=council_id)
+    reminder_tally_rebuild(council=council_id)
     outcome.refresh(Proposal.objects.filter(council_id=council_id))
     proposal_tally.rebuild(council=council_id)
     return written

@@ -21,7 +21,13 @@ from activities.events.models import (
     ConsultationPhoto,
     Problem,
 )
-from activities.reminders.models import Campaign, MustVisitRule, Reminder, TriggerType
+from activities.reminders.models import (
+    Campaign,
+    MustVisitRule,
+    Reminder,
+    ReminderTally,
+    TriggerType,
+)
 from activities.tags.models import ContactLogTag, LinkTag
 
 __all__ = [
@@ -46,5 +52,6 @@ __all__ = [
     "MustVisitRule",
     "Problem",
     "Reminder",
+    "ReminderTally",
     "TriggerType",
 ]

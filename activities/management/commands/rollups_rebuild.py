@@ -7,6 +7,8 @@ rollups the dashboards read from the rows they count — the nightly job's servi
   council never rebuilt is recounted whole; ``--since`` from a day on, ``--full`` every day;
 - the roster counts (``members.rollups``: each member's active constituents, the tally per
   council, sector and committee): recounted whole, which takes seconds even at province scale;
+- the must-visit tally (``activities.reminders.services.tally``: reminders that came due per
+  council, day and month), recounted whole;
 - each proposal's outcome columns (``proposals.outcome``: the latest reply's category, the
   rating it counts with), recomputed from its replies and ratings, then the proposal tally
   per council and session (``proposals.tally``).
@@ -17,6 +19,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from activities.contacts.rollups import rollups_rebuild
+from activities.reminders.services.tally import reminder_tally_rebuild
 from members.models import Council
 from members.rollups import roster_rebuild
 from proposals import outcome
@@ -44,9 +47,11 @@ class Command(BaseCommand):
                 raise CommandError("--since must be YYYY-MM-DD") from error
         days = rollups_rebuild(council=council, since=since or None, full=full)
         tally = roster_rebuild(council=council)
+        visits = reminder_tally_rebuild(council=council)
         proposals = Proposal.objects.all() if council is None else Proposal.objects.filter(council_id=council)
         recomputed = outcome.refresh(proposals)
         sessions = proposal_tally.rebuild(council=council)
         self.stdout.write(f"{days} daily contact rows written; {tally} roster tally rows written; "
+                          f"{visits} must-visit tally rows written; "
                           f"{recomputed} proposals' outcome recomputed; "
                           f"{sessions} sessions' proposal tally recounted")
