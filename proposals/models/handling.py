@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.common import clock
+from members.common.choices import label_of
 from members.models import Member
 from proposals.models.proposal import Proposal
 from proposals.models.reference import HandlingUnit
@@ -156,6 +157,11 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member or self.proposal_id} · {self.get_value_display()}"
+
+    def get_value_display(self) -> str:
+        # Django's, without translating every value's label to find this one's (the
+        # register shows each row's ratings).
+        return label_of(self.Value, self.value)
 
 
 class ProposalEvent(models.Model):

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from members import permissions
 from members.common import clock
+from members.common.choices import label_of
 from members.common.querysets import CouncilScopedQuerySet
 from members.common.search import MIN_INFIX
 from members.models import Committee, Council, Member, Sector
@@ -338,6 +339,11 @@ class Proposal(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("proposals:proposal-detail", args=[self.pk])
+
+    def get_state_display(self) -> str:
+        # Django's, without translating every state's label to find this one's (lists show
+        # it on every row).
+        return label_of(State, self.state)
 
     @classmethod
     def from_db(cls, db, field_names, values):
