@@ -31,20 +31,22 @@ class CappedPaginator(Paginator):
 
 
 def page_of(queryset, request, per_page: int = 50, *, capped: bool = False,
-            ids_first: bool = False, count: int | None = None, span: str | None = None):
+            ids_first: bool = False, count: int | None = None, span: str | None = None,
+            ids=None):
     """The requested page (out-of-range or bad numbers fall back to the nearest page);
     ``capped``: counted up to a cap; ``count``: the number of rows, when the view has
     counted them already (the paginator then counts nothing); ``span``: a column the rows
     are partitioned by (``contacted_at`` of the contact logs, monthly on PostgreSQL) — the
     page's rows are read with its range too, so only the partitions they are in are probed,
-    not each month's index for each id.
+    not each month's index for each id; ``ids``: the rows' primary keys in order, when the
+    view reads them its own way (a sliceable, e.g. ``proposals.register.RegisterIds``).
 
     A big list (``capped`` or ``ids_first``) pages its ids first: the count and
     the page's ``OFFSET`` walk the list's index alone (page 200 skips 9,950 entries, not 9,950
     rows joined to their member, sector and platform, with their annotations), then one query
     reads the page's rows whole."""
-    big = capped or ids_first or span is not None
-    rows = _ids(queryset, span) if big else queryset
+    big = capped or ids_first or span is not None or ids is not None
+    rows = ids if ids is not None else _ids(queryset, span) if big else queryset
     paginator = (CappedPaginator if capped else Paginator)(rows, per_page)
     if count is not None:
         paginator.count = count  # a cached_property: set, it is not computed

@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Count, Q, Sum
 
+from members.pagination import page_of
 from proposals.models import ProposalTally, State
 
 FIGURES = ("collected", "filed", "closed")
@@ -140,10 +140,4 @@ def page(rows, run_list: list[Run], request, per_page: int = 50, *, sparse: bool
     page): its ids by session run, then the page's rows whole in one query (and the
     queryset's prefetches)."""
     ids = RegisterIds(rows, run_list, sparse=sparse)
-    paginator = Paginator(ids, per_page)
-    paginator.count = len(ids)  # a cached_property: set, it is not computed
-    current = paginator.get_page(request.GET.get("page"))
-    keys = list(current.object_list)
-    found = {row.pk: row for row in rows.filter(pk__in=keys)} if keys else {}
-    current.object_list = [found[pk] for pk in keys if pk in found]
-    return current
+    return page_of(rows, request, per_page, ids=ids, count=len(ids))
