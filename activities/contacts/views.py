@@ -3,6 +3,7 @@ leaders of the council read any log of the council, and staff (desktop) list the
 logs, filtered, and export them to Excel."""
 
 import uuid
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -23,9 +25,12 @@ from activities.reminders.models import Reminder
 from members import permissions
 from members.common.forms import service_errors
 from members.common.replica import lag_tolerant_view
-from members.pagination import page_of, query_without_page
+from members.models import Member
+from members.pagination import PerMember, page_of, query_without_page
 
 HISTORY_PAGE_SIZE = 20
+# How far back a sector's logs are merged member by member first (``_sector_members``).
+RECENT = timedelta(days=31)
 
 
 @permissions.member_required
@@ -250,13 +255,31 @@ def contactlog_list(request):
     # An invalid filter (a crafted member id outside reach) lists nothing; the form says why.
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     # The page's logs read with their time span: only the months they are in are probed.
-    page = page_of(rows, request, capped=True, span="contacted_at")
+    page = page_of(rows, request, capped=True, span="contacted_at",
+                   per_member=_sector_members(filterset))
     read_reached(page.object_list)
     return render(
         request,
         "activities/contactlog_list.html",
         {"filter": filterset, "page": page, "query": query_without_page(request)},
     )
+
+
+def _sector_members(filterset) -> PerMember | None:
+    """A sector's logs: its members and the logs as filtered but for the sector, for the
+    page to be read member by member (``page_of``). The filters as the form validated them
+    (nothing is looked up again)."""
+    sector = filterset.form.cleaned_data.get("sector") if filterset.is_valid() else None
+    if sector is None:
+        return None
+    rows = filterset.queryset
+    for name, value in filterset.form.cleaned_data.items():
+        if name != "sector":
+            rows = filterset.filters[name].filter(rows, value)
+    # A sector's first pages are its last month's logs (a province district's sector: some
+    # 900 a month); an older or a smaller sector's are read as without.
+    return PerMember(members=Member.objects.filter(sector=sector), rows=rows,
+                     since=timezone.now() - RECENT)
 
 
 @permissions.council_reader_required

@@ -66,9 +66,9 @@ class ReminderFilterForm(forms.Form):
             else:
                 field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
 
-    def apply(self, queryset):
-        """The filters applied; an invalid filter lists nothing rather than everything (the
-        view says which filter was refused)."""
+    def apply(self, queryset, *, without: str = ""):
+        """The filters applied (but the one named ``without``); an invalid filter lists
+        nothing rather than everything (the view says which filter was refused)."""
         if not self.is_valid():
             return queryset.none()
         data = self.cleaned_data
@@ -85,7 +85,7 @@ class ReminderFilterForm(forms.Form):
         for name, lookup in [("rule", "rule"), ("sector", "member__sector"),
                              ("committee", "member__committee"), ("member", "member"),
                              ("period_after", "due_on__gte"), ("period_before", "due_on__lte")]:
-            if data.get(name):
+            if data.get(name) and name != without:
                 queryset = queryset.filter(**{lookup: data[name]})
         return queryset
 

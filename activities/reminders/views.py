@@ -23,7 +23,8 @@ from activities.reminders.services import campaigns, closing, rules
 from members import permissions
 from members.common.forms import service_errors
 from members.common.replica import lag_tolerant_view
-from members.pagination import page_of, query_without_page
+from members.models import Member
+from members.pagination import PerMember, page_of, query_without_page
 
 PAGE_SIZE = 30
 
@@ -56,16 +57,24 @@ def reminder_list(request):
     compliance page's drill-down)."""
     reminders = Reminder.objects.visible_to(request.user).for_list()
     is_reader = permissions.can_read_council(request.user)
-    form = None
+    form = per_member = None
     if is_reader:
         form = ReminderFilterForm(request.GET, user=request.user)
+        sector = form.cleaned_data.get("sector") if form.is_valid() else None
+        if sector is not None:
+            # A sector's reminders are read member by member (``page_of``).
+            per_member = PerMember(members=Member.objects.filter(sector=sector),
+                                   rows=form.apply(reminders, without="sector"))
         reminders = form.apply(reminders).select_related("member__sector")
         _say_refused(request, form)
     else:
         reminders = reminders.pending()
     # A province's reminders run to hundreds of thousands: staff pages count up to the cap
     # and read the page's ids by the list's index first (a member's own are a few dozen).
-    page = page_of(reminders, request, PAGE_SIZE, capped=is_reader)
+    # A sector's page reads its ids with their trigger_on (from the rows, read anyway), so
+    # that only the months they are in are probed for them.
+    page = page_of(reminders, request, PAGE_SIZE, capped=is_reader, per_member=per_member,
+                   span="trigger_on" if per_member else None)
     return render(request, "activities/reminder_list.html", {
         "page": page, "form": form, "query": query_without_page(request),
         "today": timezone.localdate(), "dismiss_form": DismissForm(),
