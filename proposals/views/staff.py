@@ -122,7 +122,7 @@ def register(request):
     narrowed = _narrowed(filterset)
     per_session = register_reads.session_figures(request.user, rows, narrowed=narrowed)
     runs = register_reads.runs(per_session)
-    page = register_reads.page(rows.with_register_columns(), runs, request, sparse=narrowed)
+    page = register_reads.page(rows.for_register_page(), runs, request, sparse=narrowed)
     context = {
         "filter": filterset,
         "page": page,

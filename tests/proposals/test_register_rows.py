@@ -77,3 +77,27 @@ def test_register_rows_write_what_the_includes_write(member_a, staff, handling_u
         assert html.count("text-bg-danger") == 1
         assert html.count("text-bg-warning") == 1
         assert '<span class="rating-basically">基本满意</span>' in html
+
+
+@pytest.mark.django_db
+def test_register_page_reads_only_the_columns_it_shows(member_a, staff, handling_unit, unit_user,
+                                                       session, category, client_for):
+    """The page's rows leave out the texts it does not show (the export reads them), and its
+    ratings are read without their raters."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rated = proposal_in(State.REPLIED, proposer=member_a, staff=staff, unit=handling_unit,
+                        session=session, category=category)
+    services.proposal_rate(proposal=rated, by=member_a.user, value="satisfied")
+    client = client_for(staff)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("proposals:register"))
+    [row] = response.context["page"]
+    assert row.get_deferred_fields() >= {"reasons", "suggestions", "internal_note"}
+    rows = [q["sql"] for q in captured if '"proposals_proposal"."title"' in q["sql"]]
+    assert rows
+    assert all('"reasons"' not in sql for sql in rows)
+    [ratings] = [q["sql"] for q in captured if 'FROM "proposals_rating"' in q["sql"]]
+    assert "members_member" not in ratings
+    assert '<span class="rating-satisfied">' in response.content.decode()
