@@ -28,6 +28,10 @@ from proposals.models import ProposalTally, State
 
 FIGURES = ("collected", "filed", "closed")
 
+# The session a run's branch is compiled for, replaced by each session's id: no session has
+# it, and no other parameter of the register's rows is a number this large.
+_SESSION = 2_147_483_647
+
 
 @dataclass(frozen=True)
 class Run:
@@ -116,20 +120,25 @@ class RegisterIds:
         """A run of several sessions: each session's rows in order, merged. PostgreSQL
         merges ordered branches (a Merge Append of each session's index scan) only when
         the ``UNION ALL`` is a subquery of the ordered query, hence the SQL around it;
-        SQLite refuses ordered branches and sorts the run's rows."""
+        SQLite refuses ordered branches and sorts the run's rows.
+
+        The branches differ in their session only: one is compiled (a province's current
+        sessions are eleven, and compiling each branch with its reach cost more than the
+        query) and repeated with each session's id."""
         connection = connections[self.rows.db]
         ordered = connection.features.supports_slicing_ordering_in_compound
-        parts = []
-        for pk in run.sessions:
-            part = self.rows.filter(session_id=pk).values_list("id", "number")
-            # Each branch ordered and capped at the slice's end: PostgreSQL then walks each
-            # session's index from its start (the join to the reach's councils a nested
-            # loop) rather than sorting each session's rows.
-            parts.append(part.order_by("number", "id")[:high] if ordered else part)
-        sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+        part = self.rows.filter(session_id=_SESSION).values_list("id", "number")
+        # Each branch ordered and capped at the slice's end: PostgreSQL then walks each
+        # session's index from its start (the join to the reach's councils a nested loop)
+        # rather than sorting each session's rows.
+        sql, params = (part.order_by("number", "id")[:high] if ordered else part).query.sql_with_params()
+        at = params.index(_SESSION)
+        branch = f"({sql})" if ordered else sql
+        union = " UNION ALL ".join([branch] * len(run.sessions))
+        params = [value for pk in run.sessions for value in (*params[:at], pk, *params[at + 1:])]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT * FROM ({sql}) AS run ORDER BY 2, 1 LIMIT %s OFFSET %s",
+                f"SELECT * FROM ({union}) AS run ORDER BY 2, 1 LIMIT %s OFFSET %s",
                 [*params, high - low, low],
             )
             return [row[0] for row in cursor.fetchall()]

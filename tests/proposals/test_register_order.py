@@ -98,3 +98,32 @@ def test_searched_register_lists_the_same_rows_in_order(register_world, city_sta
     response = client_for(city_staff).get(reverse("proposals:register"), {"q": word})
     assert [row.pk for row in response.context["page"].object_list] == expected[:50]
     assert response.context["figures"]["collected"] == len(expected)
+
+
+def test_a_runs_branches_are_djangos_union(register_world, city_staff):
+    """A run's ids are read with one branch compiled and repeated per session: the same SQL
+    and parameters as Django's ``union`` of each session's branch, on either database."""
+    from django.db import connection
+
+    rows = Proposal.objects.visible_to(city_staff).exclude(state=State.DRAFT)
+    runs = register.runs(register.session_figures(city_staff, rows, narrowed=False))
+    run = next(run for run in runs if len(run.sessions) > 1)
+    ids = register.RegisterIds(rows, runs)
+    ordered = connection.features.supports_slicing_ordering_in_compound
+    parts = []
+    for pk in run.sessions:
+        part = ids.rows.filter(session_id=pk).values_list("id", "number")
+        parts.append(part.order_by("number", "id")[:3] if ordered else part)
+    sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    executed = []
+
+    def record(execute, sql, params, many, context):
+        executed.append((sql, list(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        got = ids._merged_ids(run, 1, 3)
+    assert executed == [
+        (f"SELECT * FROM ({sql}) AS run ORDER BY 2, 1 LIMIT %s OFFSET %s", [*params, 2, 1])
+    ]
+    assert len(got) == 2
