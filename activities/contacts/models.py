@@ -121,7 +121,11 @@ class ContactLog(models.Model):
         ordering = ["-contacted_at", "-id"]
         indexes = [
             models.Index(fields=["council", "contacted_at"]),
-            models.Index(fields=["member", "contacted_at"]),
+            # A member's logs newest first (their history; a sector's list merges its members'
+            # first pages), the council included: a sector's logs are counted, and its first
+            # pages read, from the index alone (an index-only scan).
+            models.Index(fields=["member", "contacted_at", "id"], include=["council"],
+                         name="contactlog_member_order"),
             models.Index(fields=["council", "channel", "contacted_at"]),
             # The staff list's order for a city or province (several councils): newest first
             # read backwards, the council checked per row (from the index: it is included),
