@@ -13,6 +13,9 @@ Sessions of different councils with the same term and number (every district's å
 one run: their rows interleave by number, as the sort over the joined session interleaved
 them. A run of several sessions is read as a ``UNION ALL`` of each session's rows ordered by
 (number, id), which PostgreSQL merges from each session's index scan (a Merge Append).
+
+A narrowed list (a filter, a search) of few rows is read whole once instead (``matches``):
+its figures counted and its page's ids sorted in Python, not read twice by the database.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ FIGURES = ("collected", "filed", "closed")
 # The session a run's branch is compiled for, replaced by each session's id: no session has
 # it, and no other parameter of the register's rows is a number this large.
 _SESSION = 2_147_483_647
+
+# A narrowed list of at most this many rows is read whole once (``matches``).
+MATCHES_CAP = 2_500
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,52 @@ def session_figures(user, rows, *, narrowed: bool) -> list[dict]:
             closed=Sum("proposals", filter=Q(state=State.CLOSED), default=0),
         )
     return list(counted)
+
+
+def matches(rows, cap: int | None = None) -> list[tuple] | None:
+    """A narrowed list's rows, all of them in one read, as (id, session, its term, its
+    number, number, state): the figures are counted and the page's ids sorted from them
+    (``figures_of``, ``in_order``) instead of reading the matches twice, once to count them
+    per session and once more for the page â€” a word too short for trigrams reads every
+    proposal of the reach each time (a province's 20,000: 15 ms each). None when there are
+    more than ``cap``: a filter as wide as "closed" (13,000 of a province) is counted and
+    paged by the database, as before, after reading ``cap`` + 1 rows (``MATCHES_CAP``
+    unless given)."""
+    cap = MATCHES_CAP if cap is None else cap
+    found = list(
+        rows.select_related(None).prefetch_related(None).order_by()
+        .values_list("pk", "session_id", "session__term", "session__number", "number", "state")
+        [: cap + 1]
+    )
+    return None if len(found) > cap else found
+
+
+def figures_of(found: list[tuple]) -> list[dict]:
+    """``session_figures`` of the rows ``matches`` read."""
+    per_session: dict[int, dict] = {}
+    for _pk, session, term, session_number, number, state in found:
+        row = per_session.get(session)
+        if row is None:
+            row = per_session[session] = {
+                "session_id": session, "session__term": term, "session__number": session_number,
+                "collected": 0, "filed": 0, "closed": 0,
+            }
+        row["collected"] += 1
+        row["filed"] += number is not None
+        row["closed"] += state == State.CLOSED
+    return list(per_session.values())
+
+
+def in_order(found: list[tuple], *, nulls_last: bool) -> list[int]:
+    """The ids of the rows ``matches`` read in the register's order: the session's term and
+    number descending (sessions sharing both interleaved), the number (unfiled ones last
+    where the database sorts NULL last, as PostgreSQL does), the id."""
+    def key(row):
+        _pk, _session, term, session_number, number = row[:5]
+        unfiled = number is None if nulls_last else number is not None
+        return (-term, -session_number, unfiled, number or 0, row[0])
+
+    return [row[0] for row in sorted(found, key=key)]
 
 
 def totals(per_session: list[dict]) -> dict:
@@ -150,3 +202,17 @@ def page(rows, run_list: list[Run], request, per_page: int = 50, *, sparse: bool
     queryset's prefetches)."""
     ids = RegisterIds(rows, run_list, sparse=sparse)
     return page_of(rows, request, per_page, ids=ids, count=len(ids))
+
+
+def listing(user, rows, page_rows, request, *, narrowed: bool) -> tuple[list[dict], object]:
+    """The register's figures per session and the requested page of ``page_rows`` (``rows``
+    with the page's columns): a narrowed list of few rows from one read of them
+    (``matches``), any other counted (from the tally when not narrowed) and its page's ids
+    read by session run."""
+    found = matches(rows) if narrowed else None
+    if found is not None:
+        nulls_last = connections[rows.db].features.nulls_order_largest
+        ids = in_order(found, nulls_last=nulls_last)
+        return figures_of(found), page_of(page_rows, request, ids=ids, count=len(ids))
+    per_session = session_figures(user, rows, narrowed=narrowed)
+    return per_session, page(page_rows, runs(per_session), request, sparse=narrowed)

@@ -119,10 +119,10 @@ def register(request):
     # Counted per session (unfiltered, from the tally of the user's reach: a row per
     # session, state and outcome, kept in each write's transaction), so the page's ids are
     # read from its session's index (proposals.register) instead of sorting the reach.
-    narrowed = _narrowed(filterset)
-    per_session = register_reads.session_figures(request.user, rows, narrowed=narrowed)
-    runs = register_reads.runs(per_session)
-    page = register_reads.page(rows.for_register_page(), runs, request, sparse=narrowed)
+    # A narrowed list of few rows is read once, its figures and page sorted from that read.
+    per_session, page = register_reads.listing(
+        request.user, rows, rows.for_register_page(), request, narrowed=_narrowed(filterset)
+    )
     context = {
         "filter": filterset,
         "page": page,

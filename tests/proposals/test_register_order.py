@@ -127,3 +127,37 @@ def test_a_runs_branches_are_djangos_union(register_world, city_staff):
         (f"SELECT * FROM ({sql}) AS run ORDER BY 2, 1 LIMIT %s OFFSET %s", [*params, 2, 1])
     ]
     assert len(got) == 2
+
+
+@pytest.mark.parametrize("cap", [0, 5, 2_500])  # paged by runs, by runs, read once
+@pytest.mark.parametrize("per_page", [3, 50])
+def test_narrowed_listing_read_once_or_paged_by_runs(register_world, city_staff, monkeypatch,
+                                                      cap, per_page):
+    """A narrowed list of no more than ``MATCHES_CAP`` rows is read once, its figures counted
+    and its pages sorted from that read; a wider one is counted and paged by the database.
+    Either way the same rows in the register's order, the same figures."""
+    monkeypatch.setattr(register, "MATCHES_CAP", cap)
+    narrowed = [State.CLOSED, State.SUBMITTED, State.FILED]
+    rows = Proposal.objects.visible_to(city_staff).exclude(state=State.DRAFT).filter(
+        state__in=narrowed
+    )
+    expected = listed(city_staff, state__in=narrowed)
+    assert 5 < len(expected) <= 2_500
+    assert (register.matches(rows) is None) == (cap < len(expected))
+    walked, number = [], 1
+    while True:
+        request = RequestFactory().get("/", {"page": number})
+        per_session, page = register.listing(city_staff, rows, rows, request, narrowed=True)
+        walked += [row.pk for row in page.object_list]
+        if not page.has_next():
+            break
+        number += 1
+    assert walked == expected
+    assert register.totals(per_session) == {
+        "collected": len(expected),
+        "filed": rows.filter(number__isnull=False).count(),
+        "closed": rows.filter(state=State.CLOSED).count(),
+    }
+    assert sorted(per_session, key=lambda row: row["session_id"]) == sorted(
+        register.session_figures(city_staff, rows, narrowed=True), key=lambda row: row["session_id"]
+    )
