@@ -152,9 +152,7 @@ def dashboard(request):
         "session_name": next(
             (s["name"] for s in reference["session"] if s["id"] == params.session_id), None
         ),
-        "activity_kinds": [
-            {**kind, "url": links.activities(kind=kind["id"])} for kind in data["activity_kinds"]
-        ],
+        "activity_kinds": [_kind_row(kind, links) for kind in data["activity_kinds"]],
         "sectors": [_sector_row(row, links, params) for row in data["sectors"]],
         "committees": [_committee_row(row, links) for row in data["committees"]],
         "platforms": [_platform_row(row, links) for row in data["platforms"]],
@@ -169,8 +167,6 @@ def dashboard(request):
     if has_children:  # rows of several councils: say whose each is (names repeat)
         for row in context["sectors"] + context["committees"] + context["platforms"]:
             row["council_name"] = councils.get(row["council_id"], {}).get("name", "")
-        for kind in context["activity_kinds"]:
-            kind["council_name"] = councils.get(kind.get("council_id"), {}).get("name", "")
     return render(request, "liaison/dashboard.html", context)
 
 
@@ -211,6 +207,13 @@ def _platform_row(row, links: Links) -> dict:
         "activities_url": links.activities(platform=pk, **whole),
         "consultations_url": links.consultations(platform=pk),
     }
+
+
+def _kind_row(row, links: Links) -> dict:
+    """An activity kind's row: one council's kind links by its id, a roll-up's name (several
+    councils' kinds) by the name, as the tags."""
+    which = {"kind": row["ids"][0]} if len(row["ids"]) == 1 else {"kind_name": row["name"]}
+    return {**row, "url": links.activities(**which)}
 
 
 def _tag_row(row, links: Links) -> dict:

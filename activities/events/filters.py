@@ -56,6 +56,8 @@ class ActivityFilter(django_filters.FilterSet):
     council = council_filter()
     # The dashboard's roll-up: its councils' tags of one name (hidden, as the council).
     tag_name = django_filters.CharFilter(field_name="tags__name", widget=forms.HiddenInput)
+    # … and its councils' activity kinds of one name.
+    kind_name = django_filters.CharFilter(field_name="kind__name", widget=forms.HiddenInput)
 
     class Meta:
         model = Activity

@@ -265,7 +265,7 @@ def activity_figures(scope: Scope, params: Params) -> dict:
 
 def activity_groups(scope: Scope, params: Params) -> dict:
     """Activities held per month (the trend: ``months``, ``{"month": "YYYY-MM", "n"}``) and
-    per kind (``kinds``: id, name, council, n), in one query: a UNION ALL of the two GROUP
+    per kind name (``kinds``: name, the kinds' ids, n), in one query: a UNION ALL of the two GROUP
     BYs, a row per month and per kind. Grouped by month × kind it returned a row per council's
     kind and month (1,800 on a province), each converted and summed again in Python. The
     month comes as a local date: no time zone to put on each of a province's rows. The
@@ -285,14 +285,17 @@ def activity_groups(scope: Scope, params: Params) -> dict:
             months.append({"month": month.strftime("%Y-%m"), "n": n})
         else:
             counts[kind_id] = n
-    kinds = [
-        {"id": pk, "name": name, "council_id": council_id, "n": counts[pk]}
-        for pk, name, council_id in
-        ActivityKind.objects.filter(pk__in=counts).order_by("pk").values_list("pk", "name", "council_id")
-    ] if counts else []
+    # Per kind name: each council keeps its own kinds, mostly the same dozen names, and a
+    # roll-up adds up its councils' kinds of one name (as the "四联四助" tags) — a province
+    # listed 132 rows, each name eleven times, most of the page.
+    kinds: dict[str, dict] = {}
+    for pk, name in (ActivityKind.objects.filter(pk__in=counts).order_by("pk")
+                     .values_list("pk", "name") if counts else ()):
+        row = kinds.setdefault(name, {"name": name, "ids": [], "n": 0})
+        row["ids"].append(pk)
+        row["n"] += counts[pk]
     months.sort(key=lambda row: row["month"])
-    kinds.sort(key=lambda k: (-k["n"], k["name"]))
-    return {"months": months, "kinds": kinds}
+    return {"months": months, "kinds": sorted(kinds.values(), key=lambda k: (-k["n"], k["name"]))}
 
 
 def intake_figures(scope: Scope, params: Params) -> dict:

@@ -258,7 +258,7 @@ def test_activities_are_grouped_by_kind_id_not_by_name(client_for, city_leader, 
     with CaptureQueriesContext(connection) as queries:
         response = client_for(city_leader).get(URL)
     assert response.context["activity_kinds"]
-    assert all(kind["name"] and kind["council_name"] for kind in response.context["activity_kinds"])
+    assert all(kind["name"] and kind["ids"] for kind in response.context["activity_kinds"])
     grouped = [q["sql"] for q in queries.captured_queries
                if 'FROM "activities_activity"' in q["sql"] and "GROUP BY" in q["sql"]]
     assert grouped
@@ -301,8 +301,8 @@ def test_activities_are_read_per_month_and_per_kind_not_per_month_and_kind(leade
     assert {row["month"]: row["n"] for row in groups["months"]} == Counter(
         timezone.localtime(a.starts_at).strftime("%Y-%m") for a in held)
     assert [row["month"] for row in groups["months"]] == ["2025-01", "2025-02", "2025-03"]
-    assert {row["id"]: (row["name"], row["n"]) for row in groups["kinds"]} == {
-        kind.pk: (kind.name, 4) for kind in kinds}
+    assert {row["name"]: (row["ids"], row["n"]) for row in groups["kinds"]} == {
+        kind.name: ([kind.pk], 4) for kind in kinds}
     assert returned == [3 + 2]  # three months and two kinds, not six month × kind groups
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import ActivityKind
 from liaison.dashboard.present import percent
 from proposals.models import Proposal, Rating
 from proposals.models import State as ProposalState
@@ -184,9 +185,14 @@ def test_a_city_roll_up_links_every_number_to_its_subtree(client_for, city_leade
     figures = figures_of(response)
     assert "current_session=true" in figures["proposals-collected"].url  # not every session
     assert figures["proposals-collected"].value == 8  # 4 + 4, the old session's not counted
-    # Activity kinds of both districts (both have one named alike): each row says whose it is.
-    names = {council.name, other_council.name}
-    assert {row["council_name"] for row in response.context["activity_kinds"]} == names
+    # Activity kinds of both districts (both have one named alike): one row per name, adding
+    # up both districts' kinds of that name, linked by the name.
+    kinds = response.context["activity_kinds"]
+    assert len({row["name"] for row in kinds}) == len(kinds)
+    shared = [row for row in kinds if len(row["ids"]) == 2]
+    assert shared and all("kind_name=" in row["url"] for row in shared)
+    assert {ActivityKind.objects.get(pk=pk).council_id for row in shared for pk in row["ids"]} == {
+        council.pk, other_council.pk}
     # Sectors, committees and platforms are each one council's: the roll-up lists the city's
     # own (it has none here), and each district's are one click down, on its dashboard.
     for table in ("sectors", "committees", "platforms"):
