@@ -119,7 +119,7 @@ def main() -> None:
                 print(f"    {t * 1000:6.1f} ms {runs[-1][1]:6,} rows  {' '.join(runs[-1][2].split())[:160]}")
     print(f"load {loadavg()}")
     if profiler is not None:
-        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "45")))
 
 
 if __name__ == "__main__":

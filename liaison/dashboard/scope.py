@@ -43,8 +43,7 @@ class Scope:
             # the council table that the database checks on every row the reach let through
             # (a province's drill-down into a district read all eleven councils' tallies:
             # 9,300 buffers for one query instead of a district's few hundred).
-            subtree = Council.objects.filter(subtree_q(self.council_id, "pk")).values("pk")
-            qs = qs.filter(**{f"{key}__in": subtree})
+            qs = qs.filter(**{f"{key}__in": permissions.subtree_ids(self.council_id)})
         return qs
 
     def own(self, council_id: int) -> Scope:

@@ -26,12 +26,9 @@ class CouncilScopedQuerySet(models.QuerySet):
             # the same rows as ``council_q``'s OR over two joins to the council table, which
             # the database evaluated against every row an index scan passed (page 200 of a
             # province's contact logs: 10,000 rows × 11 councils).
-            from django.apps import apps  # the models import this module
-
-            councils = apps.get_model("members", "Council").objects.filter(
-                permissions.council_q(user, field="pk")
+            return self.filter(
+                **{f"{self.council_field}__in": permissions.subtree_ids(user.council_id)}
             )
-            return self.filter(**{f"{self.council_field}__in": councils.values("pk")})
         return self.filter(permissions.council_q(user, field=self.council_field))
 
 
