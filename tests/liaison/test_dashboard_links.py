@@ -190,7 +190,8 @@ def test_a_city_roll_up_links_every_number_to_its_subtree(client_for, city_leade
     kinds = response.context["activity_kinds"]
     assert len({row["name"] for row in kinds}) == len(kinds)
     shared = [row for row in kinds if len(row["ids"]) == 2]
-    assert shared and all("kind_name=" in row["url"] for row in shared)
+    assert shared
+    assert all("kind_name=" in row["url"] for row in shared)
     assert {ActivityKind.objects.get(pk=pk).council_id for row in shared for pk in row["ids"]} == {
         council.pk, other_council.pk}
     # Sectors, committees and platforms are each one council's: the roll-up lists the city's
