@@ -116,3 +116,17 @@ def test_the_sync_worker_cuts_the_same_stream_at_the_timeout():
     assert took < 2 * TIMEOUT + 2
     assert "WORKER TIMEOUT" in log
     assert "Using worker: sync" in log
+
+
+def test_a_worker_hides_the_loaded_portal_from_the_garbage_collector():
+    """The config's ``post_worker_init`` freezes what the worker has loaded (gc.freeze):
+    full collections stop walking it."""
+    import gc
+
+    hook = runpy.run_path(str(CONFIG))["post_worker_init"]
+    before = gc.get_freeze_count()
+    try:
+        hook(worker=None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
