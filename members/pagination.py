@@ -142,6 +142,8 @@ class TopPerMember:
         if (connection.vendor != "postgresql" or stop is None or stop > depth
                 or index.step is not None):
             return self.ids[index]
+        if stop <= start:  # an empty list's page: ``[0:0]`` (Django compiles no LIMIT 0)
+            return []
         return self._merged(connection, start, stop)
 
     def _merged(self, connection, start: int, stop: int) -> list:

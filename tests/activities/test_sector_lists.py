@@ -65,6 +65,13 @@ def test_sector_contact_logs_as_ordered_plainly(client_for, staff, sector, secto
         assert [log.pk for log in page] == expected[(number - 1) * 50:number * 50]
         assert page.paginator.count == len(expected)
         assert page.paginator.num_pages == -(-len(expected) // 50)
+    # A filter beside the sector's that leaves nothing: an empty page (its slice is [0:0]).
+    used = set(ContactLog.objects.filter(member__sector=sector).values_list("channel", flat=True))
+    unused = next(value for value, _label in ContactLog._meta.get_field("channel").choices
+                  if value not in used)
+    page = _page(client, "activities:contactlog-list", {"sector": sector.pk, "channel": unused})
+    assert list(page) == []
+    assert page.paginator.count == 0
     # With another filter beside the sector's.
     channel = ContactLog.objects.filter(member__sector=sector).order_by("id").first().channel
     page = _page(client, "activities:contactlog-list", {"sector": sector.pk, "channel": channel})
