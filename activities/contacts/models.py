@@ -3,14 +3,13 @@ daily counts of them (``ContactDay``) that the dashboards read instead of the ra
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from activities.common.photos import Photo
+from activities.common.tallies import Period, PeriodTallyQuerySet
 from members import permissions
 from members.common.querysets import CouncilFiguresQuerySet, CouncilScopedQuerySet
 from members.common.spans import read_in_span
@@ -261,37 +260,6 @@ class ContactLogKey(models.Model):
 NONE = 0
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_after(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-class ContactTallyQuerySet(CouncilFiguresQuerySet):
-    def in_period(self, date_from: date | None, date_to: date | None):
-        """The rows that add up to the period (both ends inclusive, None: unbounded): the
-        monthly rows of its whole months and the daily rows of the days at its ends."""
-        first = date_from and (date_from if date_from.day == 1 else month_after(date_from))
-        end = date_to and month_after(date_to)  # the month after the last one, whole or not
-        if date_to and end - timedelta(days=1) != date_to:
-            end = month_start(date_to)  # the last month is not whole: its days count
-        months = Q(period="m")
-        if first:
-            months &= Q(start__gte=first)
-        if end:
-            months &= Q(start__lt=end)
-        if first and end and first >= end:  # no whole month: days only
-            return self.filter(period="d", start__gte=date_from, start__lte=date_to)
-        days = Q(pk__in=[])
-        if date_from and first != date_from:
-            days |= Q(period="d", start__gte=date_from, start__lt=first)
-        if date_to and end <= date_to:
-            days |= Q(period="d", start__gte=end, start__lte=date_to)
-        return self.filter(months | days)
-
-
 class ContactDay(models.Model):
     """Contact logs of one council, day, channel, sector, special committee and platform.
 
@@ -356,9 +324,7 @@ class ContactTally(models.Model):
         # log's tags, not derived from ContactDay (which has no tags).
         TAG = "tag", _("link-and-help tag")
 
-    class Period(models.TextChoices):
-        DAY = "d", _("day")
-        MONTH = "m", _("month")
+    Period = Period  # (activities.common.tallies: the must-visit tally's too)
 
     council = models.ForeignKey(
         Council, on_delete=models.CASCADE, related_name="contact_tallies", verbose_name=_("council")
@@ -372,7 +338,7 @@ class ContactTally(models.Model):
     item_id = models.IntegerField(_("item id"), default=NONE)
     logs = models.IntegerField(_("contact logs"), default=0)  # signed, as ``ContactDay``'s
 
-    objects = ContactTallyQuerySet.as_manager()
+    objects = PeriodTallyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact tally")

@@ -42,13 +42,13 @@ from django.db.models import Count, DateField, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
+from activities.common.tallies import month_after
 from activities.contacts.models import (
     NONE,
     ContactDay,
     ContactDayMark,
     ContactLog,
     ContactTally,
-    month_after,
 )
 from activities.tags.models import ContactLogTag
 from members.common.increments import add_to_rows

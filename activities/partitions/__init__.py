@@ -25,7 +25,7 @@ from datetime import date, datetime, time
 from django.db import connection, transaction
 from django.utils import timezone
 
-from activities.contacts.models import month_after, month_start
+from activities.common.tallies import month_after, month_start
 
 # How many months past the current one have partitions (the job keeps them made).
 MONTHS_AHEAD = 3

@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from activities import partitions
-from activities.contacts.models import month_after
+from activities.common.tallies import month_after
 
 FOLDER = "partitions"
 CHUNK = 1 << 16

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from activities.contacts.models import month_start
+from activities.common.tallies import month_start
 from activities.management.commands.partitions_ensure import month_argument
 from activities.partitions import archive
 

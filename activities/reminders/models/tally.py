@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from activities.contacts.models import ContactTally, ContactTallyQuerySet
+from activities.common.tallies import Period, PeriodTallyQuerySet
 from members.models import Council
 
 
@@ -34,7 +34,7 @@ class ReminderTally(models.Model):
         Council, on_delete=models.CASCADE, related_name="reminder_tallies",
         verbose_name=_("council"),
     )
-    period = models.CharField(_("period"), max_length=1, choices=ContactTally.Period.choices)
+    period = models.CharField(_("period"), max_length=1, choices=Period.choices)
     start = models.DateField(_("first day"))
     # Signed, as the contact counts: a trigger's decrement never fails a write where a row had
     # drifted (the rebuild puts it right).
@@ -42,8 +42,8 @@ class ReminderTally(models.Model):
     on_time = models.IntegerField(_("done on time"), default=0)
     overdue = models.IntegerField(_("overdue"), default=0)
 
-    # The same reading by whole months and the days at a period's ends as the contact tally.
-    objects = ContactTallyQuerySet.as_manager()
+    # Read by whole months and the days at a period's ends, as the contact tally.
+    objects = PeriodTallyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("must-visit tally")

@@ -1,0 +1,50 @@
+"""What the dashboards' tallies by period share: the contact tally
+(``activities.ContactTally``) and the must-visit tally (``activities.ReminderTally``) each
+hold a row per council and day and a row per council and month, read back by
+``PeriodTallyQuerySet.in_period``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from members.common.querysets import CouncilFiguresQuerySet
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_after(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+class Period(models.TextChoices):
+    DAY = "d", _("day")
+    MONTH = "m", _("month")
+
+
+class PeriodTallyQuerySet(CouncilFiguresQuerySet):
+    def in_period(self, date_from: date | None, date_to: date | None):
+        """The rows that add up to the period (both ends inclusive, None: unbounded): the
+        monthly rows of its whole months and the daily rows of the days at its ends."""
+        first = date_from and (date_from if date_from.day == 1 else month_after(date_from))
+        end = date_to and month_after(date_to)  # the month after the last one, whole or not
+        if date_to and end - timedelta(days=1) != date_to:
+            end = month_start(date_to)  # the last month is not whole: its days count
+        months = Q(period=Period.MONTH)
+        if first:
+            months &= Q(start__gte=first)
+        if end:
+            months &= Q(start__lt=end)
+        if first and end and first >= end:  # no whole month: days only
+            return self.filter(period=Period.DAY, start__gte=date_from, start__lte=date_to)
+        days = Q(pk__in=[])
+        if date_from and first != date_from:
+            days |= Q(period=Period.DAY, start__gte=date_from, start__lt=first)
+        if date_to and end <= date_to:
+            days |= Q(period=Period.DAY, start__gte=end, start__lte=date_to)
+        return self.filter(months | days)
