@@ -209,17 +209,20 @@ def _platform_row(row, links: Links) -> dict:
     }
 
 
+def _by_id_or_name(row, field: str) -> dict:
+    """The list filter of a row that a name stands for: one council's item by its id (the
+    list's filter bar shows it), a roll-up's name — several councils' items — by the name."""
+    return {field: row["ids"][0]} if len(row["ids"]) == 1 else {f"{field}_name": row["name"]}
+
+
 def _kind_row(row, links: Links) -> dict:
-    """An activity kind's row: one council's kind links by its id, a roll-up's name (several
-    councils' kinds) by the name, as the tags."""
-    which = {"kind": row["ids"][0]} if len(row["ids"]) == 1 else {"kind_name": row["name"]}
-    return {**row, "url": links.activities(**which)}
+    """An activity kind's row (per name, as the tags)."""
+    return {**row, "url": links.activities(**_by_id_or_name(row, "kind"))}
 
 
 def _tag_row(row, links: Links) -> dict:
-    """A "四联四助" tag's row: one council's tag links by its id (the list's filter bar shows
-    it); a roll-up's name, several councils' tags, by the name."""
-    which = {"tag": row["ids"][0]} if len(row["ids"]) == 1 else {"tag_name": row["name"]}
+    """A "四联四助" tag's row (per name)."""
+    which = _by_id_or_name(row, "tag")
     return {
         **row,
         "kind_label": LinkTag.Kind(row["kind"]).label if row["kind"] else "",
