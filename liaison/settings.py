@@ -155,6 +155,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's default is 1000.
     parallel_setup_cost = env.int("DATABASE_PARALLEL_SETUP_COST", default=10000)
     options["options"] = f"{options.get('options', '')} -c parallel_setup_cost={parallel_setup_cost}".strip()
+    # Parameters bound by the server, so that psycopg prepares a query its connection has
+    # run DATABASE_PREPARE_THRESHOLD times, and PostgreSQL plans it once per connection
+    # rather than on every run. Planning a query over a table partitioned by month (contact
+    # logs, must-visits: 30 partitions of a dozen indexes each) cost 3-6 ms a query, up to
+    # ten times its reading: most of the PostgreSQL time of a member's home page
+    # (bench/README.md). DATABASE_PREPARE_THRESHOLD=off turns it off: a pooler in
+    # transaction mode (PgBouncer before 1.21) cannot keep a connection's prepared queries.
+    prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
+    if prepare_threshold.lower() != "off":
+        options["server_side_binding"] = True
+        options["prepare_threshold"] = int(prepare_threshold)
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     # Covering indexes (INCLUDE columns, for PostgreSQL's list pages) are plain indexes on

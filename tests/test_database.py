@@ -28,3 +28,25 @@ def test_only_big_plans_start_parallel_workers():
     with connection.cursor() as cursor:
         cursor.execute("SHOW parallel_setup_cost")
         assert float(cursor.fetchone()[0]) == 10000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_query_run_often_is_planned_once_per_connection():
+    """Parameters are bound by the server and psycopg prepares a query its connection has run
+    five times: PostgreSQL then plans it once per connection. Planning a query over the
+    month-partitioned tables cost up to ten times reading its rows (a member's home page)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    from members.models import Council
+
+    connection.ensure_connection()
+    assert connection.connection.prepare_threshold == 5
+    for n in range(7):
+        list(Council.objects.filter(name=f"nowhere-{n}").values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "members_council" WHERE "members_council"."name" = $1%'],
+        )
+        assert cursor.fetchone()[0] == 1

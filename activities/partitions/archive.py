@@ -32,6 +32,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg import ClientCursor
 
 from activities import partitions
 from activities.common.tallies import month_after
@@ -92,7 +93,9 @@ def _parts(month: date) -> list[tuple[str, str, list]]:
 def _copy_out(cursor, select: str, params: list, out) -> tuple[int, str]:
     """``select`` as gzip CSV into the open binary file ``out``; (rows, SHA-256 of the CSV)."""
     digest = hashlib.sha256()
-    statement = cursor.mogrify(select, params)
+    # COPY takes no parameters: they are quoted by psycopg into the statement, whether the
+    # connection binds the others on the server (settings.DATABASE_PREPARE_THRESHOLD) or not.
+    statement = ClientCursor(cursor.connection).mogrify(select, params)
     with gzip.GzipFile(fileobj=out, mode="wb") as packed, cursor.copy(
         f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, HEADER)"
     ) as copy:
