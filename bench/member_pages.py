@@ -24,6 +24,12 @@ and the share of the page spent in template rendering, in the ORM and in the mid
 
 ``--middleware`` times the floor view with each middleware left out in turn (what each costs a
 request).
+
+``--unprepared`` adds each page served with the connection's prepared queries turned off
+(``prepare_threshold`` None on the same connection, for that request only): PostgreSQL then
+plans every query of the request, as it did before the portal let psycopg prepare them
+(settings ``DATABASE_PREPARE_THRESHOLD``). The pages are interleaved with their prepared
+selves, request by request.
 """
 
 from __future__ import annotations
@@ -110,17 +116,39 @@ def backend_cpu_ns() -> int:
         return 0
 
 
+UNPREPARED = "~unprepared"  # a page's name with this suffix: served planning every query
+
+
+def served(client: Client, name: str) -> None:
+    """One request of the page ``name`` (``home``, or ``home~unprepared``)."""
+    page, _, unprepared = name.partition("~")
+    if not unprepared:
+        return get(client, PAGES[page])
+    connection.ensure_connection()
+    threshold = connection.connection.prepare_threshold
+    connection.connection.prepare_threshold = None
+    try:
+        get(client, PAGES[page])
+    finally:
+        connection.connection.prepare_threshold = threshold
+
+
+def label(name: str) -> str:
+    page, _, unprepared = name.partition("~")
+    return LABELS[page] + (", planned each time" if unprepared else "")
+
+
 def interleaved(client: Client, anonymous: Client, names: list[str], n: int) -> dict[str, dict]:
     times = {name: {"wall": [], "cpu": [], "db": []} for name in names}
     for name in names:  # warm: connections, template and URL caches, the navbar
         for _ in range(20):
-            get(anonymous if name == "bare" else client, PAGES[name])
+            served(anonymous if name == "bare" else client, name)
     for _ in range(n):
         for name in names:
             c = anonymous if name == "bare" else client
             db0 = backend_cpu_ns()
             cpu0, t0 = time.thread_time_ns(), time.perf_counter()
-            get(c, PAGES[name])
+            served(c, name)
             wall, cpu = time.perf_counter() - t0, time.thread_time_ns() - cpu0
             times[name]["wall"].append(wall)
             times[name]["cpu"].append(cpu / 1e9)
@@ -133,11 +161,11 @@ def report(times: dict[str, dict]) -> None:
         return sum(statistics.mean(times[name][k]) for k in kinds)
 
     floor_wall, floor_cpu = mean("floor", "wall"), mean("floor", "cpu", "db")
-    print(f"  {'page':<26} {'wall mean':>9} {'median':>8} {'of floor':>8}   "
+    print(f"  {'page':<44} {'wall mean':>9} {'median':>8} {'of floor':>8}   "
           f"{'CPU: Django':>11} {'+ PostgreSQL':>12} {'= total':>8} {'of floor':>8}")
     for name in times:
         wall, cpu, db = mean(name, "wall"), mean(name, "cpu"), mean(name, "db")
-        print(f"  {LABELS[name]:<26} {wall * 1000:7.2f}ms {statistics.median(times[name]['wall']) * 1000:6.2f}ms "
+        print(f"  {label(name):<44} {wall * 1000:7.2f}ms {statistics.median(times[name]['wall']) * 1000:6.2f}ms "
               f"{floor_wall / wall:8.0%}   {cpu * 1000:9.2f}ms {db * 1000:10.2f}ms "
               f"{(cpu + db) * 1000:6.2f}ms {floor_cpu / (cpu + db):8.0%}")
 
@@ -282,13 +310,19 @@ def main() -> None:
                         help="time that page's templates (inclusive)")
     parser.add_argument("--top", type=int, default=35, help="functions listed by the profile")
     parser.add_argument("--middleware", action="store_true", help="time each middleware")
+    parser.add_argument("--unprepared", action="store_true",
+                        help="each page also with the connection's prepared queries off")
     args = parser.parse_args()
+    pages = args.pages.split(",")
+    if args.unprepared:
+        pages = [variant for name in pages
+                 for variant in ([name] if name == "bare" else [name, name + UNPREPARED])]
 
     username = member_username(args.member)
     client, anonymous = logged_in(username), Client()
     load = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
     print(f"{args.requests} interleaved requests of each page as {username}; load {load}")
-    report(interleaved(client, anonymous, args.pages.split(","), args.requests))
+    report(interleaved(client, anonymous, pages, args.requests))
     print("  load after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     for name in args.queries:
         queries(client, anonymous, name, min(args.requests, 50))
