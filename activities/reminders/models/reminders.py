@@ -234,11 +234,15 @@ class Reminder(models.Model):
 
     @property
     def note_label(self) -> str:
-        """What the reminder is about, for people: a difficulty reminder stores the kind's
-        code (``illness``), shown as its name (疾病)."""
-        if self.rule.trigger_type == TriggerType.DIFFICULTY and self.note:
-            try:
-                return str(ContactLog.Difficulty(self.note).label)
-            except ValueError:
-                return self.note
-        return self.note
+        return note_label(self.rule.trigger_type, self.note)
+
+
+def note_label(trigger_type: str, note: str) -> str:
+    """What a reminder is about, for people: a difficulty reminder stores the kind's code
+    (``illness``), shown as its name (疾病)."""
+    if trigger_type == TriggerType.DIFFICULTY and note:
+        try:
+            return str(ContactLog.Difficulty(note).label)
+        except ValueError:
+            return note
+    return note

@@ -88,6 +88,44 @@ def test_member_home_lists_a_few_must_visits_per_section_and_counts_them_all(
     assert "全部 15 条" in body
 
 
+def test_member_home_sections_follow_state_and_due_day(member_a, member_b, reminders_for, client_for):
+    """Each pending must-visit of the member's own falls in one section (overdue by state or
+    by a past due day, due today, due within the week); done, dismissed, later and other
+    members' ones are left out. A reminder about no one in particular and a difficulty's
+    note read as people read them."""
+    reminders_for(member_a, 8)
+    reminders_for(member_b, 1)
+    mine = list(Reminder.objects.filter(member=member_a).order_by("pk"))
+    setups = [
+        ("overdue", TODAY + timedelta(days=1)),  # marked overdue: overdue whatever its day
+        ("open", TODAY - timedelta(days=1)),  # its day passed, not yet marked
+        ("open", TODAY),
+        ("open", TODAY + timedelta(days=7)),
+        ("open", TODAY + timedelta(days=8)),  # beyond the week
+        ("done", TODAY),
+        ("dismissed", TODAY),
+        ("open", TODAY + timedelta(days=2)),
+    ]
+    for reminder, (state, due_on) in zip(mine, setups, strict=True):
+        Reminder.objects.filter(pk=reminder.pk).update(state=state, due_on=due_on, dismissed_reason="x")
+    Reminder.objects.filter(member=member_b).update(state="open", due_on=TODAY)
+    illness = mine[2]
+    illness.rule.trigger_type = TriggerType.DIFFICULTY
+    illness.rule.save()
+    Reminder.objects.filter(pk=illness.pk).update(note="illness", constituent=None)
+
+    response = client_for(member_a).get(reverse("members:member-home"))
+    sections = [[r.pk for r in response.context[name]] for name in ("overdue", "due_today", "due_soon")]
+    assert sections == [[mine[1].pk, mine[0].pk], [mine[2].pk], [mine[7].pk, mine[3].pk]]
+    assert [response.context[f"{name}_count"] for name in ("overdue", "due_today", "due_soon")] == [2, 1, 2]
+    shown = response.context["due_today"][0]
+    assert shown.constituent_id is None
+    assert shown.note_label == "疾病"
+    body = response.content.decode()
+    assert "任一联系群众" in body
+    assert f"constituent={mine[0].constituent_id}" in body
+
+
 @pytest.mark.parametrize("n", [3, 30])
 def test_member_reminder_list_budget(n, member_a, reminders_for, client_for, django_assert_max_num_queries):
     reminders_for(member_a, n)
