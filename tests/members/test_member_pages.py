@@ -1,6 +1,8 @@
 """Member pages of the members app: home, my constituents, add / edit / read a constituent.
 Permission matrix × persona, query budgets at two sizes, masked phones, audited changes."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -161,6 +163,27 @@ def test_each_roster_row_links_to_its_own_page_and_log_form(client_for, member_a
     for person in people:
         assert f'href="{person.get_absolute_url()}"' in body
         assert f'href="{log_form}?constituent={person.pk}"' in body
+
+
+def test_roster_rows_show_what_the_row_template_showed_escaped(client_for, member_a):
+    """The rows are built in Python (members.templatetags.roster): each value escaped, the
+    unit and community joined, the last contact's local date or the never-contacted badge."""
+    contacted = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+    ConstituentFactory(member=member_a, name="<b>周五</b>", unit="七台河供电", community="新华社区",
+                       last_contacted_at=contacted)
+    ConstituentFactory(member=member_a, name="吴六", unit="", community="兴北社区")
+    body = client_for(member_a).get(reverse("members:my-constituents")).content.decode()
+    assert "&lt;b&gt;周五&lt;/b&gt;" in body
+    assert "<b>周五" not in body
+    assert "七台河供电 · 新华社区" in body
+    assert ">兴北社区</small>" in body  # no separator before a missing unit
+    assert "最近联系 2026年4月1日" in body  # Shanghai's date of 23:30 UTC
+    assert body.count('class="badge text-bg-warning">从未联系</span>') == 1
+
+
+def test_an_empty_roster_says_so(client_for, member_a):
+    body = client_for(member_a).get(reverse("members:my-constituents")).content.decode()
+    assert "您的联系名单还是空的，请添加您联系的群众。" in body
 
 
 def test_address_of_is_reverse_for_any_id_and_prefix():
