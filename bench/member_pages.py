@@ -179,6 +179,8 @@ def profile(client: Client, anonymous: Client, name: str, n: int, top: int) -> N
     for _ in range(n):
         get(c, PAGES[name])
     profiler.disable()
+    if os.environ.get("PROFILE_DUMP"):  # for pstats: callers, callees
+        profiler.dump_stats(os.environ["PROFILE_DUMP"])
     stats = pstats.Stats(profiler)
     total = sum(row[2] for row in stats.stats.values())  # tottime of everything
     print(f"\n== profile of {LABELS[name]} ({n} requests, {total / n * 1000:.2f} ms a request "
