@@ -9,8 +9,10 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from members import audit_signals
+        from members.common import search
         from members.security import sessions
 
         audit_signals.connect()
+        search.pattern_in_sql()
 
         sessions.connect()

@@ -8,11 +8,22 @@ Chinese names have two or three: a shorter word therefore matches the *start* of
 (``张伟`` finds 张伟 and 张伟明), which the same index serves through its start-of-word
 trigrams. A longer word matches anywhere (``伟明华``, ``5678``, ``人民医院``).
 SQLite (the laptop) runs the same lookups without the indexes.
+
+On PostgreSQL the pattern of every ``icontains`` and ``istartswith`` on a text column is
+written into the statement, quoted, rather than bound as a parameter (``pattern_in_sql``):
+the portal's connections prepare a query they have run five times, and PostgreSQL may then
+keep a generic plan, made without the parameters' values. A search's plan depends on its
+word (which index, how many rows): with the pattern unknown, the constituents' name search
+took 0.7-1.1 s instead of 20-30 ms on the province's data (bench/province/prepared.py). A
+statement that holds its pattern is planned for it, and is prepared only when the same word
+is searched again.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import CharField, Q, TextField
+from django.db.models.lookups import IContains, IStartsWith
+from psycopg import sql
 
 # The shortest word searched anywhere in a column; shorter ones match its start.
 MIN_INFIX = 3
@@ -38,3 +49,36 @@ def word_q(word: str, fields: tuple[str, ...] | list[str]) -> Q:
 def is_phone_word(word: str) -> bool:
     """Digits long enough to search phone numbers with (shorter ones match too much)."""
     return len(word) >= MIN_INFIX and word.isdigit()
+
+
+class _PatternInSql:
+    """A ``LIKE`` lookup whose pattern PostgreSQL reads in the statement, not as a bound
+    parameter (the module's docstring says why). Other databases and other right-hand sides
+    (a column, an expression) as Django builds them."""
+
+    def process_rhs(self, compiler, connection):
+        rhs, params = super().process_rhs(compiler, connection)
+        if connection.vendor != "postgresql" or rhs != "%s" or len(params) != 1:
+            return rhs, params
+        pattern = params[0]
+        if not isinstance(pattern, str) or not self.rhs_is_direct_value():
+            return rhs, params
+        # Quoted by psycopg (quotes and backslashes escaped); a % doubled, as the statement
+        # still goes through the parameter placeholders' formatting.
+        return sql.quote(pattern).replace("%", "%%"), []
+
+
+class IContainsInSql(_PatternInSql, IContains):
+    pass
+
+
+class IStartsWithInSql(_PatternInSql, IStartsWith):
+    pass
+
+
+def pattern_in_sql() -> None:
+    """Register the lookups on the text columns (``MembersConfig.ready``), for every search
+    of the portal, the pickers' and the admin's."""
+    for field in (CharField, TextField):
+        field.register_lookup(IContainsInSql)
+        field.register_lookup(IStartsWithInSql)
