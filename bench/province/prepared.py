@@ -41,6 +41,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.member_pages import backend_cpu_ns  # noqa: E402
 from bench.province.measure import loadavg, world  # noqa: E402
 from bench.province.reads import client_of  # noqa: E402
 
@@ -62,17 +63,6 @@ def pages(w: dict) -> list[tuple[str, str, str]]:
         ("reminders, sector", "staff-p", "/activities/reminders/" + q(sector=w["sector"])),
         ("proposal register, title search", "staff-p", "/proposals/staff/register/" + q(q="养老")),
     ]
-
-
-def backend_cpu_ns() -> int:
-    with connection.cursor() as cursor:
-        if not hasattr(connection, "bench_backend_pid"):
-            cursor.execute("SELECT pg_backend_pid()")
-            connection.bench_backend_pid = cursor.fetchone()[0]
-    try:
-        return int(Path(f"/proc/{connection.bench_backend_pid}/schedstat").read_text().split()[0])
-    except OSError:
-        return 0
 
 
 def served(client, path: str, *, prepared: bool) -> tuple[float, float, float]:
