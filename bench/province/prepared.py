@@ -42,7 +42,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from bench.member_pages import backend_cpu_ns  # noqa: E402
-from bench.province.measure import loadavg, world  # noqa: E402
+from bench.province.measure import loadavg, pct, world  # noqa: E402
 from bench.province.reads import client_of  # noqa: E402
 
 
@@ -82,11 +82,6 @@ def served(client, path: str, *, prepared: bool) -> tuple[float, float, float]:
     if response.status_code != 200:
         sys.exit(f"{path}: HTTP {response.status_code}")
     return wall, cpu, db
-
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
 
 
 def main() -> None:
