@@ -166,6 +166,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if prepare_threshold.lower() != "off":
         options["server_side_binding"] = True
         options["prepare_threshold"] = int(prepare_threshold)
+        # Django's backend, told that such a statement binds at most 65,535 parameters
+        # (bulk writes and deletions split under it: liaison/db/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "liaison.db.postgresql"
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     # Covering indexes (INCLUDE columns, for PostgreSQL's list pages) are plain indexes on
@@ -190,6 +193,7 @@ if DATABASE_REPLICA_URL:
         raise ImproperlyConfigured(
             "DATABASE_REPLICA_URL is a PostgreSQL streaming replica of DATABASE_URL's PostgreSQL."
         )
+    _replica["ENGINE"] = DATABASES["default"]["ENGINE"]
     # The primary's connection settings (persistent, health-checked, no JIT), and a short
     # connect timeout (libpq's least is 2 s): a replica that is down is left at once.
     _replica.update(

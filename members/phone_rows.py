@@ -24,6 +24,9 @@ TABLES = (
     ("members_historicalconstituent", "history_id", False),
 )
 BATCH_SIZE = 5000
+# PostgreSQL takes at most 65,535 parameters in one statement (the portal has it bind them):
+# a bigger batch is written in as many statements as it needs.
+MAX_PARAMS = 65535
 
 
 @dataclass
@@ -120,14 +123,17 @@ def _write(connection, cursor, table, pk, hashes, changed) -> None:
     columns = ["phone", "phone_hash", "phone_tail"] if hashes else ["phone"]
     if connection.vendor == "postgresql":
         row = "(%s::bigint, %s" + ", %s" * len(columns) + ")"
-        values = ", ".join([row] * len(changed))
         sets = ", ".join(f'"{c}" = v."{c}"' for c in columns)
         names = ", ".join(f'"{c}"' for c in ["row_id", "was", *columns])
-        cursor.execute(
-            f'UPDATE "{table}" AS t SET {sets} FROM (VALUES {values}) AS v({names}) '
-            f'WHERE t."{pk}" = v."row_id" AND t."phone" = v."was"',
-            [value for row in changed for value in row],
-        )
+        rows_per_statement = MAX_PARAMS // (2 + len(columns))
+        for start in range(0, len(changed), rows_per_statement):
+            part = changed[start:start + rows_per_statement]
+            cursor.execute(
+                f'UPDATE "{table}" AS t SET {sets} '
+                f'FROM (VALUES {", ".join([row] * len(part))}) AS v({names}) '
+                f'WHERE t."{pk}" = v."row_id" AND t."phone" = v."was"',
+                [value for row in part for value in row],
+            )
     else:
         sets = ", ".join(f'"{c}" = %s' for c in columns)
         cursor.executemany(

@@ -14,6 +14,6 @@ from liaison.settings import *  # noqa: F403
 
 # Django's test runner empties every table with TRUNCATE between transactional tests; the
 # audit table's trigger lets that through only in a session that asks (members migration 0011).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
     _options["options"] = f"{_options.get('options', '')} -c audit.test_flush=on".strip()

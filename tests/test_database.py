@@ -50,3 +50,25 @@ def test_a_query_run_often_is_planned_once_per_connection():
             ['%FROM "members_council" WHERE "members_council"."name" = $1%'],
         )
         assert cursor.fetchone()[0] == 1
+
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_bulk_write_bigger_than_one_statement_is_split():
+    """The server binds at most 65,535 parameters a statement. bulk_create sends PostgreSQL
+    one array a column (Django 5.2), but bulk_update writes three parameters a row, and a
+    deletion looks up the rows referring to the deleted ones with one parameter each: past
+    the limit they are split into several statements, as on SQLite and Oracle."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL limit")
+    from members.models import User
+
+    assert connection.features.max_query_params == 65535
+    count = 65535 // 3 + 500
+    User.objects.bulk_create(User(username=f"bulk-{n}") for n in range(count))
+    users = list(User.objects.filter(username__startswith="bulk-").only("pk"))
+    for user in users:
+        user.first_name = "x"
+    User.objects.bulk_update(users, ["first_name"])
+    assert User.objects.filter(username__startswith="bulk-", first_name="x").count() == count

@@ -207,3 +207,21 @@ def test_the_trigram_index_on_the_phone_is_gone():
         names = {row[0] for row in cursor.fetchall()}
     assert "constituent_phone_trgm" not in names
     assert {"constituent_phone_hash_idx", "constituent_phone_tail_idx"} <= names
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_batch_bigger_than_one_statement_is_written_in_several(member_a):
+    """``rotate_phone_key --batch-size 20000`` writes five parameters a row: more than the
+    65,535 PostgreSQL binds in one statement, so the batch is split."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL limit")
+    person = ConstituentFactory(member=member_a, phone="")
+    Constituent.objects.filter(pk=person.pk).update(phone=NUMBER)  # in clear, as before sealing
+    current = phone_crypto.keyring().current
+    changed = [(10**12 + n, NUMBER, "x", "y", "z") for n in range(14000)]  # no such rows
+    changed.append((person.pk, NUMBER, current.seal(NUMBER), current.digest(NUMBER),
+                    current.tail_digest(NUMBER)))
+    with connection.cursor() as cursor:
+        phone_rows._write(connection, cursor, "members_constituent", "id", True, changed)
+    assert phone_crypto.unseal(raw_phone(person)) == NUMBER
