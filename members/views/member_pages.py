@@ -2,7 +2,7 @@
 constituent pages (which staff of the council open too).
 
 Contact logs live in ``activities``, which this app may not import: the home page reads
-them through the member's reverse relation (``member.contact_logs``).
+them in SQL (``members.home``), finding their tables through the member's reverse relation.
 """
 
 from urllib.parse import urlencode
@@ -10,64 +10,34 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members import audit, permissions, services
+from members import audit, home, permissions, services
 from members.common.forms import service_errors
-from members.common.spans import read_in_span
 from members.forms import ConstituentForm, RosterSearchForm
-from members.models import Constituent, Member, Notification
+from members.models import Constituent
 
 ROSTER_PAGE_SIZE = 30
 RECENT_LOGS = 5
-
-
-def _count(rows, by: str):
-    """``rows`` (filtered on ``OuterRef``) counted as a subquery of the outer row."""
-    return Coalesce(
-        Subquery(rows.order_by().values(by).annotate(n=Count("pk")).values("n")[:1]),
-        0,
-    )
 
 
 @permissions.member_required
 def member_home(request):
     member = permissions.member_of(request.user)
     month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    # The page's four counts (and the navbar's unread notices) in one query: each is a lookup
-    # of a few index entries, and a query's round trip cost more than its reading.
-    roster = Constituent.objects.visible_to(request.user).active().filter(member=OuterRef("pk"))
-    logs = member.contact_logs.model.objects.filter(member=OuterRef("pk"), contacted_at__gte=month_start)
-    unread = Notification.objects.filter(user=OuterRef("user_id"), read_at__isnull=True)
-    counts = (
-        Member.objects.filter(pk=member.pk)
-        .annotate(
-            total=_count(roster, "member"),
-            never_contacted=_count(roster.filter(last_contacted_at__isnull=True), "member"),
-            month=_count(logs, "member"),
-            unread=_count(unread, "user"),
-        )
-        .values("total", "never_contacted", "month", "unread")
-        .get()
-    )
-    # The people's names only (whole constituent rows cost more than the query), read from
-    # the links of the logs' months alone (partitioned by month on PostgreSQL).
-    recent = list(member.contact_logs.only("member", "contacted_at", "channel", "summary")[:RECENT_LOGS])
-    read_in_span(recent, "constituents", "contacted_at", "_reached", columns=("name",))
+    figures = home.counts(member, since=month_start)  # with the navbar's unread notices
     return render(
         request,
         "members/member_home.html",
         {
             "member": member,
-            "constituent_count": counts["total"],
-            "never_contacted_count": counts["never_contacted"],
-            "month_contact_count": counts["month"],
-            "recent_logs": recent,
-            "unread_count": counts["unread"],  # the navbar's, counted above
+            "constituent_count": figures.constituents,
+            "never_contacted_count": figures.never_contacted,
+            "month_contact_count": figures.this_month,
+            "recent_logs": home.recent_contacts(member, RECENT_LOGS),
+            "unread_count": figures.unread,  # the navbar's, counted above
         },
     )
 

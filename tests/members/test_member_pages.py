@@ -136,6 +136,59 @@ def test_home_query_budget(client_for, member_a, django_assert_max_num_queries, 
         client.get(reverse("members:member-home"))
 
 
+def test_home_counts_the_month_from_its_first_local_midnight(client_for, member_a, settings):
+    """The month's first day is written into the counts' statement (members.common.literals):
+    in the portal's time zone, whatever the database stores (UTC text on SQLite)."""
+    person = ConstituentFactory(member=member_a)
+    start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    ContactLogFactory(member=member_a, constituents=[person], summary="月初",
+                      contacted_at=start + timezone.timedelta(minutes=30))
+    ContactLogFactory(member=member_a, constituents=[person], summary="上月末",
+                      contacted_at=start - timezone.timedelta(minutes=30))
+    response = client_for(member_a).get(reverse("members:member-home"))
+    assert response.context["month_contact_count"] == 1
+    recent = response.context["recent_logs"]
+    assert [log.summary for log in recent] == ["月初", "上月末"]
+    assert [[c.name for c in log.reached] for log in recent] == [[person.name], [person.name]]
+    assert recent[0].contacted_at == start + timezone.timedelta(minutes=30)
+    html = response.content.decode()
+    assert recent[0].get_absolute_url() in html
+    assert str(recent[0].get_channel_display()) in html
+
+
+@pytest.mark.postgres
+def test_the_home_counts_plan_knows_the_months_it_reads(member_a):
+    """The plan PostgreSQL makes once for the prepared counts (settings
+    DATABASE_PREPARE_THRESHOLD) reads only the logs' partitions from this month on. With the
+    month a parameter, that plan covered every month (pruned only when run), PostgreSQL
+    judged it dearer than planning anew, and planned the statement on every request."""
+    import re
+
+    from django.db import connection
+
+    from activities import partitions
+    from members import home
+    from members.common.literals import literal
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's partitions")
+    start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    partitions.partitions_ensure(first=(start - timezone.timedelta(days=70)).date(), ahead=1)
+    sql = home._sql(connection, home.COUNTS_SQL, since=literal(connection, start))
+    numbered = iter(range(1, 10))
+    with connection.cursor() as cursor:
+        cursor.execute("PREPARE home_counts AS " + re.sub("%s", lambda _: f"${next(numbered)}", sql))
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        ids = (member_a.pk, member_a.pk, member_a.pk, member_a.user_id)
+        cursor.execute(f"EXPLAIN EXECUTE home_counts({', '.join(str(int(n)) for n in ids)})")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE home_counts")
+    read = set(re.findall(r"activities_contactlog_p(\d{6})", plan))
+    assert read, plan
+    assert min(read) == f"{start:%Y%m}", plan
+    assert "Subplans Removed" not in plan
+
+
 # My constituents -------------------------------------------------------------------------
 
 
