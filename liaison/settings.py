@@ -496,6 +496,9 @@ STORAGES["dbbackup"] = {
     "OPTIONS": {"location": str(env.path("BACKUP_DIR", default=VAR_DIR / "backups"))},
 }
 DBBACKUP_SEND_EMAIL = False
+# dbbackup picks its dump tool by the database ENGINE: the portal's PostgreSQL backend
+# (liaison/db/postgresql, with prepared queries) is PostgreSQL's, dumped by pg_dump.
+DBBACKUP_CONNECTOR_MAPPING = {"liaison.db.postgresql": "dbbackup.db.postgresql.PgDumpBinaryConnector"}
 # Kept by `portal_backup --clean`: this many database and upload backups.
 DBBACKUP_CLEANUP_KEEP = env.int("BACKUP_KEEP", default=14)
 DBBACKUP_CLEANUP_KEEP_MEDIA = env.int("BACKUP_KEEP_MEDIA", default=14)

@@ -38,6 +38,19 @@ def _files(folder: Path, suffix: str) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.name.endswith(suffix))
 
 
+def test_the_database_is_dumped_by_its_own_tool():
+    """PostgreSQL by pg_dump (its binary format), SQLite by its online backup, whatever the
+    ENGINE's name: the portal's PostgreSQL backend (liaison/db/postgresql) is PostgreSQL's.
+    An unmapped engine fell back to a generic connector, and .ci/backup-roundtrip found no
+    .psql.bin dump."""
+    from dbbackup.db.base import get_connector
+    from dbbackup.db.postgresql import PgDumpBinaryConnector
+    from dbbackup.db.sqlite import SqliteBackupConnector
+
+    expected = PgDumpBinaryConnector if connection.vendor == "postgresql" else SqliteBackupConnector
+    assert type(get_connector()) is expected
+
+
 # --- portal_backup ------------------------------------------------------------------------
 
 
