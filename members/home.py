@@ -18,9 +18,9 @@ from datetime import datetime
 from functools import cache
 
 from django.db import connections, router
-from django.urls import reverse
 
 from members.common.literals import literal
+from members.common.urls import address_of
 from members.models import Constituent, Member, Notification
 
 # The month's first day is written into the statement (``members.common.literals``).
@@ -77,7 +77,7 @@ class RecentContact:
     reached: list[Reached]
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:contactlog-detail", args=[self.pk])
+        return address_of("activities:contactlog-detail")(self.pk)
 
     def get_channel_display(self) -> str:
         return _channel_labels().get(self.channel, self.channel)
@@ -87,7 +87,9 @@ def _log_model():
     return Member._meta.get_field("contact_logs").related_model
 
 
+@cache
 def _channel_labels() -> dict:
+    """Each channel's label (lazily translated), built once per process, not once a row."""
     return dict(_log_model()._meta.get_field("channel").flatchoices)
 
 

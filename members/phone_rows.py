@@ -24,9 +24,6 @@ TABLES = (
     ("members_historicalconstituent", "history_id", False),
 )
 BATCH_SIZE = 5000
-# PostgreSQL takes at most 65,535 parameters in one statement (the portal has it bind them):
-# a bigger batch is written in as many statements as it needs.
-MAX_PARAMS = 65535
 
 
 @dataclass
@@ -125,7 +122,10 @@ def _write(connection, cursor, table, pk, hashes, changed) -> None:
         row = "(%s::bigint, %s" + ", %s" * len(columns) + ")"
         sets = ", ".join(f'"{c}" = v."{c}"' for c in columns)
         names = ", ".join(f'"{c}"' for c in ["row_id", "was", *columns])
-        rows_per_statement = MAX_PARAMS // (2 + len(columns))
+        # The parameters one statement may bind (the portal's backend knows PostgreSQL's
+        # 65,535 when the server binds them): a bigger batch takes several statements.
+        limit = connection.features.max_query_params
+        rows_per_statement = limit // (2 + len(columns)) if limit else len(changed)
         for start in range(0, len(changed), rows_per_statement):
             part = changed[start:start + rows_per_statement]
             cursor.execute(

@@ -52,7 +52,6 @@ def test_a_query_run_often_is_planned_once_per_connection():
         assert cursor.fetchone()[0] == 1
 
 
-
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_bulk_write_bigger_than_one_statement_is_split():

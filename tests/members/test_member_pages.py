@@ -136,7 +136,7 @@ def test_home_query_budget(client_for, member_a, django_assert_max_num_queries, 
         client.get(reverse("members:member-home"))
 
 
-def test_home_counts_the_month_from_its_first_local_midnight(client_for, member_a, settings):
+def test_home_counts_the_month_from_its_first_local_midnight(client_for, member_a):
     """The month's first day is written into the counts' statement (members.common.literals):
     in the portal's time zone, whatever the database stores (UTC text on SQLite)."""
     person = ConstituentFactory(member=member_a)
