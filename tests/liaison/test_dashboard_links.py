@@ -6,13 +6,14 @@ committee and session filters, for a district and for a city's roll-up and drill
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import ActivityKind
+from liaison.dashboard.links import _url
 from liaison.dashboard.present import percent
 from proposals.models import Proposal, Rating
 from proposals.models import State as ProposalState
@@ -232,3 +233,16 @@ def test_a_city_drill_down_into_a_district(client_for, city_leader, city_world, 
     assert not response.context["form"].errors
     assert figures_of(response)["members-active"].value == 3
     assert check_every_number(client, response) > 40
+
+
+@pytest.mark.parametrize("params", [
+    {"council": 5, "period_after": "2026-01-01", "period_before": None, "sector": 12},
+    {"state": "回复", "q": "a b&c=d/e", "empty": "", "zero": 0, "flag": "true"},
+    {"none": None},
+])
+def test_a_link_query_is_what_urlencode_writes(params):
+    """The dashboard's links quote each name and value once per process: the query is still
+    exactly ``urlencode``'s, empty values left out (0 is a value)."""
+    kept = {k: v for k, v in params.items() if v not in (None, "")}
+    expected = f"/list/?{urlencode(kept)}" if kept else "/list/"
+    assert _url("/list/", **params) == expected
