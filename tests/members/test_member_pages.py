@@ -364,3 +364,22 @@ def test_home_counts_are_the_members_own(client_for, member_a, member_b):
             context["month_contact_count"]) == (4, 3, 1)
     assert '<span class="badge rounded-pill bg-danger" data-testid="unread-count">1</span>' in (
         response.content.decode())
+
+
+def test_every_pages_badge_counts_the_users_own_unread_notices(client_for, member_a, member_b):
+    """The navbar's count (written in SQL once, not built by the ORM per page) is what the
+    ORM counts: the user's own notices, the read ones left out."""
+    from members.models import Notification
+
+    assert Notification.objects.unread_count(member_a.user) == 0
+    for key in ("a1", "a2"):
+        Notification.objects.create(user=member_a.user, kind="digest", subject=key, key=key)
+    Notification.objects.create(user=member_a.user, kind="digest", subject="a3", key="a3",
+                                read_at=timezone.now())
+    Notification.objects.create(user=member_b.user, kind="digest", subject="b1", key="b1")
+    for member in (member_a, member_b):
+        assert Notification.objects.unread_count(member.user) == (
+            Notification.objects.for_user(member.user).unread().count())
+    response = client_for(member_a).get(reverse("members:my-constituents"))
+    assert '<span class="badge rounded-pill bg-danger" data-testid="unread-count">2</span>' in (
+        response.content.decode())
