@@ -21,12 +21,15 @@ is searched again.
 
 from __future__ import annotations
 
-from django.db.models import CharField, Q, TextField
+from django.db import NotSupportedError
+from django.db.models import BooleanField, CharField, F, Func, Q, TextField
 from django.db.models.lookups import IContains, IStartsWith
 from psycopg import sql
 
 # The shortest word searched anywhere in a column; shorter ones match its start.
 MIN_INFIX = 3
+# A word of this many characters is one pair: ``Bigram`` finds it anywhere, by index.
+BIGRAM = 2
 # Longer input is cut: nobody types more, and the pattern stays cheap.
 MAX_LENGTH = 50
 
@@ -82,3 +85,26 @@ def pattern_in_sql() -> None:
     for field in (CharField, TextField):
         field.register_lookup(IContainsInSql)
         field.register_lookup(IStartsWithInSql)
+
+
+class Bigram(Func):
+    """``word``, of two characters, anywhere in ``field``: the rows ``icontains`` finds, read on
+    PostgreSQL from the column's index of character pairs (``members`` migration 0017:
+    ``portal_bigrams(UPPER(column::text))``). The word is written into the statement, as the
+    patterns are (the module's docstring), and upper-cased by the database, as ``icontains``
+    does. PostgreSQL only: elsewhere search with ``icontains``."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field: str, word: str):
+        if len(word) != BIGRAM:
+            raise ValueError(f"a bigram is {BIGRAM} characters: {word!r}")
+        super().__init__(F(field))
+        self.word = word
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if connection.vendor != "postgresql":
+            raise NotSupportedError("Bigram needs PostgreSQL's portal_bigrams(); use icontains")
+        column, params = compiler.compile(self.source_expressions[0])
+        word = sql.quote(self.word).replace("%", "%%")
+        return f"portal_bigrams(UPPER({column}::text)) @> ARRAY[UPPER({word})]", params

@@ -86,3 +86,40 @@ def test_search_finds_by_title_proposer_and_number(register_world, member_a):
     mine = ProposalFactory(proposer=member_a, title="关于养老服务的提案", state="submitted")
     for word in ("养老服务", "养老", member_a.name, member_a.name[:1]):
         assert mine in Proposal.objects.search(word), word
+
+
+def test_search_of_two_characters_reads_the_pair_indexes(register_world):
+    """A two-character word (养老: most Chinese words) makes no trigram: the titles and the
+    members' names are read from their indexes of character pairs, not scanned."""
+    rows = Proposal.objects.search("养老").order_by()
+    sql, params = rows.query.sql_with_params()
+    plan = explain(sql, "indexscan", params=params)
+    assert "proposal_title_bigrams" in plan, plan
+    assert "member_name_bigrams" in plan, plan
+    assert "Seq Scan on proposals_proposal" not in plan, plan
+    assert "Seq Scan on members_member" not in plan, plan
+
+
+@pytest.mark.parametrize("word", ["养老", "ab", "5%", "_1", "老服"])
+def test_search_of_two_characters_finds_what_icontains_finds(member_a, member_b, word):
+    """The pairs give exactly ``icontains``' rows: the word at a title's start, middle or
+    end, in any letter case, with LIKE's wildcards taken as themselves; or in the
+    proposer's name."""
+    from django.db.models import Q
+
+    from tests.proposals.factories import ProposalFactory
+
+    titles = ["养老服务", "关于养老", "居家养老的提案", "养 老", "老养", "关于AB的提案", "xaBy",
+              "占比5%的提案", "占比50的提案", "编号_1", "编号21", "养", ""]
+    for title in titles:
+        ProposalFactory(proposer=member_b, title=title or "空", state="submitted")
+    member_a.name = f"{word}委员"
+    member_a.save(update_fields=["name"])
+    ProposalFactory(proposer=member_a, title="无关的题目", state="submitted")
+    expected = Proposal.objects.filter(
+        Q(title__icontains=word) | Q(proposer__name__icontains=word)
+        | Q(proposer_sector__name__icontains=word) | Q(proposer_committee__name__icontains=word)
+    )
+    found = set(Proposal.objects.search(word))
+    assert found == set(expected)
+    assert any(p.proposer_id == member_a.pk for p in found)
