@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from activities.common.forms import MultipleImageField
+from activities.contacts import choices
 from activities.contacts.models import Channel, ContactLog, ContactLogPhoto
 from activities.contacts.services import MAX_CONTACT_PHOTOS
 from activities.events.models import Consultation
@@ -127,6 +128,23 @@ class ContactLogForm(forms.Form):
         listed(self.fields["tags"])
         listed(self.fields["proposal"], columns=PROPOSAL_LABEL_COLUMNS)
         listed(self.fields["consultation"], columns=("held_on", "topic"))
+        if self.choices_in_sql and not self.is_bound and proposal_id is None and choices.applies(member, user):
+            self._offer_in_sql(member)
+
+    # The blank form a member opens to log a contact shows its choice lists read in SQL
+    # (``activities.contacts.choices``); a submitted one is checked against the querysets.
+    choices_in_sql = True
+
+    def _offer_in_sql(self, member) -> None:
+        for name, rows in (
+            ("platform", choices.platforms(member)),
+            ("tags", choices.tags(member)),
+            ("proposal", choices.proposals(member)),
+            ("consultation", choices.consultations(member)),
+        ):
+            field = self.fields[name]
+            empty = [] if field.empty_label is None else [("", field.empty_label)]
+            field.choices = [*empty, *rows]  # the widget's too
 
     def roster(self) -> list[tuple[RosterPerson, bool]]:
         """The people to tick, each with whether it is ticked: the page draws the boxes
@@ -169,6 +187,8 @@ class ContactLogEditForm(ContactLogForm):
     """Edit a logged contact: the log form prefilled, plus the photos already attached
     (tick to remove). What the log already names stays offered even if it has left the
     usual choices since (a constituent made inactive, a platform closed)."""
+
+    choices_in_sql = False  # its querysets keep what the log names, closed or retired since
 
     remove_photos = forms.ModelMultipleChoiceField(
         label=_("Remove photos"),
