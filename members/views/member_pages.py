@@ -54,7 +54,12 @@ def constituent_mine(request):
         .never_contacted_first()
         .only("name", "unit", "community", "last_contacted_at")
     )
-    page = Paginator(roster, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(roster, ROSTER_PAGE_SIZE)
+    if not text:
+        # Everyone active of the member's roster: the member's own counter, kept in the
+        # transaction of every change to the roster (``members.rollups``), not a COUNT.
+        paginator.count = permissions.member_of(request.user).active_constituents
+    page = paginator.get_page(request.GET.get("page"))
     query = urlencode({"q": text}) if text else ""
     return render(
         request,

@@ -261,10 +261,34 @@ def test_address_of_is_reverse_for_any_id_and_prefix():
 def test_roster_query_budget(client_for, member_a, django_assert_max_num_queries, size):
     ConstituentFactory.create_batch(size, member=member_a)
     client = client_for(member_a)
-    # session, user, member, count, page, unread notices ×2
-    with django_assert_max_num_queries(7):
+    # session, user (with the member), page, unread notices: the total is the member's counter
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("members:my-constituents"))
     assert len(response.context["page"]) == min(size, 30)
+    # a search counts its matches: one query more
+    with django_assert_max_num_queries(5):
+        client.get(reverse("members:my-constituents"), {"q": "x"})
+
+
+def test_roster_total_and_pages_follow_every_change(client_for, member_a, member_b, staff):
+    """The unsearched roster's total is the member's counter of active constituents: it
+    follows adding, editing out of service, moving and deleting, and the pages with it."""
+    from members import services
+
+    people = ConstituentFactory.create_batch(33, member=member_a)
+    ConstituentFactory.create_batch(2, member=member_b)
+    services.constituent_update(by=member_a.user, constituent=people[0], active=False)
+    services.constituent_move(by=staff, constituent=people[1], member=member_b)
+    services.constituent_delete(by=staff, constituent=people[2])
+    services.constituent_create(by=member_a.user, member=member_a, name="新来的")
+    expected = Constituent.objects.filter(member=member_a, active=True).count()
+    assert expected == 31
+    client = client_for(member_a)
+    first = client.get(reverse("members:my-constituents"))
+    assert first.context["page"].paginator.count == expected
+    assert f"共 {expected} 人" in first.content.decode()
+    last = client.get(reverse("members:my-constituents"), {"page": 2}).context["page"]
+    assert len(last) == expected - 30
 
 
 # Add and edit ----------------------------------------------------------------------------
