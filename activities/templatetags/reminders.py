@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from urllib.parse import urlencode
 
 from django import template
 from django.db import connections, router
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from activities.reminders.models import Reminder
 from activities.reminders.models.reminders import note_label
 from activities.reminders.services.notices import DUE_SOON_DAYS
 from members import permissions
+from members.common.days import day_html
 from members.common.urls import address
 
 register = template.Library()
@@ -126,3 +130,39 @@ def log_contact_url(reminder: Reminder | Shown) -> str:
     if reminder.constituent_id:
         query["constituent"] = reminder.constituent_id
     return f"{base}?{urlencode(query)}"
+
+
+REMINDER_ROW = (
+    '<li class="list-group-item d-flex align-items-center gap-2 py-2" data-testid="reminder-{pk}">'
+    '<div class="flex-grow-1 min-w-0">'
+    '<div class="fw-semibold text-truncate">{who}</div>'
+    '<div class="small text-body-secondary text-truncate">{what}</div>'
+    '<div class="small text-body-secondary">{due}</div>'
+    "</div>{button}</li>"
+)
+
+
+@register.simple_tag
+def reminder_rows(items) -> SafeString:
+    """The rows of a home page's must-visit section: who, which rule (and its note), the due
+    day and the button that logs the contact. Written here, each value escaped as the
+    template would: a section's ten rows as template nodes (a translation and a localised
+    date each) cost more CPU than the home page's five queries."""
+    anyone = escape(gettext("Any of my constituents"))
+    button = ('<a class="btn btn-sm btn-portal text-nowrap" href="{url}">'
+              f'<i class="bi bi-pencil-square"></i> {escape(gettext("Log contact"))}</a>')
+    due = gettext("due %(due)s")
+    rows = []
+    for reminder in items:
+        what = escape(reminder.rule_name)
+        if reminder.note:
+            what += f" · {escape(str(reminder.note_label))}"
+        url = log_contact_url(reminder)
+        rows.append(REMINDER_ROW.format(
+            pk=int(reminder.pk),
+            who=escape(reminder.constituent_name) if reminder.constituent_id else anyone,
+            what=what,
+            due=due % {"due": day_html(reminder.due_on)},
+            button=button.format(url=escape(url)) if url else "",
+        ))
+    return mark_safe("".join(rows))  # every value escaped above

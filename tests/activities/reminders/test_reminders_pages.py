@@ -315,3 +315,27 @@ def test_the_staff_reminder_list_counts_up_to_the_cap_and_pages_by_ids(
     # A member's own list still counts them all.
     mine = client_for(member_a).get(reverse("activities:reminder-list")).context["page"]
     assert not getattr(mine.paginator, "capped", False)
+
+
+def test_home_must_visit_rows_read_as_the_row_template_wrote_them(member_a, reminders_for, client_for):
+    """The section's rows are written in Python (``reminder_rows``): the person escaped, or
+    "any of my constituents"; the rule and its note; the due day in the language's format;
+    the button that logs the contact."""
+    reminders_for(member_a, 2)
+    first, second = Reminder.objects.filter(member=member_a).order_by("pk")
+    first.constituent.name = "<b>周五</b>"
+    first.constituent.save(update_fields=["name"])
+    Reminder.objects.filter(pk=first.pk).update(state="open", due_on=TODAY)
+    second.rule.trigger_type = TriggerType.DIFFICULTY
+    second.rule.save()
+    Reminder.objects.filter(pk=second.pk).update(state="open", due_on=TODAY, note="illness",
+                                                 constituent=None)
+    body = client_for(member_a).get(reverse("members:member-home")).content.decode()
+    assert "&lt;b&gt;周五&lt;/b&gt;" in body
+    assert "<b>周五" not in body
+    assert f'<div class="small text-body-secondary text-truncate">{second.rule.name} · 疾病</div>' in body
+    assert '<div class="fw-semibold text-truncate">任一联系群众</div>' in body
+    day = f"{TODAY.year}年{TODAY.month}月{TODAY.day}日前完成"
+    assert body.count(f'<div class="small text-body-secondary">{day}</div>') == 2
+    # the two rows' buttons, and the page's own above them ("Log a contact")
+    assert body.count('<i class="bi bi-pencil-square"></i> 记录联系</a>') == 2 + 1
