@@ -26,6 +26,7 @@ from activities.tags.models import LinkTag
 from members import permissions
 from members.models import Platform
 from proposals.models import CoSigner, Proposal
+from proposals.models.proposal import proposal_label
 
 # In each model's own order (``Meta.ordering``; the form's ``order_by`` for the last two).
 PLATFORMS_SQL = """
@@ -70,17 +71,19 @@ def tags(member) -> list[tuple[int, str]]:
 def proposals(member) -> list[tuple[int, str]]:
     """Labelled as ``str(proposal)``: 第012号 and the title once filed, the title before."""
     rows = _rows(PROPOSALS_SQL, [member.council_id, member.pk, member.user_id, member.pk])
-    return [(pk, f"第{number:03d}号 {title}" if number else title) for pk, number, title in rows]
+    return [(pk, proposal_label(number, title)) for pk, number, title in rows]
 
 
 def consultations(member) -> list[tuple[int, str]]:
-    """Labelled by their day and topic, as the form labels them."""
     rows = _rows(CONSULTATIONS_SQL, [member.council_id, member.pk])
     # SQLite hands a date column of a plain statement back as text.
-    return [
-        (pk, f"{date_format(day if isinstance(day, date) else date.fromisoformat(day), 'DATE_FORMAT')} {topic}")
-        for pk, day, topic in rows
-    ]
+    return [(pk, consultation_label(day if isinstance(day, date) else date.fromisoformat(day), topic))
+            for pk, day, topic in rows]
+
+
+def consultation_label(held_on: date, topic: str) -> str:
+    """How the log form names a consultation: its day and its topic."""
+    return f"{date_format(held_on, 'DATE_FORMAT')} {topic}"
 
 
 def _rows(template: str, params: list) -> list[tuple]:

@@ -8,7 +8,6 @@ from typing import NamedTuple
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from activities.common.forms import MultipleImageField
@@ -180,7 +179,7 @@ PROPOSAL_LABEL_COLUMNS = ("number", "title")
 
 
 def _consultation_label(consultation: Consultation) -> str:
-    return f"{date_format(consultation.held_on, 'DATE_FORMAT')} {consultation.topic}"
+    return choices.consultation_label(consultation.held_on, consultation.topic)
 
 
 class ContactLogEditForm(ContactLogForm):

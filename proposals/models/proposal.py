@@ -233,6 +233,17 @@ class ProposalQuerySet(CouncilScopedQuerySet):
         return self.filter(q)
 
 
+def number_label(number: int | None) -> str:
+    """A filed proposal's number as it is written: 第001号 ("" before filing)."""
+    return f"第{number:03d}号" if number else ""
+
+
+def proposal_label(number: int | None, title: str) -> str:
+    """What a proposal reads as (``str(proposal)``): its number and title, or the title
+    alone before filing; for lists that read the two columns without the model."""
+    return f"{number_label(number)} {title}" if number else title
+
+
 class _AnyOf(Func):
     """``column = ANY(ARRAY(SELECT pk …))`` on PostgreSQL: unlike ``IN (SELECT …)`` under an
     OR (a filter checked on every row), an index on the column can serve it, the subquery
@@ -380,9 +391,7 @@ class Proposal(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.number:
-            return f"{self.display_number} {self.title}"
-        return self.title
+        return proposal_label(self.number, self.title)
 
     def get_absolute_url(self) -> str:
         return reverse("proposals:proposal-detail", args=[self.pk])
@@ -405,7 +414,7 @@ class Proposal(models.Model):
     @property
     def display_number(self) -> str:
         """第001号, or "" before filing."""
-        return f"第{self.number:03d}号" if self.number else ""
+        return number_label(self.number)
 
     @property
     def proposer_name(self) -> str:
