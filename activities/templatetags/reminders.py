@@ -157,12 +157,11 @@ def reminder_rows(items) -> SafeString:
         what = escape(reminder.rule_name)
         if reminder.note:
             what += f" · {escape(str(reminder.note_label))}"
-        url = log_contact_url(reminder)
         rows.append(REMINDER_ROW.format(
             pk=int(reminder.pk),
             who=escape(reminder.constituent_name) if reminder.constituent_id else anyone,
             what=what,
             due=due % {"due": day_html(reminder.due_on)},
-            button=button.format(url=escape(url)) if url else "",
+            button=button.format(url=escape(log_contact_url(reminder))),
         ))
     return mark_safe("".join(rows))  # every value escaped above

@@ -51,11 +51,11 @@ class Links:
         return self._paths[name]
 
     def _common(self, *, period: bool = True, sector: bool = True, committee: bool = True) -> dict:
-        """The filters every link of a kind carries (a fresh dict: callers merge into it)."""
+        """The filters every link of a kind carries, built once a page (callers only unpack it)."""
         key = (period, sector, committee)
         if key not in self._commons:
             self._commons[key] = self._filters(period=period, sector=sector, committee=committee)
-        return dict(self._commons[key])
+        return self._commons[key]
 
     def _filters(self, *, period: bool, sector: bool, committee: bool) -> dict:
         p = self.p

@@ -56,4 +56,3 @@ def roster_rows(constituents) -> str:
         )
 
     return mark_safe("\n".join(row(c) for c in constituents))  # every value escaped above
-
