@@ -104,3 +104,21 @@ def _log_of(member):
         contacted_at=timezone.now(), channel=Channel.FORUM, mode=ContactLog.Mode.VISIT,
         summary="走访",
     )
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_the_blank_form_query_budget(client_for, council, member_a, django_assert_max_num_queries, size):
+    """The lists read in SQL are one statement each, whatever their length."""
+    ConstituentFactory.create_batch(size, member=member_a)
+    PlatformFactory.create_batch(size, council=council)
+    for n in range(size):
+        ProposalFactory(proposer=member_a)
+        ConsultationFactory(council=council, members=[member_a])
+        LinkTag.objects.create(council=council, name=f"预算标签{n}", kind="link", order=n)
+    client = client_for(member_a)
+    # session, user (with the member), council (the querysets' reach), roster, platforms,
+    # tags, proposals, consultations, unread notices
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("activities:contactlog-create"))
+    form = response.context["form"]
+    assert len(form.fields["consultation"].choices) == size + 1
