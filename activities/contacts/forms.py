@@ -98,19 +98,33 @@ class ContactLogForm(forms.Form):
         """``proposal_id``: a proposal offered besides the member's own and co-signed ones
         (the one a proposal-feedback reminder is about)."""
         super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = _("Up to %(n)d photos.") % {"n": MAX_CONTACT_PHOTOS}
+        self.fields["contacted_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["consultation"].label_from_instance = _consultation_label
+        self._roster_rows = None
+        if self.choices_in_sql and not self.is_bound and proposal_id is None and choices.applies(member, user):
+            self._offer_in_sql(member)
+        else:
+            self._scope(member, user, proposal_id)
+
+    # The blank form a member opens to log a contact shows its lists read in SQL
+    # (``activities.contacts.choices``), and builds no queryset; a submitted one (and the
+    # blank one of a reminder or of someone logging for another) checks and offers through
+    # its scoped querysets.
+    choices_in_sql = True
+
+    def _scope(self, member, user, proposal_id: int | None) -> None:
         self.fields["constituents"].queryset = (
             Constituent.objects.visible_to(user)
             .filter(member=member)
             .active()
             .never_contacted_first()
         )
-        self.fields["photos"].help_text = _("Up to %(n)d photos.") % {"n": MAX_CONTACT_PHOTOS}
         # The member's council's own (the service refuses any other): a city or province
         # member reaches every platform below too, a select of hundreds it would refuse.
         self.fields["platform"].queryset = Platform.objects.visible_to(user).filter(
             active=True, council_id=member.council_id
         )
-        self.fields["contacted_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         offer_tags(self.fields["tags"], council_id=member.council_id)
         visible = Proposal.objects.visible_to(user).filter(council_id=member.council_id)
         mine = visible.of_member(member)
@@ -122,19 +136,13 @@ class ContactLogForm(forms.Form):
             .filter(council_id=member.council_id, members=member)
             .order_by("-held_on", "-id")
         )
-        self.fields["consultation"].label_from_instance = _consultation_label
         listed(self.fields["platform"], columns=("name",))  # its label (str) is its name
         listed(self.fields["tags"])
         listed(self.fields["proposal"], columns=PROPOSAL_LABEL_COLUMNS)
         listed(self.fields["consultation"], columns=("held_on", "topic"))
-        if self.choices_in_sql and not self.is_bound and proposal_id is None and choices.applies(member, user):
-            self._offer_in_sql(member)
-
-    # The blank form a member opens to log a contact shows its choice lists read in SQL
-    # (``activities.contacts.choices``); a submitted one is checked against the querysets.
-    choices_in_sql = True
 
     def _offer_in_sql(self, member) -> None:
+        self._roster_rows = [RosterPerson(*row) for row in choices.roster(member)]
         for name, rows in (
             ("platform", choices.platforms(member)),
             ("tags", choices.tags(member)),
@@ -151,8 +159,11 @@ class ContactLogForm(forms.Form):
         Plain rows, not model instances: a member keeps up to ~140 people, and building a
         model instance each cost more than the query."""
         ticked = {str(pk) for pk in self["constituents"].value() or []}
-        rows = self.fields["constituents"].queryset.values_list("pk", "name", "unit", "community")
-        return [(RosterPerson(*row), str(row[0]) in ticked) for row in rows]
+        rows = self._roster_rows
+        if rows is None:
+            rows = [RosterPerson(*row) for row in self.fields["constituents"].queryset
+                    .values_list("pk", "name", "unit", "community")]
+        return [(person, str(person.pk) in ticked) for person in rows]
 
     @property
     def has_links(self) -> bool:

@@ -1,8 +1,9 @@
-"""The blank log-contact form reads its four choice lists in SQL for the member who logs
-(``activities.contacts.choices``): the same choices, in the same order and with the same
-labels, as its scoped querysets give (which still validate what is submitted)."""
+"""The blank log-contact form reads its roster and its four choice lists in SQL for the member
+who logs (``activities.contacts.choices``), and builds no queryset: the same people and
+choices, in the same order and with the same labels, as the scoped querysets of a submitted
+form give (which validate what is submitted)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -46,6 +47,13 @@ def offered(council, other_council, sector, member_a, member_b, other_member):
                         held_on=date(2026, 3, 1))
     ConsultationFactory(council=council, members=[member_b], topic="乙参加的协商")
     ConsultationFactory(council=other_council, members=[member_a], topic="外区协商")
+    now = timezone.now()
+    ConstituentFactory(member=member_a, name="B未联系")
+    ConstituentFactory(member=member_a, name="A未联系")
+    ConstituentFactory(member=member_a, name="久未联系", last_contacted_at=now - timedelta(days=90))
+    ConstituentFactory(member=member_a, name="刚联系", last_contacted_at=now)
+    ConstituentFactory(member=member_a, name="已停用", active=False)
+    ConstituentFactory(member=member_b, name="乙的联系人")
 
 
 def shown(field) -> list[tuple[str, str]]:
@@ -56,12 +64,23 @@ def from_querysets(field) -> list[tuple[str, str]]:
     return [(str(value), str(label)) for value, label in field.iterator(field)]
 
 
-def test_the_blank_form_offers_in_sql_what_its_querysets_offer(offered, member_a):
-    form = ContactLogForm(member=member_a, user=member_a.user)
+def scoped(member) -> ContactLogForm:
+    """The form as submitted: its lists are its scoped querysets."""
+    return ContactLogForm({"summary": "x"}, member=member, user=member.user)
+
+
+def assert_same_as_querysets(member) -> ContactLogForm:
+    blank, submitted = ContactLogForm(member=member, user=member.user), scoped(member)
     for name in LISTS:
-        field = form.fields[name]
-        assert isinstance(field.choices, list), f"{name}: not read in SQL"
-        assert shown(field) == from_querysets(field), name
+        assert isinstance(blank.fields[name].choices, list), f"{name}: not read in SQL"
+        assert shown(blank.fields[name]) == from_querysets(submitted.fields[name]), name
+    assert [person for person, _ticked in blank.roster()] == [
+        person for person, _ticked in submitted.roster()]
+    return blank
+
+
+def test_the_blank_form_offers_in_sql_what_its_querysets_offer(offered, member_a):
+    form = assert_same_as_querysets(member_a)
     labels = {name: [label for _value, label in shown(form.fields[name])] for name in LISTS}
     assert labels["platform"] == ["---------", "甲联络站", "乙委员工作室"]  # by kind, then name
     assert labels["tags"].index("测试帮助") < labels["tags"].index("测试联系")  # by order
@@ -69,15 +88,16 @@ def test_the_blank_form_offers_in_sql_what_its_querysets_offer(offered, member_a
     assert "测试外区" not in labels["tags"]
     assert sorted(labels["proposal"][1:]) == sorted(["我的草稿", "第007号 我的立案提案", "我代界别提交", "邀我联名"])
     assert [label.split(" ", 1)[1] for label in labels["consultation"][1:]] == ["同日协商", "我参加的协商"]
+    # never contacted first (by name), then the longest since
+    assert [person.name for person, _ticked in form.roster()] == ["A未联系", "B未联系", "久未联系", "刚联系"]
 
 
 def test_another_member_is_offered_their_own(offered, member_b):
-    form = ContactLogForm(member=member_b, user=member_b.user)
-    for name in LISTS:
-        assert shown(form.fields[name]) == from_querysets(form.fields[name]), name
+    form = assert_same_as_querysets(member_b)
     proposals = [label for _value, label in shown(form.fields["proposal"])]
     assert "我的草稿" not in proposals
     assert "邀我联名" in proposals
+    assert [person.name for person, _ticked in form.roster()] == ["乙的联系人"]
 
 
 def test_the_page_shows_the_lists_read_in_sql(client_for, offered, member_a):
@@ -116,9 +136,9 @@ def test_the_blank_form_query_budget(client_for, council, member_a, django_asser
         ConsultationFactory(council=council, members=[member_a])
         LinkTag.objects.create(council=council, name=f"预算标签{n}", kind="link", order=n)
     client = client_for(member_a)
-    # session, user (with the member), council (the querysets' reach), roster, platforms,
-    # tags, proposals, consultations, unread notices
-    with django_assert_max_num_queries(9):
+    # session, user (with the member), roster, platforms, tags, proposals, consultations,
+    # unread notices
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("activities:contactlog-create"))
     form = response.context["form"]
     assert len(form.fields["consultation"].choices) == size + 1

@@ -14,6 +14,7 @@ from activities.contacts.services import contact_log_create
 from activities.models import Channel, ContactLog, Reminder, TriggerType
 from activities.reminders.services.sweep import reminders_for_consultation, reminders_sweep
 from proposals.models import State
+from tests.activities.contacts.contact_helpers import offered_pks
 from tests.activities.events.event_helpers import ConsultationFactory
 from tests.activities.reminders.reminder_helpers import TODAY, log_contact, only_rule
 from tests.factories import ConstituentFactory, PlatformFactory
@@ -183,8 +184,8 @@ def test_without_a_reminder_the_links_stay_folded_and_offer_only_my_proposals(
     response = client_for(member_a).get(URL)
 
     form = response.context["form"]
-    assert list(form.fields["proposal"].queryset) == [mine]
-    assert proposal_of_b not in form.fields["proposal"].queryset
+    assert offered_pks(form.fields["proposal"]) == {mine.pk}
+    assert proposal_of_b.pk not in offered_pks(form.fields["proposal"])
     assert not form.has_links
     html = response.content.decode()
     assert re.search(r'<details[^>]*data-testid="links"\s*>', html)  # folded
