@@ -24,7 +24,7 @@ run lint messages: export DEBUG ?= true
 ## and digest (no Redis needed), serve on http://127.0.0.1:$(PORT) (8000 unless PORT=…)
 run: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py demo --url http://127.0.0.1:$(PORT)
 	@# The demo's digests are not sent anywhere: 120 e-mails would bury the logins above.
 	EMAIL_URL=dummymail:// $(BIN)/python manage.py remind
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

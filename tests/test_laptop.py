@@ -15,6 +15,7 @@ def test_make_run_serves_on_the_port_asked_for():
     dry = subprocess.run(["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout
     assert "runserver 127.0.0.1:8123" in dry
+    assert "demo --url http://127.0.0.1:8123" in dry  # the logins printed with that address
     default = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout
     assert "runserver 127.0.0.1:8000" in default
