@@ -124,6 +124,34 @@ def test_home_counts_and_recent_logs(client_for, member_a, member_b):
     assert reverse("activities:contactlog-create") in html
 
 
+def test_home_recent_contacts_read_as_their_template_wrote_them(client_for, member_a):
+    """The latest contacts are written in Python (``recent_contact_rows``): the people reached,
+    escaped and joined by 、, the day in the language's format, the channel, the summary cut at
+    40 characters as ``|truncatechars:40`` cuts it, the link to the log."""
+    from django.utils.text import Truncator
+
+    people = [ConstituentFactory(member=member_a, name="<i>甲</i>"), ConstituentFactory(member=member_a, name="乙")]
+    summary = "走访<script>" + "了解情况" * 20
+    log = ContactLogFactory(member=member_a, constituents=people, summary=summary)
+    body = client_for(member_a).get(reverse("members:member-home")).content.decode()
+    day = timezone.localtime(log.contacted_at).date()
+    names = "&lt;i&gt;甲&lt;/i&gt;、乙"  # in the people's order: name, then id
+    cut = Truncator(summary).chars(40).replace("<", "&lt;").replace(">", "&gt;")
+    assert len(cut) < len(summary)
+    assert "<script>" not in body
+    assert (f'<a class="list-group-item list-group-item-action" href="{log.get_absolute_url()}">'
+            '<div class="d-flex justify-content-between">'
+            f'<span class="fw-semibold text-truncate">{names}</span>'
+            f'<small class="text-secondary text-nowrap ms-2">{day.year}年{day.month}月{day.day}日</small>'
+            "</div>"
+            f'<small class="text-secondary">{log.get_channel_display()} · {cut}</small></a>') in body
+
+
+def test_home_without_contacts_says_so(client_for, member_a):
+    body = client_for(member_a).get(reverse("members:member-home")).content.decode()
+    assert '<div class="list-group-item text-secondary">还没有联系记录。</div>' in body
+
+
 @pytest.mark.parametrize("size", [2, 20])
 def test_home_query_budget(client_for, member_a, django_assert_max_num_queries, size):
     people = ConstituentFactory.create_batch(size, member=member_a)

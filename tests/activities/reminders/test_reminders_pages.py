@@ -339,3 +339,6 @@ def test_home_must_visit_rows_read_as_the_row_template_wrote_them(member_a, remi
     assert body.count(f'<div class="small text-body-secondary">{day}</div>') == 2
     # the two rows' buttons, and the page's own above them ("Log a contact")
     assert body.count('<i class="bi bi-pencil-square"></i> 记录联系</a>') == 2 + 1
+    form = reverse("activities:contactlog-create")
+    assert f'href="{form}?reminder={first.pk}&amp;constituent={first.constituent_id}"' in body
+    assert f'href="{form}?reminder={second.pk}"' in body
