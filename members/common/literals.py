@@ -9,7 +9,12 @@ hand and so planned the query again on every run, which is what preparing was to
 in). A bound that changes once a day or once a month, written into the statement, gives one
 statement a day or a month, planned once with its months known.
 
-Only for values the portal computes (today, the month's first day), never for user input.
+The same holds for a bound read from the database just before (the times of a member's latest
+contacts, ``members.home``): one statement a request, planned for those months alone, which
+costs PostgreSQL less than opening every month's partition under a plan made for any months.
+
+Only for values the portal computes or reads back typed from the database (today, the month's
+first day, a stored time), never for user input; the text is checked to be a date or a time.
 """
 
 from __future__ import annotations

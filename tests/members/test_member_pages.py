@@ -147,6 +147,32 @@ def test_home_recent_contacts_read_as_their_template_wrote_them(client_for, memb
             f'<small class="text-secondary">{log.get_channel_display()} · {cut}</small></a>') in body
 
 
+def test_home_writes_the_latest_contacts_times_into_the_people_statement(client_for, member_a):
+    """The people reached are read with the logs' first and last times written into the
+    statement (``members.home.REACHED_SQL``), so that PostgreSQL plans it for those months'
+    partitions; only the logs' ids are parameters."""
+    from django.db import connection
+
+    person = ConstituentFactory(member=member_a)
+    logs = [ContactLogFactory(member=member_a, constituents=[person],
+                              contacted_at=timezone.now() - timezone.timedelta(days=40 * n))
+            for n in range(2)]
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    client = client_for(member_a)
+    with connection.execute_wrapper(record):
+        client.get(reverse("members:member-home"))
+    [(sql, params)] = [(sql, params) for sql, params in seen if "contact_log_id IN" in sql]
+    assert sorted(params) == sorted(log.pk for log in logs)
+    first, last = sorted(timezone.localtime(log.contacted_at).astimezone(UTC) for log in logs)
+    for moment in (first, last):
+        assert moment.strftime("%Y-%m-%d") in sql
+
+
 def test_home_without_contacts_says_so(client_for, member_a):
     body = client_for(member_a).get(reverse("members:member-home")).content.decode()
     assert '<div class="list-group-item text-secondary">还没有联系记录。</div>' in body
