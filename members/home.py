@@ -47,7 +47,10 @@ WHERE member_id = %s ORDER BY contacted_at DESC, id DESC LIMIT {limit:d}
 # bounds (the first and the last of the logs' times, read just before) are written into the
 # statement (``members.common.literals``): planned for them, the statement reads those months'
 # partitions alone, where one plan prepared for any bounds still opened every month's when it
-# ran (the home's PostgreSQL CPU 0.70 -> 0.45 ms a request, bench/member_pages.py).
+# ran (the home's PostgreSQL CPU 0.70 -> 0.45 ms a request, bench/member_pages.py). Its text
+# differs from request to request, so it is never prepared: psycopg still counts it among the
+# last 100 statements it tracks per connection (as it does a search's), which only delays the
+# preparing of a statement run less often than that.
 REACHED_SQL = """
 SELECT k.contact_log_id, c.id, c.name FROM {link} k
 JOIN {constituent} c ON c.id = k.constituent_id
