@@ -94,6 +94,12 @@ class ContactLogForm(forms.Form):
         help_text=_("The consultation session an opinion raised here is carried into."),
     )
 
+    # Rendered once per process when blank (``members.templatetags.portal_forms``): nothing
+    # of these depends on the member, the user or the time.
+    same_when_blank = (
+        "channel", "mode", "summary", "opinions", "difficulty", "difficulty_kind", "photos",
+    )
+
     def __init__(self, *args, member, user, proposal_id: int | None = None, **kwargs):
         """``proposal_id``: a proposal offered besides the member's own and co-signed ones
         (the one a proposal-feedback reminder is about)."""
@@ -199,6 +205,7 @@ class ContactLogEditForm(ContactLogForm):
     usual choices since (a constituent made inactive, a platform closed)."""
 
     choices_in_sql = False  # its querysets keep what the log names, closed or retired since
+    same_when_blank = ()  # never blank: it shows the log
 
     remove_photos = forms.ModelMultipleChoiceField(
         label=_("Remove photos"),

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from html import escape
 
-from django import template
+from django import forms, template
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from members.templatetags.portal_forms import once_when_blank
 
 register = template.Library()
 
@@ -32,3 +35,28 @@ def roster_boxes(roster, name: str) -> SafeString:
             f'<small class="text-secondary d-block text-truncate">{shown}</small></span></label>'
         )
     return mark_safe("".join(boxes))  # every value above is escaped
+
+
+@register.filter
+def mode_buttons(field: forms.BoundField) -> SafeString:
+    """The contact's mode as a row of buttons (radios drawn as Bootstrap's button group), with
+    its label and errors: written once per process while the form is blank."""
+    return once_when_blank(field, _mode_buttons)
+
+
+def _mode_buttons(field: forms.BoundField) -> SafeString:
+    name = escape(field.html_name)
+    out = [f'<fieldset class="mb-3"><legend class="form-label fs-6 mb-2">{conditional_escape(field.label)}*</legend>'
+           '<div class="btn-group w-100" role="group">']
+    for radio in field:
+        ident = escape(radio.id_for_label)
+        out.append(
+            f'<input type="radio" class="btn-check js-mode" name="{name}" id="{ident}" '
+            f'value="{escape(str(radio.data["value"]))}" autocomplete="off"'
+            f'{" checked" if radio.data["selected"] else ""}>'
+            f'<label class="btn btn-outline-secondary px-1" for="{ident}">{conditional_escape(radio.choice_label)}</label>'
+        )
+    out.append("</div>")
+    out.extend(f'<div class="invalid-feedback d-block">{conditional_escape(error)}</div>' for error in field.errors)
+    out.append("</fieldset>")
+    return mark_safe("".join(out))  # every value above is escaped

@@ -18,19 +18,56 @@ crispy, so the filter is correct for every field and fast for the common ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
 
 @register.filter
 def bootstrap_field(field: forms.BoundField) -> SafeString:
+    return once_when_blank(field, _bootstrap_field)
+
+
+# A form names in ``same_when_blank`` the fields whose blank rendering is the same for every
+# instance of the form's class: choices, label, help text and initial value fixed by the
+# class, not by ``__init__``'s arguments. Blank (unbound, no initial value given), such a
+# field renders once per process, language and prefix; bound, or given an initial value, it
+# renders each time. (The log-contact form, opened before every contact logged: its
+# channel, texts and difficulty written each time cost a quarter of the page.)
+_BLANK: dict[tuple, SafeString] = {}
+
+
+def once_when_blank(field: forms.BoundField, render: Callable[[forms.BoundField], SafeString]) -> SafeString:
+    """``render(field)``, kept for the next blank form of the class when the field is one of
+    its ``same_when_blank``."""
+    form = field.form
+    if field.name not in getattr(form, "same_when_blank", ()) or form.is_bound \
+            or field.name in form.initial or settings.DEBUG:
+        return render(field)
+    key = (type(form), field.name, render, form.prefix, form.auto_id, get_language())
+    html = _BLANK.get(key)
+    if html is None:
+        html = _BLANK[key] = render(field)
+    return html
+
+
+@receiver(setting_changed)
+def _forget_blank(**kwargs) -> None:
+    """A changed setting (languages, the widget templates: tests) may change the markup."""
+    _BLANK.clear()
+
+
+def _bootstrap_field(field: forms.BoundField) -> SafeString:
     widget = field.field.widget
     if widget.is_hidden:
         return mark_safe(str(field))

@@ -1,13 +1,19 @@
-"""The log-contact form's roster boxes, written by ``roster_boxes``, are the markup the
-template's loop wrote; the page still ticks, names and filters the people."""
+"""The log-contact form's roster boxes, written by ``roster_boxes``, and its mode's buttons,
+written by ``mode_buttons``, are the markup the template's loops wrote; the page still ticks,
+names and filters the people. A blank form's fixed fields are written once per process."""
 
 import re
 
 import pytest
 from django.template import engines
 from django.urls import reverse
+from django.utils import translation
 
-from tests.factories import ConstituentFactory
+from activities.contacts.forms import ContactLogEditForm, ContactLogForm
+from activities.contacts.models import Channel, ContactLog
+from activities.templatetags import contact_form
+from members.templatetags import portal_forms
+from tests.factories import ConstituentFactory, ContactLogFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +66,84 @@ def test_the_form_ticks_the_person_asked_for(client_for, member_a):
     boxes = re.findall(r'<input type="checkbox" name="constituents" value="(\d+)"[^>]*?( checked)?>', html)
     assert sorted(int(pk) for pk, _ in boxes) == sorted(p.pk for p in people)
     assert [int(pk) for pk, ticked in boxes if ticked] == [people[1].pk]
+
+
+# The mode's buttons as the template's loop drew them, kept here as the reference.
+MODE_LOOP = engines["django"].from_string("""
+<fieldset class="mb-3">
+  <legend class="form-label fs-6 mb-2">{{ field.label }}*</legend>
+  <div class="btn-group w-100" role="group">
+    {% for radio in field %}
+      <input type="radio"
+             class="btn-check js-mode"
+             name="{{ field.html_name }}"
+             id="{{ radio.id_for_label }}"
+             value="{{ radio.data.value }}"
+             autocomplete="off"
+             {% if radio.data.selected %}checked{% endif %}>
+      <label class="btn btn-outline-secondary px-1" for="{{ radio.id_for_label }}">{{ radio.choice_label }}</label>
+    {% endfor %}
+  </div>
+  {% for error in field.errors %}<div class="invalid-feedback d-block">{{ error }}</div>{% endfor %}
+</fieldset>""")
+MODE_OURS = engines["django"].from_string("{% load contact_form %}{{ field|mode_buttons }}")
+
+
+@pytest.mark.parametrize("data", [None, {"mode": "phone"}, {"mode": "飞鸽"}],
+                         ids=["blank", "chosen", "refused"])
+def test_mode_buttons_are_the_loops_markup(member_a, data):
+    form = ContactLogForm(data, member=member_a, user=member_a.user)
+    if data is not None:
+        form.is_valid()
+    ours = markup(MODE_OURS.render({"field": form["mode"]}))
+    assert ours == markup(MODE_LOOP.render({"field": form["mode"]}))
+    assert ours.count('type="radio"') == len(ContactLog.Mode.choices)
+    assert ('invalid-feedback' in ours) == (data == {"mode": "飞鸽"})
+
+
+def blank_fields(form) -> dict[str, str]:
+    """The form's fixed fields, each as its filter writes it."""
+    return {name: (contact_form.mode_buttons if name == "mode" else portal_forms.bootstrap_field)(form[name])
+            for name in ContactLogForm.same_when_blank}
+
+
+def written_fresh(form) -> dict[str, str]:
+    return {name: (contact_form._mode_buttons if name == "mode" else portal_forms._bootstrap_field)(form[name])
+            for name in ContactLogForm.same_when_blank}
+
+
+def test_a_blank_forms_fixed_fields_are_written_once_and_as_written_fresh(member_a):
+    portal_forms._BLANK.clear()
+    first = blank_fields(ContactLogForm(member=member_a, user=member_a.user))
+    assert {key[1] for key in portal_forms._BLANK} == set(ContactLogForm.same_when_blank)
+
+    # A second blank form shows what the first wrote (the same strings, not written again),
+    # and that is what it would have written itself.
+    second = ContactLogForm(member=member_a, user=member_a.user)
+    kept = blank_fields(second)
+    assert all(kept[name] is first[name] for name in first)
+    assert written_fresh(second) == first
+
+    # In English, the English labels.
+    with translation.override("en"):
+        english = blank_fields(ContactLogForm(member=member_a, user=member_a.user))
+    assert "What was said" in english["summary"]
+    assert "What was said" not in first["summary"]
+    assert len(portal_forms._BLANK) == 2 * len(first)
+
+
+def test_a_submitted_form_or_one_given_values_is_written_each_time(member_a):
+    log = ContactLogFactory(member=member_a, summary="修路的事", channel=Channel.FORUM)
+    blank_fields(ContactLogForm(member=member_a, user=member_a.user))  # the blank ones kept
+    bound = ContactLogForm({"summary": "", "mode": "飞鸽", "difficulty": "on"},
+                           member=member_a, user=member_a.user)
+    bound.is_valid()
+    written = blank_fields(bound)
+    assert "invalid-feedback" in written["summary"]
+    assert "invalid-feedback" in written["mode"]
+    assert "is-invalid" in written["difficulty_kind"]
+    edited = blank_fields(ContactLogEditForm(log=log, user=member_a.user))
+    assert "修路的事" in edited["summary"]
+    assert f'value="{Channel.FORUM}" selected' in edited["channel"]
+    given = ContactLogForm(member=member_a, user=member_a.user, initial={"summary": "来电反映"})
+    assert "来电反映" in blank_fields(given)["summary"]
