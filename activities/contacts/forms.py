@@ -95,10 +95,12 @@ class ContactLogForm(forms.Form):
     )
 
     # Rendered once per process when blank (``members.templatetags.portal_forms``): nothing
-    # of these depends on the member, the user or the time.
+    # of these depends on the member, the user or the time; of the lists read in SQL, nothing
+    # but their rows.
     same_when_blank = (
         "channel", "mode", "summary", "opinions", "difficulty", "difficulty_kind", "photos",
     )
+    same_given_choices = ("platform", "tags", "proposal", "consultation")
 
     def __init__(self, *args, member, user, proposal_id: int | None = None, **kwargs):
         """``proposal_id``: a proposal offered besides the member's own and co-signed ones
@@ -205,7 +207,7 @@ class ContactLogEditForm(ContactLogForm):
     usual choices since (a constituent made inactive, a platform closed)."""
 
     choices_in_sql = False  # its querysets keep what the log names, closed or retired since
-    same_when_blank = ()  # never blank: it shows the log
+    same_when_blank = same_given_choices = ()  # never blank: it shows the log
 
     remove_photos = forms.ModelMultipleChoiceField(
         label=_("Remove photos"),

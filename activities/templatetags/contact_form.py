@@ -15,7 +15,7 @@ from django import forms, template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from members.templatetags.portal_forms import once_when_blank
+from members.templatetags.portal_forms import once_when_blank, option_input
 
 register = template.Library()
 
@@ -60,3 +60,26 @@ def _mode_buttons(field: forms.BoundField) -> SafeString:
     out.extend(f'<div class="invalid-feedback d-block">{conditional_escape(error)}</div>' for error in field.errors)
     out.append("</fieldset>")
     return mark_safe("".join(out))  # every value above is escaped
+
+
+@register.filter
+def tag_boxes(field: forms.BoundField) -> SafeString:
+    """The link-and-help tags to tick, in a fieldset with the field's label, help text and
+    errors; nothing when the council has none. Written once per process for the same tags
+    while the form is blank."""
+    return once_when_blank(field, _tag_boxes)
+
+
+def _tag_boxes(field: forms.BoundField) -> SafeString:
+    boxes = [
+        f'<div class="form-check form-check-inline">{option_input(choice)}'
+        f'<label class="form-check-label" for="{escape(choice.id_for_label)}">{conditional_escape(choice.choice_label)}</label></div>'
+        for choice in field.subwidgets
+    ]
+    if not boxes:
+        return mark_safe("")
+    errors = "".join(f'<div class="invalid-feedback d-block">{conditional_escape(error)}</div>' for error in field.errors)
+    return mark_safe(
+        f'<fieldset class="mb-3" data-testid="tags"><legend class="form-label fs-6 mb-1">{conditional_escape(field.label)}</legend>'
+        f'{"".join(boxes)}<div class="form-text">{conditional_escape(field.help_text)}</div>{errors}</fieldset>'
+    )  # every value above is escaped

@@ -44,19 +44,34 @@ def bootstrap_field(field: forms.BoundField) -> SafeString:
 # field renders once per process, language and prefix; bound, or given an initial value, it
 # renders each time. (The log-contact form, opened before every contact logged: its
 # channel, texts and difficulty written each time cost a quarter of the page.)
+#
+# In ``same_given_choices`` it names the fields whose blank rendering depends on their
+# choices besides: choices the form set as a list of rows (``field.choices = rows``), the
+# council's platforms or tags, the member's proposals. Those are kept by their choices too,
+# and only while they are a list (a queryset's choices would be read to make the key).
 _BLANK: dict[tuple, SafeString] = {}
+# Choices make many keys (a member's proposals): past this many, the kept ones are dropped.
+BLANK_KEPT = 2000
 
 
 def once_when_blank(field: forms.BoundField, render: Callable[[forms.BoundField], SafeString]) -> SafeString:
     """``render(field)``, kept for the next blank form of the class when the field is one of
-    its ``same_when_blank``."""
+    its ``same_when_blank`` or ``same_given_choices``."""
     form = field.form
-    if field.name not in getattr(form, "same_when_blank", ()) or form.is_bound \
-            or field.name in form.initial or settings.DEBUG:
+    if form.is_bound or field.name in form.initial or settings.DEBUG:
         return render(field)
     key = (type(form), field.name, render, form.prefix, form.auto_id, get_language())
+    if field.name in getattr(form, "same_given_choices", ()):
+        choices = getattr(field.field, "_choices", None)
+        if not isinstance(choices, list):
+            return render(field)
+        key = (*key, tuple(choices))
+    elif field.name not in getattr(form, "same_when_blank", ()):
+        return render(field)
     html = _BLANK.get(key)
     if html is None:
+        if len(_BLANK) >= BLANK_KEPT:
+            _BLANK.clear()
         html = _BLANK[key] = render(field)
     return html
 

@@ -11,9 +11,11 @@ from django.utils import translation
 
 from activities.contacts.forms import ContactLogEditForm, ContactLogForm
 from activities.contacts.models import Channel, ContactLog
+from activities.tags.models import LinkTag
 from activities.templatetags import contact_form
 from members.templatetags import portal_forms
 from tests.factories import ConstituentFactory, ContactLogFactory
+from tests.proposals.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +149,69 @@ def test_a_submitted_form_or_one_given_values_is_written_each_time(member_a):
     assert f'value="{Channel.FORUM}" selected' in edited["channel"]
     given = ContactLogForm(member=member_a, user=member_a.user, initial={"summary": "来电反映"})
     assert "来电反映" in blank_fields(given)["summary"]
+
+
+# The tags as the template's loop drew them, kept here as the reference.
+TAGS_LOOP = engines["django"].from_string("""{% load portal_forms %}
+{% with tag_choices=field.subwidgets %}
+  {% if tag_choices %}
+    <fieldset class="mb-3" data-testid="tags">
+      <legend class="form-label fs-6 mb-1">{{ field.label }}</legend>
+      {% for choice in tag_choices %}
+        <div class="form-check form-check-inline">
+          {{ choice|option_input }}
+          <label class="form-check-label" for="{{ choice.id_for_label }}">{{ choice.choice_label }}</label>
+        </div>
+      {% endfor %}
+      <div class="form-text">{{ field.help_text }}</div>
+      {% for error in field.errors %}<div class="invalid-feedback d-block">{{ error }}</div>{% endfor %}
+    </fieldset>
+  {% endif %}
+{% endwith %}""")
+TAGS_OURS = engines["django"].from_string("{% load contact_form %}{{ field|tag_boxes }}")
+
+
+@pytest.mark.parametrize("data", [None, {"tags": ["0"]}], ids=["blank", "refused"])
+@pytest.mark.parametrize("tags", [0, 3], ids=["no-tags", "tags"])
+def test_tag_boxes_are_the_loops_markup(member_a, data, tags):
+    LinkTag.objects.filter(council=member_a.council).delete()  # a council's default tags
+    for number in range(tags):
+        LinkTag.objects.create(council=member_a.council, name=f"联系<{number}>", kind="link", order=number)
+    form = ContactLogForm(data, member=member_a, user=member_a.user)
+    if data is not None:
+        form.is_valid()
+    ours = markup(TAGS_OURS.render({"field": form["tags"]}))
+    assert ours == markup(TAGS_LOOP.render({"field": form["tags"]}))
+    assert ours.count('type="checkbox"') == tags
+    assert (ours == "") == (tags == 0)
+    if tags:
+        assert "联系&lt;0&gt;" in ours
+
+
+def test_lists_read_in_sql_are_kept_by_their_rows(member_a, other_member):
+    """Another council's member's blank form shows that council's tags, and a proposal made
+    since shows at once: the rows are part of what is kept."""
+    LinkTag.objects.create(council=member_a.council, name="联系群众", kind="link", order=1)
+    portal_forms._BLANK.clear()
+    mine = ContactLogForm(member=member_a, user=member_a.user)
+    first = portal_forms.bootstrap_field(mine["proposal"]), contact_form.tag_boxes(mine["tags"])
+    assert "联系群众" in first[1]
+    others = ContactLogForm(member=other_member, user=other_member.user)
+    assert "联系群众" not in contact_form.tag_boxes(others["tags"])
+
+    again = ContactLogForm(member=member_a, user=member_a.user)
+    assert portal_forms.bootstrap_field(again["proposal"]) is first[0]
+    proposal = ProposalFactory(proposer=member_a, title="关于老旧小区加装电梯的建议")
+    after = ContactLogForm(member=member_a, user=member_a.user)
+    assert proposal.title in portal_forms.bootstrap_field(after["proposal"])
+
+
+def test_lists_from_querysets_are_written_each_time(member_a, staff):
+    """Staff logging for a member: the lists are scoped querysets, whose rows would have to
+    be read to be a key; they are written afresh."""
+    LinkTag.objects.create(council=member_a.council, name="联系群众", kind="link", order=1)
+    form = ContactLogForm(member=member_a, user=staff)
+    portal_forms._BLANK.clear()
+    portal_forms.bootstrap_field(form["platform"])
+    contact_form.tag_boxes(form["tags"])
+    assert portal_forms._BLANK == {}
