@@ -151,11 +151,12 @@ class ContactLogForm(forms.Form):
 
     def _offer_in_sql(self, member) -> None:
         self._roster_rows = [RosterPerson(*row) for row in choices.roster(member)]
+        lists = choices.lists(member)
         for name, rows in (
-            ("platform", choices.platforms(member)),
-            ("tags", choices.tags(member)),
-            ("proposal", choices.proposals(member)),
-            ("consultation", choices.consultations(member)),
+            ("platform", lists.platforms),
+            ("tags", lists.tags),
+            ("proposal", lists.proposals),
+            ("consultation", lists.consultations),
         ):
             field = self.fields[name]
             empty = [] if field.empty_label is None else [("", field.empty_label)]
