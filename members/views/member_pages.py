@@ -52,7 +52,8 @@ def constituent_mine(request):
         .active()
         .search(text)
         .never_contacted_first()
-        .only("name", "unit", "community", "last_contacted_at")
+        # Rows, not model instances: the page shows five values of each (``roster_rows``).
+        .values_list("pk", "name", "unit", "community", "last_contacted_at", named=True)
     )
     paginator = Paginator(roster, ROSTER_PAGE_SIZE)
     if not text:
