@@ -78,6 +78,10 @@ def roster(member) -> list[tuple[int, str, str, str]]:
     return _rows(ROSTER_SQL, [member.pk])
 
 
+# The numbers of the lists in ``LISTS_SQL`` whose labels are made of more than a name.
+PROPOSALS, CONSULTATIONS = 2, 3
+
+
 class Lists(NamedTuple):
     """The blank form's four lists, as (value, label) rows."""
 
@@ -106,8 +110,6 @@ def lists(member) -> Lists:
             found[list_number].append((pk, name))
     return Lists(*found)
 
-
-PROPOSALS, CONSULTATIONS = 2, 3
 
 
 def consultation_label(held_on: date, topic: str) -> str:

@@ -57,17 +57,18 @@ BLANK_KEPT = 2000
 def once_when_blank(field: forms.BoundField, render: Callable[[forms.BoundField], SafeString]) -> SafeString:
     """``render(field)``, kept for the next blank form of the class when the field is one of
     its ``same_when_blank`` or ``same_given_choices``."""
-    form = field.form
-    if form.is_bound or field.name in form.initial or settings.DEBUG:
+    form, name = field.form, field.name
+    fixed = name in getattr(form, "same_when_blank", ())
+    by_rows = not fixed and name in getattr(form, "same_given_choices", ())
+    if not (fixed or by_rows) or form.is_bound or name in form.initial or settings.DEBUG:
         return render(field)
-    key = (type(form), field.name, render, form.prefix, form.auto_id, get_language())
-    if field.name in getattr(form, "same_given_choices", ()):
-        choices = getattr(field.field, "_choices", None)
+    key = (type(form), name, render, form.prefix, form.auto_id, get_language())
+    if by_rows:
+        # A ModelChoiceField's choices are its queryset's iterator until a list is set.
+        choices = field.field.choices
         if not isinstance(choices, list):
             return render(field)
         key = (*key, tuple(choices))
-    elif field.name not in getattr(form, "same_when_blank", ()):
-        return render(field)
     html = _BLANK.get(key)
     if html is None:
         if len(_BLANK) >= BLANK_KEPT:
