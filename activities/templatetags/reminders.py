@@ -1,6 +1,7 @@
 """``{% my_reminders %}``: the must-visit sections of a member's home page (今日必访 /
 即将到期 / 已逾期). A template tag, so that the member home (in ``members``) shows them
-without ``members`` importing ``activities``. One query, in SQL (``SECTIONS_SQL``)."""
+without ``members`` importing ``activities``. One query, in SQL (``SECTIONS_SQL``), and the
+markup written in Python (``my_reminders``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django import template
 from django.db import connections, router
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from activities.reminders.models import Reminder
 from activities.reminders.models.reminders import note_label
@@ -25,6 +26,8 @@ register = template.Library()
 
 # Where "记录联系" goes: the contact-log form, prefilled from ?constituent=&reminder=.
 LOG_CONTACT_URL = "activities:contactlog-create"
+# The member's whole list of must-visits.
+REMINDER_LIST_URL = "activities:reminder-list"
 
 
 # Each section lists at most this many; its badge still counts them all. A campaign can give
@@ -105,20 +108,86 @@ def sections_of(member, today: date) -> list[Shown]:
             for row in rows]
 
 
-@register.inclusion_tag("activities/includes/_reminder_home.html", takes_context=True)
-def my_reminders(context):
+@dataclass(frozen=True)
+class Section:
+    """One section of the home's must-visits: its first few rows and how many it holds."""
+
+    name: str
+    items: list[Shown]
+    count: int
+
+
+def home_sections(member, today: date) -> dict[str, Section]:
+    """``member``'s pending must-visits by section (``SECTIONS``), each with its first
+    ``SHOWN_PER_SECTION`` rows, soonest due first, and its size."""
+    found: dict[str, list[Shown]] = {name: [] for name in SECTIONS}
+    counts = dict.fromkeys(SECTIONS, 0)
+    for reminder in sections_of(member, today):
+        name = SECTIONS[reminder.section]
+        found[name].append(reminder)
+        counts[name] = reminder.in_section
+    return {name: Section(name, found[name], counts[name]) for name in SECTIONS}
+
+
+# How each section reads, in the order the home shows them: its heading (translated when the
+# page is written), its Bootstrap colour and its test id.
+SHOWN_SECTIONS = (
+    ("overdue", gettext_lazy("Overdue"), "danger", "reminders-overdue"),
+    ("due_today", gettext_lazy("Must visit today"), "warning", "reminders-today"),
+    ("due_soon", gettext_lazy("Due soon"), "secondary", "reminders-soon"),
+)
+
+SECTION_HTML = (
+    '<div class="card mb-2 border-{tone}" data-testid="{testid}">'
+    '<div class="card-header py-1 small fw-semibold text-{tone}-emphasis bg-{tone}-subtle">'
+    '{heading} <span class="badge text-bg-{tone}">{count}</span>'
+    "</div>"
+    '<ul class="list-group list-group-flush">{rows}{more}</ul>'
+    "</div>"
+)
+MORE_HTML = '<li class="list-group-item small"><a href="{url}">{all_n} →</a></li>'
+HOME_HTML = (
+    '<section class="mb-4" data-testid="my-reminders">'
+    '<div class="d-flex align-items-center mb-2">'
+    '<h2 class="h5 mb-0 me-auto">{title}</h2>'
+    '<a class="small" href="{url}">{all_mine}</a>'
+    "</div>{body}</section>"
+)
+NOTHING_HTML = '<p class="text-body-secondary small mb-0">{nothing}</p>'
+
+
+@register.simple_tag(takes_context=True)
+def my_reminders(context) -> SafeString:
+    """The must-visit sections of the member's home (今日必访 / 即将到期 / 已逾期): those with
+    rows, each with its size and a link to the whole list when it shows only the first few.
+
+    Written here, each value escaped as a template's autoescape would: as an inclusion tag
+    with a template per section, the block cost twice its query in CPU (bench/member_pages.py)."""
     user = context["request"].user
     if not permissions.is_member(user):
-        return {"show": False}
-    today = timezone.localdate()
-    result = {"show": True, "today": today}
-    for name in SECTIONS:
-        result[name], result[f"{name}_count"] = [], 0
-    for reminder in sections_of(permissions.member_of(user), today):
-        name = SECTIONS[reminder.section]
-        result[name].append(reminder)
-        result[f"{name}_count"] = reminder.in_section
-    return result
+        return mark_safe("")
+    sections = home_sections(permissions.member_of(user), timezone.localdate())
+    url = escape(address(REMINDER_LIST_URL))
+    body = []
+    for name, heading, tone, testid in SHOWN_SECTIONS:
+        section = sections[name]
+        if not section.items:
+            continue
+        more = ""
+        if section.count > len(section.items):
+            all_n = escape(gettext("All %(n)s") % {"n": section.count})
+            more = MORE_HTML.format(url=url, all_n=all_n)
+        body.append(SECTION_HTML.format(
+            tone=tone, testid=testid, heading=escape(str(heading)), count=int(section.count),
+            rows=reminder_rows(section.items), more=more,
+        ))
+    if not body:
+        body.append(NOTHING_HTML.format(
+            nothing=escape(gettext("Nothing due in the next days. Well done."))))
+    return mark_safe(HOME_HTML.format(  # every value escaped above
+        title=escape(gettext("Must-visits")), url=url,
+        all_mine=escape(gettext("All my reminders")), body="".join(body),
+    ))
 
 
 @register.filter
@@ -142,7 +211,6 @@ REMINDER_ROW = (
 )
 
 
-@register.simple_tag
 def reminder_rows(items) -> SafeString:
     """The rows of a home page's must-visit section: who, which rule (and its note), the due
     day and the button that logs the contact. Written here, each value escaped as the

@@ -9,7 +9,7 @@ from django.urls import reverse
 from activities.models import Campaign, MustVisitRule, Reminder, TriggerType
 from activities.reminders.services.rules import rules_install_defaults
 from activities.reminders.services.sweep import reminders_sweep
-from activities.templatetags.reminders import SHOWN_PER_SECTION
+from activities.templatetags.reminders import SHOWN_PER_SECTION, home_sections
 from tests.activities.reminders.reminder_helpers import TODAY
 from tests.factories import ConstituentFactory, MemberFactory
 
@@ -79,10 +79,10 @@ def test_member_home_lists_a_few_must_visits_per_section_and_counts_them_all(
     Reminder.objects.filter(pk__in=ids[:15]).update(due_on=TODAY - timedelta(days=3), state="overdue")
     Reminder.objects.filter(pk__in=ids[15:]).update(due_on=TODAY, state="open")
     response = client_for(member_a).get(reverse("members:member-home"))
-    sections = response.context["overdue"], response.context["due_today"], response.context["due_soon"]
-    assert [len(items) for items in sections] == [SHOWN_PER_SECTION, len(ids) - 15, 0]
-    assert [r.pk for r in sections[0]] == ids[:SHOWN_PER_SECTION]
-    assert response.context["overdue_count"] == 15
+    sections = home_sections(member_a, TODAY)
+    assert [len(s.items) for s in sections.values()] == [SHOWN_PER_SECTION, len(ids) - 15, 0]
+    assert [r.pk for r in sections["overdue"].items] == ids[:SHOWN_PER_SECTION]
+    assert sections["overdue"].count == 15
     body = response.content.decode()
     assert body.count('data-testid="reminder-') == SHOWN_PER_SECTION + len(ids) - 15
     assert "全部 15 条" in body
@@ -115,10 +115,11 @@ def test_member_home_sections_follow_state_and_due_day(member_a, member_b, remin
     Reminder.objects.filter(pk=illness.pk).update(note="illness", constituent=None)
 
     response = client_for(member_a).get(reverse("members:member-home"))
-    sections = [[r.pk for r in response.context[name]] for name in ("overdue", "due_today", "due_soon")]
-    assert sections == [[mine[1].pk, mine[0].pk], [mine[2].pk], [mine[7].pk, mine[3].pk]]
-    assert [response.context[f"{name}_count"] for name in ("overdue", "due_today", "due_soon")] == [2, 1, 2]
-    shown = response.context["due_today"][0]
+    sections = home_sections(member_a, TODAY)
+    assert [[r.pk for r in s.items] for s in sections.values()] == [
+        [mine[1].pk, mine[0].pk], [mine[2].pk], [mine[7].pk, mine[3].pk]]
+    assert [s.count for s in sections.values()] == [2, 1, 2]
+    shown = sections["due_today"].items[0]
     assert shown.constituent_id is None
     assert shown.note_label == "疾病"
     body = response.content.decode()
@@ -342,3 +343,91 @@ def test_home_must_visit_rows_read_as_the_row_template_wrote_them(member_a, remi
     form = reverse("activities:contactlog-create")
     assert f'href="{form}?reminder={first.pk}&amp;constituent={first.constituent_id}"' in body
     assert f'href="{form}?reminder={second.pk}"' in body
+
+
+# The templates the home's must-visits had, kept here as the reference for their markup.
+OLD_SECTION = """{% load i18n reminders portal_urls %}
+<div class="card mb-2 border-{{ tone }}" data-testid="{{ testid }}">
+  <div class="card-header py-1 small fw-semibold text-{{ tone }}-emphasis bg-{{ tone }}-subtle">
+    {{ heading }} <span class="badge text-bg-{{ tone }}">{{ count }}</span>
+  </div>
+  <ul class="list-group list-group-flush">
+    {{ rows }}
+    {% if count > items|length %}
+      <li class="list-group-item small">
+        <a href="{% address_of_view 'activities:reminder-list' %}">{% blocktranslate with n=count %}All {{ n }}{% endblocktranslate %} →</a>
+      </li>
+    {% endif %}
+  </ul>
+</div>"""
+OLD_HOME = """{% load i18n portal_urls %}
+<section class="mb-4" data-testid="my-reminders">
+  <div class="d-flex align-items-center mb-2">
+    <h2 class="h5 mb-0 me-auto">{% translate "Must-visits" %}</h2>
+    <a class="small" href="{% address_of_view 'activities:reminder-list' %}">{% translate "All my reminders" %}</a>
+  </div>
+  {% if not due_today and not due_soon and not overdue %}
+    <p class="text-body-secondary small mb-0">{% translate "Nothing due in the next days. Well done." %}</p>
+  {% endif %}
+  {{ sections }}
+</section>"""
+
+
+def old_markup(sections) -> str:
+    from django.template import engines
+    from django.utils.safestring import mark_safe
+
+    from activities.templatetags.reminders import reminder_rows
+
+    engine = engines["django"]
+    written = []
+    for name, heading, tone, testid in [("overdue", "超期", "danger", "reminders-overdue"),
+                                        ("due_today", "今日必访", "warning", "reminders-today"),
+                                        ("due_soon", "临期", "secondary", "reminders-soon")]:
+        section = sections[name]
+        if section.items:
+            written.append(engine.from_string(OLD_SECTION).render({
+                "heading": heading, "items": section.items, "count": section.count, "tone": tone,
+                "testid": testid, "rows": reminder_rows(section.items)}))
+    context = {name: section.items for name, section in sections.items()}
+    return engine.from_string(OLD_HOME).render({**context, "sections": mark_safe("".join(written))})
+
+
+def between_tags(html: str) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"\s*(<[^>]+>)\s*", r"\1", html)).strip()
+
+
+@pytest.mark.parametrize("due", ["none", "some", "many"])
+def test_home_must_visits_are_the_templates_markup(due, member_a, reminders_for, client_for):
+    """The home's must-visit block is written in Python (``my_reminders``): the markup the
+    section templates wrote, with nothing due, with a few, and with more than a section shows
+    (its "all N" link)."""
+    import re
+
+    if due != "none":
+        reminders_for(member_a, 14 if due == "many" else 3)
+        ids = list(Reminder.objects.filter(member=member_a).order_by("pk").values_list("pk", flat=True))
+        Reminder.objects.filter(pk__in=ids[:1]).update(state="overdue", due_on=TODAY - timedelta(days=2))
+        Reminder.objects.filter(pk__in=ids[1:-1]).update(state="open", due_on=TODAY)
+        Reminder.objects.filter(pk__in=ids[-1:]).update(state="open", due_on=TODAY + timedelta(days=3))
+    body = client_for(member_a).get(reverse("members:member-home")).content.decode()
+    block = re.search(r'<section class="mb-4" data-testid="my-reminders">.*?</section>', body, re.S)
+    expected = between_tags(old_markup(home_sections(member_a, TODAY)))
+    assert between_tags(block.group(0)) == expected
+    if due == "none":
+        assert "近期没有到期的必访" in expected
+    else:
+        assert expected.count("data-testid=\"reminders-") == 3
+    assert ("全部 12 条" in expected) == (due == "many")
+
+
+def test_home_must_visits_in_english(member_a, reminders_for, client_for):
+    reminders_for(member_a, 1)
+    Reminder.objects.update(state="open", due_on=TODAY)
+    client = client_for(member_a)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("members:member-home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Must visit today" in body
+    assert "All my reminders" in body
