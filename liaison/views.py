@@ -5,9 +5,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
-from members import permissions
+from members import permissions, services
 from members.common.storage import stored_file_response
 from members.exports import record_download
 from members.models import Notification
@@ -42,8 +41,7 @@ def inbox_open(request, pk: int):
     """Mark a notice read and follow its link."""
     notice = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
     if notice.read_at is None:
-        notice.read_at = timezone.now()
-        notice.save(update_fields=["read_at"])
+        services.notification_read(notice=notice)
     return redirect(notice.url or "inbox")
 
 

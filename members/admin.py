@@ -235,6 +235,26 @@ class NotificationAdmin(FastChangeList):
     list_select_related = ["user"]
     raw_id_fields = ["user"]
 
+    # Whatever is changed here, the users' unread counters (the navbar's badge) are recounted
+    # in the same transaction (``services.unread_recount``).
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = Notification.objects.filter(pk=obj.pk).values_list("user_id", flat=True)
+            users = {obj.user_id, *before}
+            super().save_model(request, obj, form, change)
+            services.unread_recount(users=users)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            services.unread_recount(users=[obj.user_id])
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            users = set(queryset.values_list("user_id", flat=True))
+            super().delete_queryset(request, queryset)
+            services.unread_recount(users=users)
+
     @admin.action(description=_("Try the e-mail again"))
     def retry_email(self, request, queryset):
         count = services.notification_email_retry(notices=queryset)

@@ -21,15 +21,14 @@ from django.db import connections, router
 
 from members.common.literals import literal
 from members.common.urls import address_of
-from members.models import Constituent, Member, Notification
+from members.models import Constituent, Member
 
 # The month's first day is written into the statement (``members.common.literals``).
 COUNTS_SQL = """
 SELECT (SELECT COUNT(*) FROM {constituent} WHERE member_id = %s AND active),
        (SELECT COUNT(*) FROM {constituent}
          WHERE member_id = %s AND active AND last_contacted_at IS NULL),
-       (SELECT COUNT(*) FROM {log} WHERE member_id = %s AND contacted_at >= {since}),
-       (SELECT COUNT(*) FROM {notification} WHERE user_id = %s AND read_at IS NULL)
+       (SELECT COUNT(*) FROM {log} WHERE member_id = %s AND contacted_at >= {since})
 """
 
 # The latest logs first (the logs' own order), as their index on (member, time) gives them.
@@ -64,7 +63,6 @@ class Counts:
     constituents: int
     never_contacted: int
     this_month: int
-    unread: int
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,6 @@ def _table_names() -> dict[str, str]:
     log = _log_model()
     return {
         "constituent": Constituent._meta.db_table,
-        "notification": Notification._meta.db_table,
         "log": log._meta.db_table,
         "link": log._meta.get_field("constituents").remote_field.through._meta.db_table,
     }
@@ -128,13 +125,13 @@ def _datetime(connection, value) -> datetime:
 
 
 def counts(member: Member, since: datetime) -> Counts:
-    """The member's active constituents, those never contacted, the contacts logged since
-    ``since``, and the member's unread notices (the navbar's badge)."""
+    """The member's active constituents, those never contacted, and the contacts logged
+    since ``since``."""
     connection = _connection()
     with connection.cursor() as cursor:
         cursor.execute(
             _sql(connection, COUNTS_SQL, since=literal(connection, since)),
-            [member.pk, member.pk, member.pk, member.user_id],
+            [member.pk, member.pk, member.pk],
         )
         return Counts(*cursor.fetchone())
 

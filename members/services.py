@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import F, ProtectedError, Q
+from django.db import connection, transaction
+from django.db.models import Count, F, ProtectedError, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -39,22 +39,81 @@ def notification_send(
     once, so a job that runs twice (or a retried task) notifies once. Returns the number of
     users given (already notified ones included).
     """
-    users = [u for u in users if u is not None and u.is_active]
-    rows = []
-    for user in users:
-        with translation.override(user.language or "zh-hans"):
-            rows.append(
-                Notification(
-                    user=user, kind=kind, subject=str(subject)[:200], body=str(body), url=url, key=key
+    users = list({u.pk: u for u in users if u is not None and u.is_active}.values())
+    with transaction.atomic():
+        # The recipients locked (as every write to their inbox locks them): the notices of
+        # this key they already have are read under the lock, the others added, and each
+        # new one's user's unread counter raised with it (``User.unread_notices``).
+        _inbox_locked([u.pk for u in users])
+        have = set(
+            Notification.objects.filter(user__in=users, key=key).values_list("user_id", flat=True)
+        )
+        rows = []
+        for user in users:
+            if user.pk in have:
+                continue
+            with translation.override(user.language or "zh-hans"):
+                rows.append(
+                    Notification(
+                        user=user, kind=kind, subject=str(subject)[:200], body=str(body), url=url,
+                        key=key,
+                    )
                 )
-            )
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        Notification.objects.bulk_create(rows)
+        User.objects.filter(pk__in=[row.user_id for row in rows]).update(
+            unread_notices=F("unread_notices") + 1
+        )
     if any(u.email for u in users):
         from members.tasks import enqueue_on_commit, notifications_email
 
         user_ids = [u.pk for u in users if u.email]
         enqueue_on_commit(notifications_email, user_ids=user_ids, key=key)
     return len(users)
+
+
+def _inbox_locked(user_ids) -> None:
+    """Lock the users' rows, in id order (every writer of notices takes them so: no deadlock)."""
+    list(User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk").values_list("pk"))
+
+
+def notification_read(*, notice: Notification) -> bool:
+    """Mark ``notice`` read, and its user's unread counter down with it. A notice already
+    read changes nothing (opened twice, in two tabs). Returns whether it was unread."""
+    with transaction.atomic():
+        _inbox_locked([notice.user_id])
+        read = Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        if read:
+            User.objects.filter(pk=notice.user_id).update(unread_notices=F("unread_notices") - 1)
+    return bool(read)
+
+
+def unread_recount(*, users=None) -> int:
+    """Put right the unread counters of ``users`` (ids; everyone if None) that differ from
+    their notices: after notices are changed outside the services (the admin, the demo), and
+    by the nightly rollups job. Returns the counters written. Idempotent.
+
+    On PostgreSQL the notices are locked against writers meanwhile (``SHARE``: readers go
+    on), so that a notice sent or read in flight is either counted or adds itself after."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                table = connection.ops.quote_name(Notification._meta.db_table)
+                cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+        unread = Notification.objects.unread()
+        people = User.objects.all()
+        if users is not None:
+            ids = list(users)
+            unread, people = unread.filter(user_id__in=ids), people.filter(pk__in=ids)
+        counts = dict(unread.order_by().values("user_id").annotate(n=Count("pk")).values_list("user_id", "n"))
+        wrong = [
+            User(pk=pk, unread_notices=counts.get(pk, 0))
+            for pk, stored in people.values_list("pk", "unread_notices").iterator(chunk_size=5000)
+            if stored != counts.get(pk, 0)
+        ]
+        User.objects.bulk_update(wrong, ["unread_notices"], batch_size=1000)
+    return len(wrong)
 
 
 def notification_email(*, notice_id: int, now=None) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.urls import reverse
 
-from members.models import Notification
+from members.services import notification_send
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,8 +18,8 @@ def _page(client, url):
 
 
 def test_the_phone_bell_is_named_by_text_that_holds_its_count(client_for, member_a):
-    Notification.objects.create(user=member_a.user, kind="proposal_replied", key="a11y-bell",
-                                subject="提案已答复", body="请评价。")
+    notification_send(users=[member_a.user], kind="proposal_replied", key="a11y-bell",
+                      subject="提案已答复", body="请评价。")
     page = _page(client_for(member_a), reverse("members:member-home"))
     bell = re.search(r'<a [^>]*data-testid="inbox-bell".*?</a>', page, re.S).group(0)
     # An aria-label would replace the visible count in the name (label-content-name-mismatch).

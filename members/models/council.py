@@ -94,6 +94,10 @@ class User(AbstractUser):
         help_text=_("Asked for a new password of their own at the next login."),
     )
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    # The navbar's badge on every page: the user's notices not yet read, kept in the
+    # transaction of every write to them (``members.services``: sent, opened, deleted) and
+    # recounted by the nightly rollups job, so that no page counts them.
+    unread_notices = models.PositiveIntegerField(_("unread notices"), default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

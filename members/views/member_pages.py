@@ -27,7 +27,7 @@ RECENT_LOGS = 5
 def member_home(request):
     member = permissions.member_of(request.user)
     month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    figures = home.counts(member, since=month_start)  # with the navbar's unread notices
+    figures = home.counts(member, since=month_start)
     return render(
         request,
         "members/member_home.html",
@@ -37,7 +37,6 @@ def member_home(request):
             "never_contacted_count": figures.never_contacted,
             "month_contact_count": figures.this_month,
             "recent_logs": home.recent_contacts(member, RECENT_LOGS),
-            "unread_count": figures.unread,  # the navbar's, counted above
         },
     )
 

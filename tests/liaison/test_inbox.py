@@ -1,18 +1,30 @@
-"""The inbox: one's own notices only, opened notices marked read, a fixed number of queries."""
+"""The inbox: one's own notices only, opened notices marked read, a fixed number of queries;
+each user's unread counter (the navbar's badge) equal to their unread notices after every
+kind of write."""
+
+from io import StringIO
 
 import pytest
+from django.contrib.admin.sites import site
+from django.core.management import call_command
 from django.urls import reverse
 
-from members.models import Notification
+from members import services
+from members.models import Notification, User
 
 pytestmark = pytest.mark.django_db
 
 
 def notices(user, n):
-    return Notification.objects.bulk_create(
-        Notification(user=user, kind="test", subject=f"通知{i}", url="/members/me/", key=f"k{i}")
-        for i in range(n)
-    )
+    for i in range(n):
+        services.notification_send(users=[user], kind="test", subject=f"通知{i}", url="/members/me/",
+                                   key=f"k{i}")
+    return list(Notification.objects.filter(user=user).order_by("pk"))
+
+
+def assert_counters_are_the_count():
+    for user in User.objects.all():
+        assert user.unread_notices == Notification.objects.for_user(user).unread().count(), user
 
 
 def test_inbox_lists_only_my_notices(client_for, member_a, member_b):
@@ -52,3 +64,46 @@ def test_inbox_query_budget(client_for, member_a, n, django_assert_max_num_queri
     # session, user, member (role flags), count, page of notices, unread count
     with django_assert_max_num_queries(6):
         assert client.get(reverse("inbox")).status_code == 200
+
+
+def test_unread_counters_follow_every_write(client_for, member_a, member_b, staff):
+    a, b = member_a.user, member_b.user
+    # sent: to several at once, the same user twice in the list, an inactive user left out
+    gone = User.objects.create_user("gone", is_active=False)
+    services.notification_send(users=[a, b, a, gone, None], kind="digest", subject="一", key="one")
+    assert_counters_are_the_count()
+    assert User.objects.get(pk=a.pk).unread_notices == 1
+    # sent again (a job run twice): nothing new, nothing counted twice
+    services.notification_send(users=[a, b, staff], kind="digest", subject="一", key="one")
+    assert_counters_are_the_count()
+    assert User.objects.get(pk=staff.pk).unread_notices == 1
+    services.notification_send(users=[a], kind="digest", subject="二", key="two")
+    assert User.objects.get(pk=a.pk).unread_notices == 2
+    # opened, then opened again (two tabs); someone else's is not found and changes nothing
+    first = Notification.objects.get(user=a, key="one")
+    client = client_for(member_a)
+    for _ in range(2):
+        client.get(reverse("inbox-open", args=[first.pk]))
+    client_for(member_b).get(reverse("inbox-open", args=[first.pk]))
+    assert_counters_are_the_count()
+    assert User.objects.get(pk=a.pk).unread_notices == 1
+    assert '<span class="badge rounded-pill bg-danger" data-testid="unread-count">1</span>' in (
+        client.get(reverse("inbox")).content.decode())
+    # deleted in the admin (one, and a selection)
+    admin = site._registry[Notification]
+    request = type("Request", (), {"user": staff})()
+    admin.delete_model(request, Notification.objects.get(user=b, key="one"))
+    assert_counters_are_the_count()
+    admin.delete_queryset(request, Notification.objects.filter(user=a))
+    assert_counters_are_the_count()
+    assert User.objects.get(pk=a.pk).unread_notices == 0
+
+
+def test_the_rollups_job_puts_a_wrong_counter_right(member_a, member_b):
+    notices(member_a.user, 3)
+    Notification.objects.filter(user=member_a.user, key="k0").update(read_at="2026-01-01T00:00Z")
+    User.objects.filter(pk=member_b.user.pk).update(unread_notices=5)
+    call_command("rollups_rebuild", stdout=StringIO())
+    assert_counters_are_the_count()
+    assert User.objects.get(pk=member_a.user.pk).unread_notices == 2
+    assert services.unread_recount() == 0  # twice: nothing left to put right

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from members import services
 from members.models import Constituent
 from members.services import constituent_create, constituent_update
 from tests.factories import ConstituentFactory, ContactLogFactory
@@ -432,10 +433,9 @@ def test_home_counts_are_the_members_own(client_for, member_a, member_b):
     ConstituentFactory.create_batch(2, member=member_b)
     ContactLogFactory(member=member_a, constituents=[seen])
     ContactLogFactory(member=member_b, constituents=[ConstituentFactory(member=member_b)])
-    Notification.objects.create(user=member_a.user, kind="digest", subject="一", key="a1")
-    Notification.objects.create(user=member_a.user, kind="digest", subject="二", key="a2",
-                                read_at=timezone.now())
-    Notification.objects.create(user=member_b.user, kind="digest", subject="三", key="b1")
+    for user, key in ((member_a.user, "a1"), (member_a.user, "a2"), (member_b.user, "b1")):
+        services.notification_send(users=[user], kind="digest", subject=key, key=key)
+    services.notification_read(notice=Notification.objects.get(key="a2"))
     response = client_for(member_a).get(reverse("members:member-home"))
     context = response.context
     assert (context["constituent_count"], context["never_contacted_count"],
@@ -445,19 +445,24 @@ def test_home_counts_are_the_members_own(client_for, member_a, member_b):
 
 
 def test_every_pages_badge_counts_the_users_own_unread_notices(client_for, member_a, member_b):
-    """The navbar's count (written in SQL once, not built by the ORM per page) is what the
-    ORM counts: the user's own notices, the read ones left out."""
+    """The navbar's count is the user's own counter (``User.unread_notices``), read with the
+    user: the page counts no notices. It is what the ORM counts: the user's own notices, the
+    read ones left out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from members.models import Notification
 
-    assert Notification.objects.unread_count(member_a.user) == 0
-    for key in ("a1", "a2"):
-        Notification.objects.create(user=member_a.user, kind="digest", subject=key, key=key)
-    Notification.objects.create(user=member_a.user, kind="digest", subject="a3", key="a3",
-                                read_at=timezone.now())
-    Notification.objects.create(user=member_b.user, kind="digest", subject="b1", key="b1")
+    for user, key in ((member_a.user, "a1"), (member_a.user, "a2"), (member_a.user, "a3"),
+                      (member_b.user, "b1")):
+        services.notification_send(users=[user], kind="digest", subject=key, key=key)
+    services.notification_read(notice=Notification.objects.get(key="a3"))
     for member in (member_a, member_b):
-        assert Notification.objects.unread_count(member.user) == (
-            Notification.objects.for_user(member.user).unread().count())
-    response = client_for(member_a).get(reverse("members:my-constituents"))
+        member.user.refresh_from_db()
+        assert member.user.unread_notices == Notification.objects.for_user(member.user).unread().count()
+    client = client_for(member_a)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("members:my-constituents"))
     assert '<span class="badge rounded-pill bg-danger" data-testid="unread-count">2</span>' in (
         response.content.decode())
+    assert not [q for q in queries.captured_queries if Notification._meta.db_table in q["sql"]]

@@ -9,6 +9,8 @@ rollups the dashboards read from the rows they count — the nightly job's servi
   council, sector and committee): recounted whole, which takes seconds even at province scale;
 - the must-visit tally (``activities.reminders.services.tally``: reminders that came due per
   council, day and month), recounted whole;
+- each user's unread notices (``members.services.unread_recount``: the navbar's badge),
+  recounted whole;
 - each proposal's outcome columns (``proposals.outcome``: the latest reply's category, the
   rating it counts with), recomputed from its replies and ratings, then the proposal tally
   per council and session (``proposals.tally``).
@@ -22,6 +24,7 @@ from activities.contacts.rollups import rollups_rebuild
 from activities.reminders.services.tally import reminder_tally_rebuild
 from members.models import Council
 from members.rollups import roster_rebuild
+from members.services import unread_recount
 from proposals import outcome
 from proposals import tally as proposal_tally
 from proposals.models import Proposal
@@ -51,7 +54,10 @@ class Command(BaseCommand):
         proposals = Proposal.objects.all() if council is None else Proposal.objects.filter(council_id=council)
         recomputed = outcome.refresh(proposals)
         sessions = proposal_tally.rebuild(council=council)
+        users = None if council is None else Council.objects.get(pk=council).users.values_list("pk", flat=True)
+        unread = unread_recount(users=users)
         self.stdout.write(f"{days} daily contact rows written; {tally} roster tally rows written; "
                           f"{visits} must-visit tally rows written; "
                           f"{recomputed} proposals' outcome recomputed; "
-                          f"{sessions} sessions' proposal tally recounted")
+                          f"{sessions} sessions' proposal tally recounted; "
+                          f"{unread} users' unread notices put right")
