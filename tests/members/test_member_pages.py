@@ -185,9 +185,9 @@ def test_home_query_budget(client_for, member_a, django_assert_max_num_queries, 
     for p in people:
         ContactLogFactory(member=member_a, constituents=[p])
     client = client_for(member_a)
-    # session, user with member, the counts (roster, never contacted, this month, unread
-    # notices: one query), recent logs, their constituents, must-visit reminders (two)
-    with django_assert_max_num_queries(7):
+    # session, user with member (and the unread counter), the counts (roster, never
+    # contacted, this month: one query), recent logs, their constituents, must-visits
+    with django_assert_max_num_queries(6):
         client.get(reverse("members:member-home"))
 
 
@@ -316,12 +316,13 @@ def test_address_of_is_reverse_for_any_id_and_prefix():
 def test_roster_query_budget(client_for, member_a, django_assert_max_num_queries, size):
     ConstituentFactory.create_batch(size, member=member_a)
     client = client_for(member_a)
-    # session, user (with the member), page, unread notices: the total is the member's counter
-    with django_assert_max_num_queries(4):
+    # session, user (with the member and the unread counter), page: the total is the
+    # member's counter
+    with django_assert_max_num_queries(3):
         response = client.get(reverse("members:my-constituents"))
     assert len(response.context["page"]) == min(size, 30)
     # a search counts its matches: one query more
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         client.get(reverse("members:my-constituents"), {"q": "x"})
 
 

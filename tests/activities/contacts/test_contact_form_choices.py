@@ -136,8 +136,8 @@ def test_the_blank_form_query_budget(client_for, council, member_a, django_asser
         ConsultationFactory(council=council, members=[member_a])
         LinkTag.objects.create(council=council, name=f"预算标签{n}", kind="link", order=n)
     client = client_for(member_a)
-    # session, user (with the member), roster, the four lists, unread notices
-    with django_assert_max_num_queries(5):
+    # session, user (with the member and the unread counter), roster, the four lists
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("activities:contactlog-create"))
     form = response.context["form"]
     assert len(form.fields["consultation"].choices) == size + 1

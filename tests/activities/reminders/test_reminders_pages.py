@@ -58,9 +58,9 @@ def test_member_home_shows_own_reminders_in_a_fixed_number_of_queries(
     reminders_for(member_b, 2)
     Reminder.objects.update(due_on=TODAY)
     client = client_for(member_a)
-    # session, user with member; the home's counts and the navbar's unread count (one
-    # query), recent logs and their constituents — and one for the must-visits (the first
-    # few of each section, with the section's size)
+    # session, user with member (and the unread counter); the home's counts (one query),
+    # recent logs and their constituents — and one for the must-visits (the first few of
+    # each section, with the section's size)
     with django_assert_max_num_queries(6):
         response = client.get(reverse("members:member-home"))
     body = response.content.decode()
