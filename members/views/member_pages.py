@@ -36,7 +36,7 @@ def member_home(request):
             "constituent_count": figures.constituents,
             "never_contacted_count": figures.never_contacted,
             "month_contact_count": figures.this_month,
-            "recent_logs": home.recent_contacts(member, RECENT_LOGS),
+            "recent_logs": home.recent_contacts(member, RECENT_LOGS, month_start=month_start),
         },
     )
 

@@ -174,6 +174,79 @@ def test_home_writes_the_latest_contacts_times_into_the_people_statement(client_
         assert moment.strftime("%Y-%m-%d") in sql
 
 
+def test_home_looks_for_the_latest_contacts_in_the_last_three_months_first(client_for, member_a):
+    """The latest five are read among the logs since the first day of the month before last
+    (``members.home.RECENT_SINCE_SQL``, the day written into the statement); among all only
+    when fewer than five are there, so the page lists the same five either way."""
+    from django.db import connection
+
+    from members.home import LOOK_BACK, months_back
+
+    person = ConstituentFactory(member=member_a)
+    start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    bound = months_back(start, LOOK_BACK)
+    assert (bound.month - start.month) % 12 == (12 - LOOK_BACK) % 12
+    assert bound.day == 1
+    old = [ContactLogFactory(member=member_a, constituents=[person], summary=f"旧{n}",
+                             contacted_at=bound - timezone.timedelta(days=3 + n)) for n in range(4)]
+    new = [ContactLogFactory(member=member_a, constituents=[person], summary=f"新{n}",
+                             contacted_at=bound + timezone.timedelta(hours=1 + n)) for n in range(2)]
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    client = client_for(member_a)
+
+    def shown():
+        with connection.execute_wrapper(record):
+            response = client.get(reverse("members:member-home"))
+        return [log.pk for log in response.context["recent_logs"]]
+
+    # two since the bound: the others are looked for among all
+    assert shown() == [new[1].pk, new[0].pk, old[0].pk, old[1].pk, old[2].pk]
+    latest = [sql for sql in seen if "ORDER BY contacted_at DESC" in sql]
+    assert len(latest) == 2
+    assert any(f"{day:%Y-%m-%d}" in latest[0] for day in (bound, bound.astimezone(UTC)))
+    # five since the bound: one statement
+    more = [ContactLogFactory(member=member_a, constituents=[person],
+                              contacted_at=timezone.now() - timezone.timedelta(minutes=n + 1))
+            for n in range(3)]
+    seen.clear()
+    assert shown() == [more[0].pk, more[1].pk, more[2].pk, new[1].pk, new[0].pk]
+    assert len([sql for sql in seen if "ORDER BY contacted_at DESC" in sql]) == 1
+
+
+@pytest.mark.postgres
+def test_home_latest_contacts_read_only_the_last_three_months_partitions(member_a):
+    """Prepared as the portal prepares it, the bounded statement's plan reads the partitions
+    of the month before last and after alone."""
+    import re
+
+    from django.db import connection
+
+    from activities import partitions
+    from members import home
+    from members.common.literals import literal
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's partitions")
+    start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    bound = home.months_back(start, home.LOOK_BACK)
+    partitions.partitions_ensure(first=(bound - timezone.timedelta(days=100)).date(), ahead=1)
+    sql = home._sql(connection, home.RECENT_SINCE_SQL, limit=5, since=literal(connection, bound))
+    with connection.cursor() as cursor:
+        cursor.execute("PREPARE home_recent AS " + sql.replace("%s", "$1"))
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"EXPLAIN EXECUTE home_recent({int(member_a.pk)})")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE home_recent")
+    read = set(re.findall(r"activities_contactlog_p(\d{6})", plan))
+    assert read, plan
+    assert min(read) == f"{bound:%Y%m}", plan
+
+
 def test_home_without_contacts_says_so(client_for, member_a):
     body = client_for(member_a).get(reverse("members:member-home")).content.decode()
     assert '<div class="list-group-item text-secondary">还没有联系记录。</div>' in body
@@ -186,8 +259,9 @@ def test_home_query_budget(client_for, member_a, django_assert_max_num_queries, 
         ContactLogFactory(member=member_a, constituents=[p])
     client = client_for(member_a)
     # session, user with member (and the unread counter), the counts (roster, never
-    # contacted, this month: one query), recent logs, their constituents, must-visits
-    with django_assert_max_num_queries(6):
+    # contacted, this month: one query), recent logs (of the last three months; then of all,
+    # for a member with fewer than five there), their constituents, must-visits
+    with django_assert_max_num_queries(6 if size >= 5 else 7):
         client.get(reverse("members:member-home"))
 
 
@@ -234,7 +308,7 @@ def test_the_home_counts_plan_knows_the_months_it_reads(member_a):
     with connection.cursor() as cursor:
         cursor.execute("PREPARE home_counts AS " + re.sub("%s", lambda _: f"${next(numbered)}", sql))
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        ids = (member_a.pk, member_a.pk, member_a.pk, member_a.user_id)
+        ids = (member_a.pk, member_a.pk, member_a.pk)
         cursor.execute(f"EXPLAIN EXECUTE home_counts({', '.join(str(int(n)) for n in ids)})")
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("DEALLOCATE home_counts")

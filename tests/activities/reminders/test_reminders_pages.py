@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from activities.models import Campaign, MustVisitRule, Reminder, TriggerType
 from activities.reminders.services.rules import rules_install_defaults
@@ -428,6 +429,7 @@ def test_home_must_visits_in_english(member_a, reminders_for, client_for):
     Reminder.objects.update(state="open", due_on=TODAY)
     client = client_for(member_a)
     client.cookies["django_language"] = "en"
-    body = client.get(reverse("members:member-home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with translation.override("en"):  # the language the request turns on is put back after
+        body = client.get(reverse("members:member-home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Must visit today" in body
     assert "All my reminders" in body
