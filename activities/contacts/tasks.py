@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from activities.contacts.rollups import rollups_rebuild
 from activities.reminders.services.tally import reminder_tally_rebuild
-from members.models import Council
+from members.models import Council, User
 from members.rollups import roster_rebuild
+from members.services import unread_recount
 from members.tasks import councils_fan_out
 from proposals import outcome
 from proposals import tally as proposal_tally
@@ -40,7 +41,7 @@ def rollups_rebuild_council_task(
     """Recount one council's daily contact counts (incrementally: the days touched since its
     last run, unless ``since`` or ``full``), its roster counts, its must-visit tally, its
     proposals' outcome columns
-    and proposal tally. Idempotent; the rebuilds lock their tables against writers meanwhile.
+    and proposal tally, and its users' unread notices. Idempotent; the rebuilds lock their tables against writers meanwhile.
     Returns the daily rows written."""
     if not Council.objects.filter(pk=council_id).exists():
         return 0
@@ -52,4 +53,5 @@ def rollups_rebuild_council_task(
     reminder_tally_rebuild(council=council_id)
     outcome.refresh(Proposal.objects.filter(council_id=council_id))
     proposal_tally.rebuild(council=council_id)
+    unread_recount(users=User.objects.filter(council_id=council_id).values_list("pk", flat=True))
     return written

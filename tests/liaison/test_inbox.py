@@ -107,3 +107,13 @@ def test_the_rollups_job_puts_a_wrong_counter_right(member_a, member_b):
     assert_counters_are_the_count()
     assert User.objects.get(pk=member_a.user.pk).unread_notices == 2
     assert services.unread_recount() == 0  # twice: nothing left to put right
+
+
+def test_the_nightly_council_task_puts_its_users_counters_right(member_a, member_b, council):
+    from activities.contacts.tasks import rollups_rebuild_council_task
+
+    notices(member_a.user, 2)
+    User.objects.filter(pk=member_a.user.pk).update(unread_notices=0)
+    rollups_rebuild_council_task(council_id=council.pk)
+    assert User.objects.get(pk=member_a.user.pk).unread_notices == 2
+    assert_counters_are_the_count()
