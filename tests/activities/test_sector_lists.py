@@ -130,12 +130,13 @@ def test_sector_reminders_as_ordered_plainly(client_for, staff, council, sector,
 
 
 @pytest.mark.parametrize(("url", "budget"), [
-    # session, user, council, sector (the filter), capped count, page ids, page rows, their
-    # constituents, unread count, choices (tags, sectors, committees, platforms)
-    ("activities:contactlog-list", 13),
-    # session, user, council, sector (the filter), capped count, page ids, page rows, unread
-    # count, choices (rules, sectors, committees; a district's staff pick no council)
-    ("activities:reminder-list", 11),
+    # session, user (with the unread counter), council, sector (the filter), capped count,
+    # page ids, page rows, their constituents, choices (tags, sectors, committees, platforms)
+    ("activities:contactlog-list", 12),
+    # session, user (with the unread counter), council, sector (the filter), capped count,
+    # page ids, page rows, choices (rules, sectors, committees; a district's staff pick no
+    # council)
+    ("activities:reminder-list", 10),
 ])
 def test_sector_pages_keep_their_query_budget(url, budget, client_for, staff, council, sector,
                                               sector_members, django_assert_num_queries):
