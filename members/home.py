@@ -1,14 +1,15 @@
-"""What a member's home page reads: its four counts and the latest contacts, in SQL.
+"""What a member's home page reads: its three counts and the latest contacts, in SQL (the
+navbar's unread count is the user's own counter, ``User.unread_notices``).
 
 A member opens the home page more than any other page, and building these reads through the
-ORM cost more than running them: the counts (four subqueries in one statement) took 2.9 ms of
+ORM cost more than running them: the counts (then four subqueries in one statement) took 2.9 ms of
 CPU to compile against 0.1 ms to send, and the latest contacts with their people's names
 1.7 ms against 0.2 (``bench/member_pages.py``, province data). The statements are written
 here once; the tables' names come from the models, so ``members`` still names nothing of
 ``activities`` (the contact logs are reached through the member's reverse relation).
 
-The member is the scope: every statement is bounded by the member's id (or the member's
-login, for the notices), and the caller got the member from ``permissions.member_of``.
+The member is the scope: every statement is bounded by the member's id, and the caller got
+the member from ``permissions.member_of``.
 """
 
 from __future__ import annotations
