@@ -117,3 +117,29 @@ def test_the_nightly_council_task_puts_its_users_counters_right(member_a, member
     rollups_rebuild_council_task(council_id=council.pk)
     assert User.objects.get(pk=member_a.user.pk).unread_notices == 2
     assert_counters_are_the_count()
+
+
+@pytest.mark.parametrize(("who", "url"), [
+    ("member_a", "members:member-home"),
+    ("member_a", "members:my-constituents"),
+    ("member_a", "activities:contactlog-create"),
+    ("member_a", "activities:reminder-list"),
+    ("staff", "members:staff-home"),
+    ("staff", "members:constituent-list"),
+    ("staff", "activities:contactlog-list"),
+    ("leader", "liaison:dashboard"),
+])
+def test_no_page_counts_the_inbox(who, url, client_for, request):
+    """The navbar's badge is the user's counter, read with the user: only the inbox itself
+    reads notices."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = request.getfixturevalue(who)
+    user = getattr(user, "user", user)
+    services.notification_send(users=[user], kind="digest", subject="一", key="badge")
+    client = client_for(request.getfixturevalue(who))
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse(url)).content.decode()
+    assert '<span class="badge rounded-pill bg-danger" data-testid="unread-count">1</span>' in body
+    assert not [q["sql"] for q in queries.captured_queries if Notification._meta.db_table in q["sql"]]
