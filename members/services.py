@@ -37,11 +37,11 @@ def notification_send(
     ``subject`` and ``body`` may be lazy translations: each is rendered in the recipient's
     own language. ``key`` identifies the notice: the same key twice for a user is stored
     once, so a job that runs twice (or a retried task) notifies once. Returns the number of
-    users given (already notified ones included).
+    active users given, each counted once (already notified ones included).
     """
     users = list({u.pk: u for u in users if u is not None and u.is_active}.values())
     with transaction.atomic():
-        # The recipients locked (as every write to their inbox locks them): the notices of
+        # The recipients locked (as every sender locks them): the notices of
         # this key they already have are read under the lock, the others added, and each
         # new one's user's unread counter raised with it (``User.unread_notices``).
         _inbox_locked([u.pk for u in users])
@@ -72,15 +72,16 @@ def notification_send(
 
 
 def _inbox_locked(user_ids) -> None:
-    """Lock the users' rows, in id order (every writer of notices takes them so: no deadlock)."""
+    """Lock the users' rows, in id order (every sender of notices takes them so: no deadlock)."""
     list(User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk").values_list("pk"))
 
 
 def notification_read(*, notice: Notification) -> bool:
     """Mark ``notice`` read, and its user's unread counter down with it. A notice already
     read changes nothing (opened twice, in two tabs). Returns whether it was unread."""
+    # One conditional update marks it, and only the one that marked it lowers the counter:
+    # no lock needed (``unread_recount`` locks the notices against this meanwhile).
     with transaction.atomic():
-        _inbox_locked([notice.user_id])
         read = Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(
             read_at=timezone.now()
         )

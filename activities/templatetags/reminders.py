@@ -112,7 +112,6 @@ def sections_of(member, today: date) -> list[Shown]:
 class Section:
     """One section of the home's must-visits: its first few rows and how many it holds."""
 
-    name: str
     items: list[Shown]
     count: int
 
@@ -126,7 +125,7 @@ def home_sections(member, today: date) -> dict[str, Section]:
         name = SECTIONS[reminder.section]
         found[name].append(reminder)
         counts[name] = reminder.in_section
-    return {name: Section(name, found[name], counts[name]) for name in SECTIONS}
+    return {name: Section(found[name], counts[name]) for name in SECTIONS}
 
 
 # How each section reads, in the order the home shows them: its heading (translated when the

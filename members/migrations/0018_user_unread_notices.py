@@ -2,8 +2,7 @@
 here from the notices."""
 
 from django.db import migrations, models
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 
 
 def count_unread(apps, schema_editor):
@@ -15,7 +14,7 @@ def count_unread(apps, schema_editor):
     )
     with_unread = Notification.objects.filter(read_at__isnull=True).values("user_id")
     User.objects.using(schema_editor.connection.alias).filter(pk__in=with_unread).update(
-        unread_notices=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
+        unread_notices=Subquery(unread, output_field=IntegerField())
     )
 
 

@@ -35,10 +35,6 @@ class NotificationQuerySet(models.QuerySet):
         )
 
 
-class NotificationManager(models.Manager.from_queryset(NotificationQuerySet)):
-    pass
-
-
 class Notification(models.Model):
     """An in-app inbox message. ``key`` makes a notice idempotent: the same key for the same
     user is stored once, so a job that runs twice does not notify twice."""
@@ -60,7 +56,7 @@ class Notification(models.Model):
     email_next_try_at = models.DateTimeField(_("next e-mail attempt"), null=True, blank=True)
     email_error = models.CharField(_("last e-mail error"), max_length=300, blank=True)
 
-    objects = NotificationManager()
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notification")
