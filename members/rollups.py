@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
-from members.common.increments import add_to_rows
+from members.common.increments import add_to_rows, counters_put_right
 from members.models import Constituent, Council, Member, RosterTally
 from members.models.rollups import NONE
 
@@ -269,12 +269,5 @@ def roster_rebuild(*, council: Council | int | None = None) -> int:
 
 def _rebuild_counters(councils) -> int:
     """Put right the counters that differ from the count (only those rows are written)."""
-    counts = raw_counters(councils)
     members = Member.objects.all() if councils is None else Member.objects.filter(council_id__in=councils)
-    wrong = [
-        Member(pk=pk, active_constituents=counts.get(pk, 0))
-        for pk, stored in members.values_list("pk", "active_constituents").iterator(chunk_size=5000)
-        if stored != counts.get(pk, 0)
-    ]
-    Member.objects.bulk_update(wrong, ["active_constituents"], batch_size=1000)
-    return len(wrong)
+    return counters_put_right(members, "active_constituents", raw_counters(councils))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import events, permissions, rollups
 from members.common.figures import figures_changed
+from members.common.increments import counters_put_right
 from members.models import Constituent, Council, Member, Notification, User
 from members.phones import normalize_phone
 
@@ -90,10 +91,11 @@ def notification_read(*, notice: Notification) -> bool:
     return bool(read)
 
 
-def unread_recount(*, users=None) -> int:
-    """Put right the unread counters of ``users`` (ids; everyone if None) that differ from
-    their notices: after notices are changed outside the services (the admin, the demo), and
-    by the nightly rollups job. Returns the counters written. Idempotent.
+def unread_recount(*, users=None, council: int | None = None) -> int:
+    """Put right the unread counters of ``users`` (ids), or of ``council``'s users (its id),
+    or of everyone, that differ from their notices: after notices are changed outside the
+    services (the admin, the demo), and by the nightly rollups job. Returns the counters
+    written. Idempotent.
 
     On PostgreSQL the notices are locked against writers meanwhile (``SHARE``: readers go
     on), so that a notice sent or read in flight is either counted or adds itself after."""
@@ -102,19 +104,14 @@ def unread_recount(*, users=None) -> int:
             with connection.cursor() as cursor:
                 table = connection.ops.quote_name(Notification._meta.db_table)
                 cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
-        unread = Notification.objects.unread()
-        people = User.objects.all()
+        unread, people = Notification.objects.unread(), User.objects.all()
         if users is not None:
             ids = list(users)
             unread, people = unread.filter(user_id__in=ids), people.filter(pk__in=ids)
-        counts = dict(unread.order_by().values("user_id").annotate(n=Count("pk")).values_list("user_id", "n"))
-        wrong = [
-            User(pk=pk, unread_notices=counts.get(pk, 0))
-            for pk, stored in people.values_list("pk", "unread_notices").iterator(chunk_size=5000)
-            if stored != counts.get(pk, 0)
-        ]
-        User.objects.bulk_update(wrong, ["unread_notices"], batch_size=1000)
-    return len(wrong)
+        if council is not None:
+            unread, people = unread.filter(user__council_id=council), people.filter(council_id=council)
+        counts = unread.order_by().values("user_id").annotate(n=Count("pk")).values_list("user_id", "n")
+        return counters_put_right(people, "unread_notices", dict(counts))
 
 
 def notification_email(*, notice_id: int, now=None) -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from activities.contacts.rollups import rollups_rebuild
 from activities.reminders.services.tally import reminder_tally_rebuild
-from members.models import Council, User
+from members.models import Council
 from members.rollups import roster_rebuild
 from members.services import unread_recount
 from members.tasks import councils_fan_out
@@ -53,5 +53,5 @@ def rollups_rebuild_council_task(
     reminder_tally_rebuild(council=council_id)
     outcome.refresh(Proposal.objects.filter(council_id=council_id))
     proposal_tally.rebuild(council=council_id)
-    unread_recount(users=User.objects.filter(council_id=council_id).values_list("pk", flat=True))
+    unread_recount(council=council_id)
     return written

@@ -84,7 +84,7 @@ def build(council, rng, today: date) -> None:
     demo_notices = Notification.objects.filter(user__council=council, kind__startswith="proposal_")
     demo_notices.filter(emailed_at__isnull=True).update(emailed_at=now)
     demo_notices.filter(created_at__lt=now - timedelta(days=30)).update(read_at=now)
-    member_services.unread_recount(users=council.users.values_list("pk", flat=True))
+    member_services.unread_recount(council=council.pk)
 
 
 def _units(council) -> dict[str, HandlingUnit]:

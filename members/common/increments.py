@@ -1,7 +1,7 @@
 """Adding to rollup rows: one ``INSERT … ON CONFLICT (grain) DO UPDATE SET n = n + excluded.n``
 for many rows (PostgreSQL and SQLite share the syntax). The rollups of every app use it, so
 that a count changes by an increment in the database and never by a read-modify-write in
-Python."""
+Python. And putting a counter column right from a recount (``counters_put_right``)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,17 @@ def add_to_rows(model, grain: Sequence[str], counts: Sequence[str], values: list
             f"ON CONFLICT ({', '.join(grain)}) DO UPDATE SET {add}",
             [v for value in sorted(values) for v in value],
         )
+
+
+def counters_put_right(rows, field: str, counts: dict[int, int]) -> int:
+    """Set ``field`` of each of ``rows`` (a queryset) to its count in ``counts`` (by primary
+    key; 0 if missing), writing only the rows whose stored value differs. The caller holds
+    the locks that keep the counts true meanwhile. Returns the rows written."""
+    model = rows.model
+    wrong = [
+        model(pk=pk, **{field: counts.get(pk, 0)})
+        for pk, stored in rows.values_list("pk", field).iterator(chunk_size=5000)
+        if stored != counts.get(pk, 0)
+    ]
+    model.objects.bulk_update(wrong, [field], batch_size=1000)
+    return len(wrong)

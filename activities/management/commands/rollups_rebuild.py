@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from activities.contacts.rollups import rollups_rebuild
 from activities.reminders.services.tally import reminder_tally_rebuild
-from members.models import Council, User
+from members.models import Council
 from members.rollups import roster_rebuild
 from members.services import unread_recount
 from proposals import outcome
@@ -54,8 +54,7 @@ class Command(BaseCommand):
         proposals = Proposal.objects.all() if council is None else Proposal.objects.filter(council_id=council)
         recomputed = outcome.refresh(proposals)
         sessions = proposal_tally.rebuild(council=council)
-        users = None if council is None else User.objects.filter(council_id=council).values_list("pk", flat=True)
-        unread = unread_recount(users=users)
+        unread = unread_recount(council=council)
         self.stdout.write(f"{days} daily contact rows written; {tally} roster tally rows written; "
                           f"{visits} must-visit tally rows written; "
                           f"{recomputed} proposals' outcome recomputed; "
