@@ -218,6 +218,23 @@ def test_home_looks_for_the_latest_contacts_in_the_last_three_months_first(clien
     assert len([sql for sql in seen if "ORDER BY contacted_at DESC" in sql]) == 1
 
 
+def generic_plan(sql: str, ids: list[int]) -> str:
+    """EXPLAIN of ``sql`` prepared as psycopg prepares it (its ``%s`` numbered parameters),
+    with the plan PostgreSQL keeps for any values (``force_generic_plan``), run for ``ids``."""
+    import re
+
+    from django.db import connection
+
+    numbered = iter(range(1, len(ids) + 1))
+    with connection.cursor() as cursor:
+        cursor.execute("PREPARE planned AS " + re.sub("%s", lambda _: f"${next(numbered)}", sql))
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"EXPLAIN EXECUTE planned({', '.join(str(int(n)) for n in ids)})")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE planned")
+    return plan
+
+
 @pytest.mark.postgres
 def test_home_latest_contacts_read_only_the_last_three_months_partitions(member_a):
     """Prepared as the portal prepares it, the bounded statement's plan reads the partitions
@@ -236,12 +253,7 @@ def test_home_latest_contacts_read_only_the_last_three_months_partitions(member_
     bound = home.months_back(start, home.LOOK_BACK)
     partitions.partitions_ensure(first=(bound - timezone.timedelta(days=100)).date(), ahead=1)
     sql = home._sql(connection, home.RECENT_SINCE_SQL, limit=5, since=literal(connection, bound))
-    with connection.cursor() as cursor:
-        cursor.execute("PREPARE home_recent AS " + sql.replace("%s", "$1"))
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        cursor.execute(f"EXPLAIN EXECUTE home_recent({int(member_a.pk)})")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("DEALLOCATE home_recent")
+    plan = generic_plan(sql, [member_a.pk])
     read = set(re.findall(r"activities_contactlog_p(\d{6})", plan))
     assert read, plan
     assert min(read) == f"{bound:%Y%m}", plan
@@ -304,14 +316,7 @@ def test_the_home_counts_plan_knows_the_months_it_reads(member_a):
     start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     partitions.partitions_ensure(first=(start - timezone.timedelta(days=70)).date(), ahead=1)
     sql = home._sql(connection, home.COUNTS_SQL, since=literal(connection, start))
-    numbered = iter(range(1, 10))
-    with connection.cursor() as cursor:
-        cursor.execute("PREPARE home_counts AS " + re.sub("%s", lambda _: f"${next(numbered)}", sql))
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        ids = (member_a.pk, member_a.pk, member_a.pk)
-        cursor.execute(f"EXPLAIN EXECUTE home_counts({', '.join(str(int(n)) for n in ids)})")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("DEALLOCATE home_counts")
+    plan = generic_plan(sql, [member_a.pk] * 3)
     read = set(re.findall(r"activities_contactlog_p(\d{6})", plan))
     assert read, plan
     assert min(read) == f"{start:%Y%m}", plan
