@@ -471,13 +471,15 @@ def insert_members(password_hash: str, today: date) -> None:
     """The member logins (``m<i>``, password ``bench-1158``), the members, their platforms."""
     user_columns = ["id", "password", "last_login", "is_superuser", "username", "first_name",
                     "last_name", "email", "is_staff", "is_active", "date_joined", "display_name",
-                    "role", "council_id", "language", "committee_id", "must_change_password"]
+                    "role", "council_id", "language", "committee_id", "must_change_password",
+                    "unread_notices"]
     require_columns("members_user", user_columns)
     sql(f"""
         INSERT INTO members_user ({", ".join(user_columns)})
         SELECT m.user_id, %(hash)s, NULL, false, 'm' || m.i, '', '', '', false, true,
                pg_temp.at(%(today)s::date - 800, 9), pg_temp.person(m.i, 100, %(s)s, %(g)s) || '委员',
-               'member', m.council_id, 'zh-hans', NULL, false
+               'member', m.council_id, 'zh-hans', NULL, false,
+               0  -- the generator sends no notices
         FROM bench_member m ORDER BY m.i
     """, {"hash": password_hash, "today": today, "s": SURNAMES, "g": GIVEN})
     member_columns = ["id", "user_id", "council_id", "name", "gender", "sector_id", "committee_id",
