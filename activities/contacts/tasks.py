@@ -10,6 +10,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from activities.contacts.rollups import rollups_rebuild
+from activities.reminders.services.pending import pending_since_recount
 from activities.reminders.services.tally import reminder_tally_rebuild
 from members.models import Council
 from members.rollups import roster_rebuild
@@ -40,8 +41,9 @@ def rollups_rebuild_council_task(
 ) -> int:
     """Recount one council's daily contact counts (incrementally: the days touched since its
     last run, unless ``since`` or ``full``), its roster counts, its must-visit tally, its
-    proposals' outcome columns
-    and proposal tally, and its users' unread notices. Idempotent; the rebuilds lock their tables against writers meanwhile.
+    members' pending must-visit bounds, its proposals' outcome columns and proposal tally,
+    and its users' unread notices. Idempotent; the rebuilds lock their tables against
+    writers meanwhile.
     Returns the daily rows written."""
     if not Council.objects.filter(pk=council_id).exists():
         return 0
@@ -51,6 +53,7 @@ def rollups_rebuild_council_task(
     )
     roster_rebuild(council=council_id)
     reminder_tally_rebuild(council=council_id)
+    pending_since_recount(council=council_id)
     outcome.refresh(Proposal.objects.filter(council_id=council_id))
     proposal_tally.rebuild(council=council_id)
     unread_recount(council=council_id)

@@ -1,7 +1,7 @@
 """``{% my_reminders %}``: the must-visit sections of a member's home page (今日必访 /
 即将到期 / 已逾期). A template tag, so that the member home (in ``members``) shows them
-without ``members`` importing ``activities``. One query, in SQL (``SECTIONS_SQL``), and the
-markup written in Python (``my_reminders``)."""
+without ``members`` importing ``activities``. One query, in SQL (``SECTIONS_SQL``), or none when
+nothing is pending, and the markup written in Python (``my_reminders``)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from activities.reminders.models.reminders import note_label
 from activities.reminders.services.notices import DUE_SOON_DAYS
 from members import permissions
 from members.common.days import day_html
+from members.common.literals import literal
 from members.common.urls import address
 
 register = template.Library()
@@ -63,6 +64,13 @@ class Shown:
 # other, and compiling the ORM's version (a window filtered in a wrapping query) took
 # 4-5 ms of CPU a request, ten times running it (bench/member_pages.py). The member is the
 # scope: a member sees their own must-visits only (``Reminder.objects.visible_to``).
+#
+# Bounded below by the first day of the month of the member's ``pending_since`` (none of their
+# pending must-visits was triggered before it), written into the statement
+# (``members.common.literals``): the must-visits are partitioned by the month of their trigger
+# day on PostgreSQL, and planned for the bound the statement opens that month's partition and
+# the later ones alone, where it opened every month's (thirty at province scale). One
+# statement text per month, so each is prepared as the unbounded one was.
 SECTIONS_SQL = """
 SELECT id, constituent_id, constituent_name, rule_name, trigger_type, note, due_on,
        section, in_section
@@ -79,6 +87,7 @@ FROM (
         JOIN {rule} v ON v.id = r.rule_id
         LEFT JOIN {constituent} c ON c.id = r.constituent_id
         WHERE r.member_id = %s AND r.state IN (%s, %s) AND r.due_on <= %s
+          AND r.trigger_on >= {since}
     ) pending
 ) placed
 WHERE place <= %s
@@ -87,14 +96,20 @@ ORDER BY section, due_on, id
 
 
 def sections_of(member, today: date) -> list[Shown]:
-    """The first ``SHOWN_PER_SECTION`` must-visits of each section of ``member``'s home."""
+    """The first ``SHOWN_PER_SECTION`` must-visits of each section of ``member``'s home: none,
+    without a query, when the member has none pending (``pending_since`` is NULL)."""
+    if member.pending_since is None:
+        return []
     tables = {
         "reminder": Reminder._meta.db_table,
         "rule": Reminder._meta.get_field("rule").related_model._meta.db_table,
         "constituent": Reminder._meta.get_field("constituent").related_model._meta.db_table,
     }
     connection = connections[router.db_for_read(Reminder)]
-    sql = SECTIONS_SQL.format(**{name: connection.ops.quote_name(t) for name, t in tables.items()})
+    sql = SECTIONS_SQL.format(
+        **{name: connection.ops.quote_name(t) for name, t in tables.items()},
+        since=literal(connection, member.pending_since.replace(day=1)),
+    )
     state = Reminder.State
     params = [
         state.OVERDUE, today, today, member.pk, state.OPEN, state.OVERDUE,

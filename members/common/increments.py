@@ -29,15 +29,15 @@ def add_to_rows(model, grain: Sequence[str], counts: Sequence[str], values: list
         )
 
 
-def counters_put_right(rows, field: str, counts: dict[int, int]) -> int:
-    """Set ``field`` of each of ``rows`` (a queryset) to its count in ``counts`` (by primary
-    key; 0 if missing), writing only the rows whose stored value differs. The caller holds
-    the locks that keep the counts true meanwhile. Returns the rows written."""
+def counters_put_right(rows, field: str, counts: dict, missing=0) -> int:
+    """Set ``field`` of each of ``rows`` (a queryset) to its value in ``counts`` (by primary
+    key; ``missing`` if absent), writing only the rows whose stored value differs. The caller
+    holds the locks that keep the values true meanwhile. Returns the rows written."""
     model = rows.model
     wrong = [
-        model(pk=pk, **{field: counts.get(pk, 0)})
+        model(pk=pk, **{field: counts.get(pk, missing)})
         for pk, stored in rows.values_list("pk", field).iterator(chunk_size=5000)
-        if stored != counts.get(pk, 0)
+        if stored != counts.get(pk, missing)
     ]
     model.objects.bulk_update(wrong, [field], batch_size=1000)
     return len(wrong)

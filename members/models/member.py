@@ -111,9 +111,16 @@ class Member(models.Model):
     active_constituents = models.IntegerField(
         _("active constituents"), default=0, editable=False
     )
+    # Derived: no pending (open or overdue) must-visit of the member was triggered before this
+    # day; NULL: none is pending. Kept by triggers on the must-visit table (the activities
+    # app's migration 0025), which lower it in the statement that adds or reopens one; closing
+    # one leaves it, and the nightly rollups job sets it to the earliest again. The home page
+    # reads the member's must-visits from this day's month on: the must-visits are partitioned
+    # by month of that day on PostgreSQL, and the older months' partitions are then not opened.
+    pending_since = models.DateField(_("must-visits pending since"), null=True, editable=False)
 
     objects = MemberQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["active_constituents"])
+    history = HistoricalRecords(excluded_fields=["active_constituents", "pending_since"])
 
     class Meta:
         verbose_name = _("member")

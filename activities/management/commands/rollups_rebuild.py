@@ -9,6 +9,9 @@ rollups the dashboards read from the rows they count — the nightly job's servi
   council, sector and committee): recounted whole, which takes seconds even at province scale;
 - the must-visit tally (``activities.reminders.services.tally``: reminders that came due per
   council, day and month), recounted whole;
+- each member's pending must-visit bound (``activities.reminders.services.pending``: the
+  trigger day of their earliest open or overdue must-visit, which the home page reads from),
+  set to the earliest again;
 - each user's unread notices (``members.services.unread_recount``: the navbar's badge),
   recounted whole;
 - each proposal's outcome columns (``proposals.outcome``: the latest reply's category, the
@@ -21,6 +24,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from activities.contacts.rollups import rollups_rebuild
+from activities.reminders.services.pending import pending_since_recount
 from activities.reminders.services.tally import reminder_tally_rebuild
 from members.models import Council
 from members.rollups import roster_rebuild
@@ -51,12 +55,14 @@ class Command(BaseCommand):
         days = rollups_rebuild(council=council, since=since or None, full=full)
         tally = roster_rebuild(council=council)
         visits = reminder_tally_rebuild(council=council)
+        bounds = pending_since_recount(council=council)
         proposals = Proposal.objects.all() if council is None else Proposal.objects.filter(council_id=council)
         recomputed = outcome.refresh(proposals)
         sessions = proposal_tally.rebuild(council=council)
         unread = unread_recount(council=council)
         self.stdout.write(f"{days} daily contact rows written; {tally} roster tally rows written; "
                           f"{visits} must-visit tally rows written; "
+                          f"{bounds} members' pending must-visit bounds put right; "
                           f"{recomputed} proposals' outcome recomputed; "
                           f"{sessions} sessions' proposal tally recounted; "
                           f"{unread} users' unread notices put right")
