@@ -6,7 +6,7 @@ nothing is pending, and the markup written in Python (``my_reminders``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 
 from django import template
@@ -65,12 +65,16 @@ class Shown:
 # 4-5 ms of CPU a request, ten times running it (bench/member_pages.py). The member is the
 # scope: a member sees their own must-visits only (``Reminder.objects.visible_to``).
 #
-# Bounded below by the first day of the month of the member's ``pending_since`` (none of their
-# pending must-visits was triggered before it), written into the statement
-# (``members.common.literals``): the must-visits are partitioned by the month of their trigger
-# day on PostgreSQL, and planned for the bound the statement opens that month's partition and
-# the later ones alone, where it opened every month's (thirty at province scale). One
-# statement text per month, so each is prepared as the unbounded one was.
+# Bounded below, where the member's ``pending_since`` allows (none of their pending
+# must-visits was triggered before it), by the first day of a month a few months back
+# (``SINCE_MONTHS``), written into the statement (``members.common.literals``): the
+# must-visits are partitioned by the month of their trigger day on PostgreSQL, and the plan
+# made for the bound opens that month's partition and the later ones alone, where the
+# unbounded one opens every month's (thirty at province scale). A few fixed bounds, not the
+# member's own month: each text is prepared on each connection only after a few runs
+# planned whole, and a text per month of ``pending_since`` (twenty among a district's members)
+# made the pages plan more than the pruning saved.
+SINCE_MONTHS = (2, 11)  # this month and the two before; the last twelve months
 SECTIONS_SQL = """
 SELECT id, constituent_id, constituent_name, rule_name, trigger_type, note, due_on,
        section, in_section
@@ -86,13 +90,24 @@ FROM (
         FROM {reminder} r
         JOIN {rule} v ON v.id = r.rule_id
         LEFT JOIN {constituent} c ON c.id = r.constituent_id
-        WHERE r.member_id = %s AND r.state IN (%s, %s) AND r.due_on <= %s
-          AND r.trigger_on >= {since}
+        WHERE r.member_id = %s AND r.state IN (%s, %s) AND r.due_on <= %s{since}
     ) pending
 ) placed
 WHERE place <= %s
 ORDER BY section, due_on, id
 """
+
+
+def since_clause(connection, pending_since: date, today: date) -> str:
+    """The statement's lower bound on the trigger day: the latest of the ``SINCE_MONTHS``
+    bounds on or before ``pending_since``, or none."""
+    for months in SINCE_MONTHS:
+        bound = today.replace(day=1)
+        for _ in range(months):
+            bound = (bound - timedelta(days=1)).replace(day=1)
+        if bound <= pending_since:
+            return f"\n          AND r.trigger_on >= {literal(connection, bound)}"
+    return ""
 
 
 def sections_of(member, today: date) -> list[Shown]:
@@ -108,7 +123,7 @@ def sections_of(member, today: date) -> list[Shown]:
     connection = connections[router.db_for_read(Reminder)]
     sql = SECTIONS_SQL.format(
         **{name: connection.ops.quote_name(t) for name, t in tables.items()},
-        since=literal(connection, member.pending_since.replace(day=1)),
+        since=since_clause(connection, member.pending_since, today),
     )
     state = Reminder.State
     params = [

@@ -115,8 +115,9 @@ class Member(models.Model):
     # day; NULL: none is pending. Kept by triggers on the must-visit table (the activities
     # app's migration 0025), which lower it in the statement that adds or reopens one; closing
     # one leaves it, and the nightly rollups job sets it to the earliest again. The home page
-    # reads the member's must-visits from this day's month on: the must-visits are partitioned
-    # by month of that day on PostgreSQL, and the older months' partitions are then not opened.
+    # reads no must-visits when it is NULL, and those of the last three or twelve months alone
+    # when it falls in them: the must-visits are partitioned by the month of that day on
+    # PostgreSQL, and the older months' partitions are then not opened.
     pending_since = models.DateField(_("must-visits pending since"), null=True, editable=False)
 
     objects = MemberQuerySet.as_manager()

@@ -18,7 +18,8 @@ from activities.reminders.services.pending import pending_since_recount
 from activities.reminders.services.rules import rules_install_defaults
 from activities.reminders.services.sweep import reminders_mark_overdue, reminders_sweep
 from activities.reminders.services.triggers import reminders_follow_consultation_date
-from activities.templatetags.reminders import SECTIONS_SQL
+from activities.templatetags.reminders import SECTIONS_SQL, since_clause
+from members.common.literals import literal
 from members.models import Member
 from tests.activities.events.event_helpers import ConsultationFactory
 from tests.activities.reminders.reminder_helpers import TODAY, log_contact, only_rule
@@ -165,16 +166,43 @@ def test_the_home_reads_no_must_visits_when_none_is_pending(client_for, member_a
     assert "近期没有到期的必访，做得好！" in body
 
 
-def test_the_home_reads_the_must_visits_from_the_bounds_month(world, client_for, member_a):
-    bound = bounds()[member_a.pk]
+def months_back(months: int):
+    day = TODAY.replace(day=1)
+    for _ in range(months):
+        day = (day - timedelta(days=1)).replace(day=1)
+    return day
+
+
+@pytest.mark.parametrize(("pending_since", "bound"), [
+    (TODAY, months_back(2)),
+    (months_back(2), months_back(2)),
+    (months_back(2) - timedelta(days=1), months_back(11)),
+    (months_back(11), months_back(11)),
+    (months_back(11) - timedelta(days=1), None),
+])
+def test_the_homes_bound_is_the_latest_fixed_one_on_or_before_pending_since(pending_since, bound):
+    clause = since_clause(connection, pending_since, TODAY)
+    if bound is None:
+        assert clause == ""
+    else:
+        assert f"r.trigger_on >= {literal(connection, bound)}" in clause
+
+
+def test_the_home_reads_the_must_visits_from_the_bound(world, client_for, member_a):
     client = client_for(member_a)
-    queries = _sections_queries(client, member_a)
-    assert len(queries) == 1
-    assert f"'{bound.replace(day=1).isoformat()}'" in queries[0]
-    # The overdue section still counts every overdue must-visit of member_a's.
     overdue = Reminder.objects.filter(member=member_a).filter(
         Q(state="overdue") | Q(state="open", due_on__lt=TODAY)).count()
     assert overdue > 0
+    # Older than a year: unbounded.
+    assert bounds()[member_a.pk] < months_back(11)
+    queries = _sections_queries(client, member_a)
+    assert len(queries) == 1
+    assert "trigger_on" not in queries[0]
+    # Every pending one triggered in the last three months: bounded, and still all counted.
+    Reminder.objects.filter(member=member_a).update(trigger_on=TODAY - timedelta(days=1))
+    pending_since_recount()
+    queries = _sections_queries(client, member_a)
+    assert f"r.trigger_on >= {literal(connection, months_back(2))}" in queries[0]
     body = client.get(reverse("members:member-home")).content.decode()
     assert f'<span class="badge text-bg-danger">{overdue}</span>' in body
 
@@ -187,16 +215,15 @@ def test_the_homes_statement_opens_the_partitions_from_the_bounds_month_alone(me
     import re
 
     from activities import partitions
-    from members.common.literals import literal
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's partitions")
-    bound = (TODAY - timedelta(days=62)).replace(day=1)
+    bound = months_back(2)
     partitions.partitions_ensure(first=bound - timedelta(days=100), ahead=1)
     tables = {"reminder": Reminder, "rule": Reminder._meta.get_field("rule").related_model,
               "constituent": Reminder._meta.get_field("constituent").related_model}
     sql = SECTIONS_SQL.format(**{k: f'"{m._meta.db_table}"' for k, m in tables.items()},
-                              since=literal(connection, bound))
+                              since=since_clause(connection, TODAY, TODAY))
     numbered = iter(range(1, 9))
     day = f"'{TODAY.isoformat()}'::date"
     values = ["'overdue'", day, day, str(member_a.pk), "'open'", "'overdue'", day, "10"]
