@@ -218,9 +218,10 @@ def test_home_looks_for_the_latest_contacts_in_the_last_three_months_first(clien
     assert len([sql for sql in seen if "ORDER BY contacted_at DESC" in sql]) == 1
 
 
-def generic_plan(sql: str, ids: list[int]) -> str:
+def generic_plan(sql: str, ids: list[int | str]) -> str:
     """EXPLAIN of ``sql`` prepared as psycopg prepares it (its ``%s`` numbered parameters),
-    with the plan PostgreSQL keeps for any values (``force_generic_plan``), run for ``ids``."""
+    with the plan PostgreSQL keeps for any values (``force_generic_plan``), run for ``ids``
+    (integers, or other values as SQL literals)."""
     import re
 
     from django.db import connection
@@ -229,7 +230,8 @@ def generic_plan(sql: str, ids: list[int]) -> str:
     with connection.cursor() as cursor:
         cursor.execute("PREPARE planned AS " + re.sub("%s", lambda _: f"${next(numbered)}", sql))
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        cursor.execute(f"EXPLAIN EXECUTE planned({', '.join(str(int(n)) for n in ids)})")
+        values = ", ".join(n if isinstance(n, str) else str(int(n)) for n in ids)
+        cursor.execute(f"EXPLAIN EXECUTE planned({values})")
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("DEALLOCATE planned")
     return plan

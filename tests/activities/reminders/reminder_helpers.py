@@ -1,13 +1,14 @@
 """Shared helpers for the reminder tests."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from activities.models import MustVisitRule, Reminder, TriggerType
 from activities.reminders.services.closing import reminders_close_for_contact
 from activities.reminders.services.rules import rules_install_defaults
-from tests.factories import ContactLogFactory
+from activities.reminders.services.sweep import reminders_sweep
+from tests.factories import ConstituentFactory, ContactLogFactory
 
 # Today: constituents' created_at is real time (auto_now_add), so tests run on the real day.
 TODAY = timezone.localdate()
@@ -43,4 +44,29 @@ def keys(**filters) -> set:
     return set(Reminder.objects.filter(**filters).values_list("member__name", "constituent__name", "period_key"))
 
 
-__all__ = ["TODAY", "TriggerType", "at", "keys", "log_contact", "only_rule", "rule"]
+def aged(member, days: int, n: int = 1):
+    """``n`` constituents of ``member``'s, added ``days`` ago."""
+    people = ConstituentFactory.create_batch(n, member=member)
+    for person in people:
+        person.created_at -= timedelta(days=days)
+        person.save(update_fields=["created_at"])
+    return people
+
+
+def two_councils_swept(council, other_council, member_a, member_b, other_member) -> dict:
+    """Must-visits of two councils' members, some past due: the default rules, constituents
+    added long ago and lately, and the sweep's inserts and overdue mark."""
+    rules_install_defaults(council=council)
+    rules_install_defaults(council=other_council)
+    people = {
+        "a_old": aged(member_a, 400, 3),
+        "a_new": aged(member_a, 2, 2),
+        "b_old": aged(member_b, 200, 2),
+        "other": aged(other_member, 400, 2),
+    }
+    reminders_sweep(today=TODAY)
+    return people
+
+
+__all__ = ["TODAY", "TriggerType", "aged", "at", "keys", "log_contact", "only_rule", "rule",
+           "two_councils_swept"]

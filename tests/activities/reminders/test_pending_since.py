@@ -15,15 +15,18 @@ from django.urls import reverse
 from activities.models import Reminder, TriggerType
 from activities.reminders.services.closing import reminder_dismiss
 from activities.reminders.services.pending import pending_since_recount
-from activities.reminders.services.rules import rules_install_defaults
 from activities.reminders.services.sweep import reminders_mark_overdue, reminders_sweep
 from activities.reminders.services.triggers import reminders_follow_consultation_date
 from activities.templatetags.reminders import SECTIONS_SQL, since_clause
 from members.common.literals import literal
 from members.models import Member
 from tests.activities.events.event_helpers import ConsultationFactory
-from tests.activities.reminders.reminder_helpers import TODAY, log_contact, only_rule
-from tests.factories import ConstituentFactory
+from tests.activities.reminders.reminder_helpers import (
+    TODAY,
+    log_contact,
+    only_rule,
+    two_councils_swept,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,27 +54,10 @@ def assert_bounds_hold():
             assert stored[pk] <= first, (pk, stored[pk], first)
 
 
-def aged(member, days: int, n: int = 1):
-    people = ConstituentFactory.create_batch(n, member=member)
-    for person in people:
-        person.created_at -= timedelta(days=days)
-        person.save(update_fields=["created_at"])
-    return people
-
-
 @pytest.fixture
 def world(council, other_council, member_a, member_b, other_member):
     """Must-visits of two councils' members, some past due, from the sweep's inserts."""
-    rules_install_defaults(council=council)
-    rules_install_defaults(council=other_council)
-    people = {
-        "a_old": aged(member_a, 400, 3),
-        "a_new": aged(member_a, 2, 2),
-        "b_old": aged(member_b, 200, 2),
-        "other": aged(other_member, 400, 2),
-    }
-    reminders_sweep(today=TODAY)
-    return people
+    return two_councils_swept(council, other_council, member_a, member_b, other_member)
 
 
 def test_members_without_must_visits_have_no_bound(member_a, member_b):
@@ -215,6 +201,7 @@ def test_the_homes_statement_opens_the_partitions_from_the_bounds_month_alone(me
     import re
 
     from activities import partitions
+    from tests.members.test_member_pages import generic_plan
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's partitions")
@@ -224,15 +211,8 @@ def test_the_homes_statement_opens_the_partitions_from_the_bounds_month_alone(me
               "constituent": Reminder._meta.get_field("constituent").related_model}
     sql = SECTIONS_SQL.format(**{k: f'"{m._meta.db_table}"' for k, m in tables.items()},
                               since=since_clause(connection, TODAY, TODAY))
-    numbered = iter(range(1, 9))
     day = f"'{TODAY.isoformat()}'::date"
-    values = ["'overdue'", day, day, str(member_a.pk), "'open'", "'overdue'", day, "10"]
-    with connection.cursor() as cursor:
-        cursor.execute("PREPARE planned AS " + re.sub("%s", lambda _: f"${next(numbered)}", sql))
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        cursor.execute(f"EXPLAIN EXECUTE planned({', '.join(values)})")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("DEALLOCATE planned")
+    plan = generic_plan(sql, ["'overdue'", day, day, member_a.pk, "'open'", "'overdue'", day, 10])
     read = set(re.findall(r"activities_reminder_p(\d{6})", plan))
     assert read, plan
     assert min(read) == f"{bound:%Y%m}", plan  # (and the default partition: months not made)

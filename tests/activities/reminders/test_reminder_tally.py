@@ -12,13 +12,17 @@ from django.urls import reverse
 
 from activities.models import Reminder, ReminderTally, TriggerType
 from activities.reminders.services.closing import reminder_dismiss
-from activities.reminders.services.rules import rules_install_defaults
 from activities.reminders.services.sweep import reminders_mark_overdue, reminders_sweep
 from activities.reminders.services.tally import reminder_tally_rebuild
 from activities.reminders.services.triggers import reminders_follow_consultation_date
 from tests.activities.events.event_helpers import ConsultationFactory
-from tests.activities.reminders.reminder_helpers import TODAY, log_contact, only_rule
-from tests.factories import ConstituentFactory, MemberFactory
+from tests.activities.reminders.reminder_helpers import (
+    TODAY,
+    log_contact,
+    only_rule,
+    two_councils_swept,
+)
+from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,27 +50,10 @@ def tally() -> Counter:
     return +counts
 
 
-def aged(member, days: int, n: int = 1):
-    people = ConstituentFactory.create_batch(n, member=member)
-    for person in people:
-        person.created_at -= timedelta(days=days)
-        person.save(update_fields=["created_at"])
-    return people
-
-
 @pytest.fixture
 def world(council, other_council, member_a, member_b, other_member):
     """Reminders of two councils, some past due: the sweep's inserts and overdue mark."""
-    rules_install_defaults(council=council)
-    rules_install_defaults(council=other_council)
-    people = {
-        "a_old": aged(member_a, 400, 3),
-        "a_new": aged(member_a, 2, 2),
-        "b_old": aged(member_b, 200, 2),
-        "other": aged(other_member, 400, 2),
-    }
-    reminders_sweep(today=TODAY)
-    return people
+    return two_councils_swept(council, other_council, member_a, member_b, other_member)
 
 
 def test_the_sweep_and_the_overdue_mark_are_counted(world):
