@@ -15,14 +15,17 @@ the member from ``permissions.member_of``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
+from typing import TypeVar
 
 from django.db import connections, router
 
 from members.common.literals import literal
 from members.common.urls import address_of
 from members.models import Constituent, Member
+
+D = TypeVar("D", date, datetime)
 
 # The month's first day is written into the statement (``members.common.literals``).
 COUNTS_SQL = """
@@ -153,8 +156,9 @@ def counts(member: Member, since: datetime) -> Counts:
         return Counts(*cursor.fetchone())
 
 
-def months_back(month_start: datetime, months: int) -> datetime:
-    """The first (local) midnight of the month ``months`` before ``month_start``'s."""
+def months_back(month_start: D, months: int) -> D:
+    """The first day (a date), or first (local) midnight (a datetime), of the month
+    ``months`` before ``month_start``'s."""
     for _ in range(months):
         month_start = (month_start - timedelta(days=1)).replace(day=1)
     return month_start

@@ -6,7 +6,7 @@ nothing is pending, and the markup written in Python (``my_reminders``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from html import escape
 
 from django import template
@@ -22,6 +22,7 @@ from members import permissions
 from members.common.days import day_html
 from members.common.literals import literal
 from members.common.urls import address
+from members.home import months_back
 
 register = template.Library()
 
@@ -102,9 +103,7 @@ def since_clause(connection, pending_since: date, today: date) -> str:
     """The statement's lower bound on the trigger day: the latest of the ``SINCE_MONTHS``
     bounds on or before ``pending_since``, or none."""
     for months in SINCE_MONTHS:
-        bound = today.replace(day=1)
-        for _ in range(months):
-            bound = (bound - timedelta(days=1)).replace(day=1)
+        bound = months_back(today.replace(day=1), months)
         if bound <= pending_since:
             return f"\n          AND r.trigger_on >= {literal(connection, bound)}"
     return ""

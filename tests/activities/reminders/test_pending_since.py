@@ -18,6 +18,7 @@ from activities.reminders.services.pending import pending_since_recount
 from activities.reminders.services.sweep import reminders_mark_overdue, reminders_sweep
 from activities.reminders.services.triggers import reminders_follow_consultation_date
 from activities.templatetags.reminders import SECTIONS_SQL, since_clause
+from members import home
 from members.common.literals import literal
 from members.models import Member
 from tests.activities.events.event_helpers import ConsultationFactory
@@ -153,10 +154,7 @@ def test_the_home_reads_no_must_visits_when_none_is_pending(client_for, member_a
 
 
 def months_back(months: int):
-    day = TODAY.replace(day=1)
-    for _ in range(months):
-        day = (day - timedelta(days=1)).replace(day=1)
-    return day
+    return home.months_back(TODAY.replace(day=1), months)
 
 
 @pytest.mark.parametrize(("pending_since", "bound"), [
