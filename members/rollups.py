@@ -29,11 +29,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
-from members.common.increments import add_to_rows, counters_put_right
+from members.common.increments import add_to_rows, column_put_right
+from members.common.locks import tables_locked
 from members.models import Constituent, Council, Member, RosterTally
 from members.models.rollups import NONE
 
@@ -250,11 +251,7 @@ def roster_rebuild(*, council: Council | int | None = None) -> int:
     if council is not None:
         ids = [council if isinstance(council, int) else council.pk]
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for model in (Member, RosterTally):
-                    table = connection.ops.quote_name(model._meta.db_table)
-                    cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        tables_locked(Member, RosterTally, mode="EXCLUSIVE")
         _rebuild_counters(ids)
         rows = RosterTally.objects.all() if ids is None else RosterTally.objects.filter(council_id__in=ids)
         rows.delete()
@@ -270,4 +267,4 @@ def roster_rebuild(*, council: Council | int | None = None) -> int:
 def _rebuild_counters(councils) -> int:
     """Put right the counters that differ from the count (only those rows are written)."""
     members = Member.objects.all() if councils is None else Member.objects.filter(council_id__in=councils)
-    return counters_put_right(members, "active_constituents", raw_counters(councils))
+    return column_put_right(members, "active_constituents", raw_counters(councils))

@@ -10,14 +10,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, ProtectedError, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from members import events, permissions, rollups
 from members.common.figures import figures_changed
-from members.common.increments import counters_put_right
+from members.common.increments import column_put_right
+from members.common.locks import tables_locked
 from members.models import Constituent, Council, Member, Notification, User
 from members.phones import normalize_phone
 
@@ -100,10 +101,7 @@ def unread_recount(*, users=None, council: int | None = None) -> int:
     On PostgreSQL the notices are locked against writers meanwhile (``SHARE``: readers go
     on), so that a notice sent or read in flight is either counted or adds itself after."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                table = connection.ops.quote_name(Notification._meta.db_table)
-                cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+        tables_locked(Notification, mode="SHARE")
         unread, people = Notification.objects.unread(), User.objects.all()
         if users is not None:
             ids = list(users)
@@ -111,7 +109,7 @@ def unread_recount(*, users=None, council: int | None = None) -> int:
         if council is not None:
             unread, people = unread.filter(user__council_id=council), people.filter(council_id=council)
         counts = unread.order_by().values("user_id").annotate(n=Count("pk")).values_list("user_id", "n")
-        return counters_put_right(people, "unread_notices", dict(counts))
+        return column_put_right(people, "unread_notices", dict(counts))
 
 
 def notification_email(*, notice_id: int, now=None) -> bool:

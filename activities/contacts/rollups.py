@@ -52,6 +52,7 @@ from activities.contacts.models import (
 )
 from activities.tags.models import ContactLogTag
 from members.common.increments import add_to_rows
+from members.common.locks import tables_locked
 from members.models import Council, Member
 
 _GRAIN = ["council_id", "day", "channel", "sector_id", "committee_id", "platform_id"]
@@ -212,11 +213,7 @@ def rollups_rebuild(
 
 
 def _rebuild_one(council_id: int, *, since: date | None, full: bool, today: date) -> int:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for model in (ContactDay, ContactTally):
-                table = connection.ops.quote_name(model._meta.db_table)
-                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+    tables_locked(ContactDay, ContactTally, mode="SHARE ROW EXCLUSIVE")
     top = ContactLog.objects.aggregate(top=Max("pk"))["top"] or 0
     mark = ContactDayMark.objects.filter(council_id=council_id).first()
     if since is not None:

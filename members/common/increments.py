@@ -1,7 +1,8 @@
 """Adding to rollup rows: one ``INSERT … ON CONFLICT (grain) DO UPDATE SET n = n + excluded.n``
 for many rows (PostgreSQL and SQLite share the syntax). The rollups of every app use it, so
 that a count changes by an increment in the database and never by a read-modify-write in
-Python. And putting a counter column right from a recount (``counters_put_right``)."""
+Python. And putting a derived column (a counter, a bound) right from a recount
+(``column_put_right``)."""
 
 from __future__ import annotations
 
@@ -29,15 +30,15 @@ def add_to_rows(model, grain: Sequence[str], counts: Sequence[str], values: list
         )
 
 
-def counters_put_right(rows, field: str, counts: dict, missing=0) -> int:
-    """Set ``field`` of each of ``rows`` (a queryset) to its value in ``counts`` (by primary
+def column_put_right(rows, field: str, values: dict, missing=0) -> int:
+    """Set ``field`` of each of ``rows`` (a queryset) to its value in ``values`` (by primary
     key; ``missing`` if absent), writing only the rows whose stored value differs. The caller
     holds the locks that keep the values true meanwhile. Returns the rows written."""
     model = rows.model
     wrong = [
-        model(pk=pk, **{field: counts.get(pk, missing)})
+        model(pk=pk, **{field: values.get(pk, missing)})
         for pk, stored in rows.values_list("pk", field).iterator(chunk_size=5000)
-        if stored != counts.get(pk, missing)
+        if stored != values.get(pk, missing)
     ]
     model.objects.bulk_update(wrong, [field], batch_size=1000)
     return len(wrong)

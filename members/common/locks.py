@@ -42,3 +42,16 @@ def council_job_lock(job: str, council_id: int) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", key)
+
+
+def tables_locked(*models, mode: str) -> None:
+    """Lock the tables of ``models``, in that order, in ``mode`` (``SHARE``, ``SHARE ROW
+    EXCLUSIVE``, ``EXCLUSIVE``) until the caller's transaction ends: the rollup rebuilds keep
+    writers out while they recount. PostgreSQL only (SQLite writes one transaction at a time)."""
+    if connection.vendor != "postgresql":
+        return
+    if mode not in {"SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE"}:
+        raise ValueError(f"not a lock mode the rebuilds take: {mode!r}")
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN {mode} MODE")

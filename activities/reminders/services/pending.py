@@ -8,11 +8,12 @@ triggers off (a restore with ``session_replication_role``). Idempotent."""
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Min
 
 from activities.reminders.models import Reminder
-from members.common.increments import counters_put_right
+from members.common.increments import column_put_right
+from members.common.locks import tables_locked
 from members.models import Member
 
 PENDING = (Reminder.State.OPEN, Reminder.State.OVERDUE)
@@ -26,13 +27,10 @@ def pending_since_recount(*, council: int | None = None) -> int:
     go on), so that a must-visit added in flight is either seen by the recount or lowers the
     bound after it."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                table = connection.ops.quote_name(Reminder._meta.db_table)
-                cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+        tables_locked(Reminder, mode="SHARE")
         pending, members = Reminder.objects.filter(state__in=PENDING), Member.objects.all()
         if council is not None:
             pending, members = pending.filter(council_id=council), members.filter(council_id=council)
         earliest = (pending.order_by().values("member_id").annotate(first=Min("trigger_on"))
                     .values_list("member_id", "first"))
-        return counters_put_right(members, "pending_since", dict(earliest), missing=None)
+        return column_put_right(members, "pending_since", dict(earliest), missing=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 from activities.reminders.models import Reminder, ReminderTally
+from members.common.locks import tables_locked
 from members.models import Council
 
 _MONTH = {"postgresql": "date_trunc('month', due_on)::date", "sqlite": "date(due_on, 'start of month')"}
@@ -46,9 +47,7 @@ def reminder_tally_rebuild(*, council: Council | int | None = None) -> int:
     written = 0
     for council_id in ids:
         with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                table = connection.ops.quote_name(ReminderTally._meta.db_table)
-                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+            tables_locked(ReminderTally, mode="SHARE ROW EXCLUSIVE")
             ReminderTally.objects.filter(council_id=council_id).delete()
             counted = (S.DONE, S.OVERDUE)
             cursor.execute(sql, [S.DONE, S.OVERDUE, council_id, *counted, council_id, *counted])
