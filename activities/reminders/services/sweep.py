@@ -118,12 +118,12 @@ def _members_for(rule: MustVisitRule):
 
 
 def _contacted_since(day_field: str | date, *, via: str):
-    """Exists: a contact with the row's constituent (``via`` its id) on/after the date."""
+    """Exists: a contact with the row's constituent (``via`` its id) on/after the date —
+    read from the links' copy of their log's time (their partition key on PostgreSQL), so
+    that only the links of those months are probed, none joined to its log."""
     since = start_of(day_field) if isinstance(day_field, date) else F(day_field)
     return Exists(
-        ContactLogConstituent.objects.filter(
-            constituent_id=OuterRef(via), contact_log__contacted_at__gte=since
-        )
+        ContactLogConstituent.objects.filter(constituent_id=OuterRef(via), contacted_at__gte=since)
     )
 
 
@@ -160,10 +160,13 @@ def _periodic(rule: MustVisitRule, today: date, since: Since | None = None, **sc
 
 def _first_visit(rule: MustVisitRule, today: date, since: Since | None = None, **scope) -> int:
     """Constituents never contacted yet: due ``within_days`` after they were added. Time
-    makes none due: with a mark, only the constituents (and members) changed since."""
-    ever = Exists(ContactLogConstituent.objects.filter(constituent_id=OuterRef("pk")))
+    makes none due: with a mark, only the constituents (and members) changed since.
+
+    "Never contacted" is the constituent's own ``last_contacted_at`` left empty (the contact
+    services keep it, as the member home reads it): not a probe of every month's links for
+    each constituent, which also forgets the contacts of months archived since."""
     added = local_date("created_at")
-    qs = constituents_for(rule).filter(**scope).filter(~ever)
+    qs = constituents_for(rule).filter(**scope).filter(last_contacted_at__isnull=True)
     return insert_reminders(
         _changed(qs, rule, since), rule=rule, today=today, council_id=F("council_id"), member_id=F("member_id"),
         constituent_id=F("id"), period_key=Value("first"), trigger_on=added,
@@ -250,18 +253,23 @@ def _calendar(rule: MustVisitRule, today: date, since: Since | None = None) -> i
 def _difficulty(rule: MustVisitRule, today: date, since: Since | None = None, **scope) -> int:
     """Each constituent of a contact log flagged "in difficulty": due ``within_days`` after
     it, unless a later contact already followed it up. With a mark: the logs recorded since
-    and the constituents changed since (an edit that flags a log touches its people)."""
-    flagged_day = local_date("contact_log__contacted_at")
+    and the constituents changed since (an edit that flags a log touches its people).
+
+    Read from the links' own copy of their log's time (``ContactLogConstituent.contacted_at``):
+    on PostgreSQL both tables are partitioned by it, so the window reads its last months of
+    each, and "a later contact" is a probe of the constituent's links from that month on —
+    not of every month's links, each joined to its log to read the time."""
+    flagged_day = local_date("contacted_at")
     later = Exists(
         ContactLogConstituent.objects.filter(
-            constituent_id=OuterRef("constituent_id"),
-            contact_log__contacted_at__gt=OuterRef("contact_log__contacted_at"),
+            constituent_id=OuterRef("constituent_id"), contacted_at__gt=OuterRef("contacted_at"),
         )
     )
+    window = _window_start(rule, today)
     qs = ContactLogConstituent.objects.filter(
+        contacted_at__gte=window, contact_log__contacted_at__gte=window,
         contact_log__council_id=rule.council_id, contact_log__difficulty=True,
-        contact_log__contacted_at__gte=_window_start(rule, today), constituent__active=True,
-        **scope,
+        constituent__active=True, **scope,
     ).filter(~later)
     sectors = _sector_ids(rule)
     if sectors:
@@ -332,7 +340,7 @@ def _proposal_replied(rule: MustVisitRule, today: date, since: Since | None = No
         ContactLogConstituent.objects.filter(
             constituent_id=OuterRef("constituent_id"),
             contact_log__proposal_id=OuterRef("contact_log__proposal_id"),
-            contact_log__contacted_at__gte=OuterRef(replied_at),
+            contacted_at__gte=OuterRef(replied_at),
         )
     )
     window = {"contact_log__council_id": rule.council_id, "constituent__active": True,
