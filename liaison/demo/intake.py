@@ -5,10 +5,9 @@ a member: the demo's rosters reproduce the seed article's figures (582 constitue
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from django.utils import timezone
-
+from liaison.demo.moments import past_at
 from liaison.intake import services
 from liaison.intake.models import Submission
 from members.common import clock
@@ -26,10 +25,6 @@ MESSAGES = [
 ]
 
 
-def _at(day: date, hour: int) -> datetime:
-    when = timezone.make_aware(datetime.combine(day, time(hour)))
-    return min(when, timezone.now() - timedelta(minutes=5))
-
 
 def build(council, rng, today: date) -> None:
     if Submission.objects.filter(council=council).exists():
@@ -41,13 +36,13 @@ def build(council, rng, today: date) -> None:
     made = []
     for i, (days, hour, category, name, phone, text) in enumerate(MESSAGES):
         link = services.intake_link_for(platform=platforms[i % len(platforms)])
-        with clock.frozen_at(_at(today - timedelta(days=days), hour)):
+        with clock.frozen_at(past_at(today - timedelta(days=days), hour)):
             made.append(services.submission_create(
                 link=link, category=category, name=name, phone=phone, text=text, consent=True,
             ))
     if staff is None:
         return
-    with clock.frozen_at(_at(today, 8)):
+    with clock.frozen_at(past_at(today, 8)):
         # The second street-light message says the first again; the test message is closed.
         first, again = made[3], made[4]
         services.submission_merge(by=staff, submission=again, into=first)

@@ -10,15 +10,15 @@ through the services, dated in the last weeks; the seed article's figures are no
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.utils import timezone
 
 from activities.models import ContactLog
 from activities.reminders.services.rules import rules_install_defaults
 from activities.tags.services import link_tags_install_defaults
 from liaison.demo.members import CITY
+from liaison.demo.moments import past_at
 from members.common import clock
 from members.models import Council, Member, User
 from opinions import services
@@ -54,10 +54,6 @@ REPORTS = [
      [("district", "forward", ""), ("city", "forward", "")]),
 ]
 
-
-def _at(day: date, hour: int) -> datetime:
-    when = timezone.make_aware(datetime.combine(day, time(hour)))
-    return min(when, timezone.now() - timedelta(minutes=5))
 
 
 def _office(username: str, display_name: str, council: Council) -> User:
@@ -98,12 +94,12 @@ def build(council: Council, rng, today: date) -> None:
         log = (ContactLog.objects.filter(member=member).exclude(opinions="")
                .order_by("-contacted_at").first())
         day = today - timedelta(days=days)
-        with clock.frozen_at(_at(day, 9)):
+        with clock.frozen_at(past_at(day, 9)):
             report = services.report_submit(member=member, by=member.user, title=title,
                                              body=body, contact_log=log)
         for n, (office, step, extra) in enumerate(steps, start=1):
             by = offices[office]
-            with clock.frozen_at(_at(day + timedelta(days=2 * n), 10)):
+            with clock.frozen_at(past_at(day + timedelta(days=2 * n), 10)):
                 if step == "forward":
                     report = services.report_forward(report=report, by=by)
                 elif step == "adopt":

@@ -8,27 +8,22 @@ contacts logged by members satisfied; the rest are open, due soon or overdue.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
-from django.utils import timezone
+from datetime import date, timedelta
 
 from activities.contacts.services import contact_log_create
 from activities.models import Campaign, ContactLog, Reminder, TriggerType
 from activities.reminders.services import campaigns, sweep
 from activities.reminders.services.rules import rules_install_defaults
+from liaison.demo.moments import past_at
 from members.models import Constituent, Member, Sector, User
 
 CAMPAIGN = "传达十届四次会议精神"
 
 
-def _at(day: date, hour: int) -> datetime:
-    when = timezone.make_aware(datetime.combine(day, time(hour)))
-    return min(when, timezone.now() - timedelta(minutes=5))
-
 
 def _log(member: Member, people, day: date, rng, **kwargs) -> ContactLog:
     return contact_log_create(
-        by=member.user, member=member, constituents=people, contacted_at=_at(day, rng.randrange(8, 18)),
+        by=member.user, member=member, constituents=people, contacted_at=past_at(day, rng.randrange(8, 18)),
         channel=rng.choice(["forum", "research", "online"]), mode="visit",
         summary=kwargs.pop("summary", "入户走访，了解近况并宣讲政策"), **kwargs,
     )
@@ -43,7 +38,7 @@ def _link_opinions_to_replied_proposals(council, rng, today) -> None:
 
     replies = Reply.objects.filter(
         proposal__council=council, proposal__proposer__isnull=False,
-        replied_at__gte=_at(today - timedelta(days=40), 0),
+        replied_at__gte=past_at(today - timedelta(days=40), 0),
     ).select_related("proposal")
     for reply in replies:
         logs = ContactLog.objects.filter(

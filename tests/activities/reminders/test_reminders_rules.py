@@ -55,6 +55,7 @@ def test_first_visit_for_never_contacted_only(council, member_a):
         None, None, None, None)
     assert reminder.due_on == new.created_at.astimezone().date() + timedelta(days=30)
 
+
 def test_a_constituent_whose_contacts_were_archived_is_not_new(council, member_a):
     """Archiving a month moves its logs and their links out of the tables; the people they
     reached were still contacted (their last contact stays), so they get no first visit."""
@@ -66,7 +67,6 @@ def test_a_constituent_whose_contacts_were_archived_is_not_new(council, member_a
     ContactLogConstituent.objects.filter(constituent=seen).delete()  # as the archive leaves it
     reminders_sweep(today=TODAY)
     assert not Reminder.objects.exists()
-
 
 
 def test_first_visit_event_when_a_constituent_is_added(council, member_a, django_capture_on_commit_callbacks):
