@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from activities.reminders.services.sql import start_of
+
 
 def past_at(day: date, hour: int) -> datetime:
     """``day`` at ``hour`` o'clock, local time; five minutes ago if that hour has not come
@@ -14,5 +16,4 @@ def past_at(day: date, hour: int) -> datetime:
     member's contacts from its own day on."""
     now = timezone.now()
     when = timezone.make_aware(datetime.combine(day, time(hour)))
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    return max(min(when, now - timedelta(minutes=5)), min(start, now))
+    return max(min(when, now - timedelta(minutes=5)), min(start_of(day), now))
