@@ -9,10 +9,13 @@ request (``DASHBOARD_CACHE_SECONDS=0``), the pages interleaved. Prints per page 
 and 95th percentile of the whole request (wall and this thread's CPU), of its SQL (the time
 spent in the database driver's ``execute``), the queries and the rows they returned, and the
 query that returned the most rows. ``--profile PAGE`` adds a cProfile of that page's
-requests (the functions with the most cumulative time). ``--flush`` measures them as
-``measure.py --parts dashboards`` does instead: the dashboard cache on, and the whole cache
-emptied before each request (the same figures here, 2026-12-01: the empty cache costs nothing
-the computed figures do not).
+requests (the functions with the most cumulative time; ``PROFILE_SORT=tottime`` and
+``PROFILE_LINES=60`` change the order and the length). ``--page USER:PATH`` (repeatable)
+measures those pages instead of the dashboards, each as its user, with the same clocks: a staff
+list, say (``--page staff-p:/members/staff/members/ --profile /members/staff/members/``).
+``--flush`` measures them as ``measure.py --parts dashboards`` does instead: the dashboard
+cache on, and the whole cache emptied before each request (the same figures here, 2026-12-01:
+the empty cache costs nothing the computed figures do not).
 """
 
 from __future__ import annotations
@@ -71,21 +74,26 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--profile", choices=[label for label, _u, _p in PAGES])
+    parser.add_argument("--page", action="append", metavar="USER:PATH",
+                        help="profile this page as this user instead of the dashboards")
+    parser.add_argument("--profile", help="a page's label (district, city, province, or a --page's path)")
     parser.add_argument("--queries", action="store_true", help="each query's median time and rows")
     parser.add_argument("--flush", action="store_true",
                         help="as the harness measures it: the cache on, and emptied before each request")
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
-    clients = {user: client_of(user) for _l, user, _p in PAGES}
-    for _label, user, path in PAGES:  # warm: connections, templates, translations
+    pages = PAGES
+    if args.page:
+        pages = [(path, user, path) for user, path in (each.split(":", 1) for each in args.page)]
+    clients = {user: client_of(user) for _l, user, _p in pages}
+    for _label, user, path in pages:  # warm: connections, templates, translations
         clients[user].get(path)
     stats = {label: {"wall": [], "cpu": [], "sql": [], "n": 0, "rows": 0, "top": (0, ""),
-                     "each": {}} for label, _u, _p in PAGES}
+                     "each": {}} for label, _u, _p in pages}
     profiler = cProfile.Profile() if args.profile else None
     print(f"load {loadavg()}")
     for _ in range(args.requests):
-        for label, user, path in PAGES:
+        for label, user, path in pages:
             if args.flush:
                 flush_cache()
             clock = SqlClock()
@@ -109,18 +117,18 @@ def main() -> None:
             s["bytes"] = len(response.content)
             for i, (t, r, sql) in enumerate(clock.queries):
                 s["each"].setdefault(i, []).append((t, r, sql))
-    print("| dashboard | wall p50 / p95 | CPU p50 | SQL p50 | queries | rows | HTML |")
+    print("| page | wall p50 / p95 | CPU p50 | SQL p50 | queries | rows | HTML |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for label, _u, _p in PAGES:
+    for label, _u, _p in pages:
         s = stats[label]
         print(f"| {label} | {statistics.median(s['wall']) * 1000:.0f} / {pct(s['wall'], .95) * 1000:.0f} ms"
               f" | {statistics.median(s['cpu']) * 1000:.0f} ms | {statistics.median(s['sql']) * 1000:.0f} ms"
               f" | {s['n']} | {s['rows']:,} | {s['bytes'] / 1024:.0f} KiB |")
-    for label, _u, _p in PAGES:
+    for label, _u, _p in pages:
         rows, sql = stats[label]["top"]
         print(f"  {label}: most rows ({rows:,}) from {sql[:300]}")
     if args.queries:
-        for label, _u, _p in PAGES:
+        for label, _u, _p in pages:
             print(f"  {label}: the queries, median ms and rows")
             for runs in stats[label]["each"].values():
                 t = statistics.median(t for t, _r, _s in runs)
