@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Max, Q, Sum, Value
@@ -51,6 +51,7 @@ from activities.contacts.models import (
     ContactTally,
 )
 from activities.tags.models import ContactLogTag
+from members.common.clock import start_of
 from members.common.increments import add_to_rows
 from members.common.locks import tables_locked
 from members.models import Council, Member
@@ -262,16 +263,12 @@ def _on(field: str, runs: Runs, *, moment: bool = False) -> Q:
         return Q()
     q = Q(pk__in=[])
     for first, last in runs:
-        part = Q(**{f"{field}__gte": _start(first) if moment else first})
+        part = Q(**{f"{field}__gte": start_of(first) if moment else first})
         if last is not None:
-            part &= (Q(**{f"{field}__lt": _start(last + timedelta(days=1))}) if moment
+            part &= (Q(**{f"{field}__lt": start_of(last + timedelta(days=1))}) if moment
                      else Q(**{f"{field}__lte": last}))
         q |= part
     return q
-
-
-def _start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _insert(model, columns: list[str], rows) -> int:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, timedelta
 
 from django.db.models import Q
-from django.utils import timezone
 
 from members import permissions
+from members.common.clock import start_of
 from members.models import Council
 
 subtree_q = permissions.subtree_q
@@ -80,11 +80,11 @@ class Params:
         """The period as a filter on a date or datetime field (both ends inclusive)."""
         q = Q()
         if self.date_from:
-            start = _start_of(self.date_from) if is_datetime else self.date_from
+            start = start_of(self.date_from) if is_datetime else self.date_from
             q &= Q(**{f"{field_name}__gte": start})
         if self.date_to:
             if is_datetime:
-                q &= Q(**{f"{field_name}__lt": _start_of(self.date_to, next_day=True)})
+                q &= Q(**{f"{field_name}__lt": start_of(self.date_to + timedelta(days=1))})
             else:
                 q &= Q(**{f"{field_name}__lte": self.date_to})
         return q
@@ -103,14 +103,6 @@ class Params:
         raw = (f"{self.date_from}|{self.date_to}|{self.session_id}|{self.sector_id}|"
                f"{self.committee_id}|{','.join(map(str, self.session_ids))}")
         return hashlib.sha1(raw.encode()).hexdigest()[:16]
-
-
-def _start_of(day: date, *, next_day: bool = False) -> datetime:
-    from datetime import timedelta
-
-    if next_day:
-        day = day + timedelta(days=1)
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def current_session_q(params: Params, field: str = "session") -> Q:

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from activities.reminders.services.sql import start_of
+from members.common.clock import start_of
 
 
 def past_at(day: date, hour: int) -> datetime:

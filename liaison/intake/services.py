@@ -10,7 +10,7 @@ flagged there makes the difficulty must-visit, as any flagged contact does).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from captcha.models import CaptchaStore
 from django.conf import settings
@@ -343,9 +343,7 @@ def submissions_purge(*, today: date | None = None) -> int:
     nothing else removes them."""
     CaptchaStore.remove_expired()
     today = today or timezone.localdate()
-    cutoff = timezone.make_aware(
-        datetime.combine(today - timedelta(days=settings.INTAKE_RETENTION_DAYS), time.min)
-    )
+    cutoff = clock.start_of(today - timedelta(days=settings.INTAKE_RETENTION_DAYS))
     purged = 0
     ids = list(Submission.objects.purgeable(cutoff).values_list("pk", flat=True)[:10_000])
     for start in range(0, len(ids), 500):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
@@ -32,6 +32,14 @@ def now() -> datetime:
 def localdate() -> date:
     """Today in the portal's time zone, by ``now()``."""
     return timezone.localdate(now())
+
+
+def start_of(day: date) -> datetime:
+    """The moment ``day`` begins in the portal's time zone (midnight, Asia/Shanghai): the
+    lower bound of a day's times, and the upper bound (excluded) of the day before. The
+    one place the periods of the dashboards, the rollups, the sweep and the demo turn a day
+    into times."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @contextmanager

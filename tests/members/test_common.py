@@ -1,7 +1,7 @@
 """The helpers below every app: who may act for a member, the council-scoped queryset, how a
 view shows a service's refusal, and the clock services date their rows by."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django import forms
@@ -110,3 +110,10 @@ def test_clock_frozen_at_holds_inside_the_block_only():
     assert clock.now() != moment
     with pytest.raises(ValueError, match="aware"), clock.frozen_at(datetime(2025, 1, 22)):
         pass
+
+
+def test_start_of_a_day_is_its_midnight_in_beijing():
+    # The day's times begin at 00:00 Asia/Shanghai, 16:00 UTC the day before.
+    assert clock.start_of(date(2026, 12, 3)) == datetime(2026, 12, 2, 16, 0, tzinfo=UTC)
+    assert timezone.localtime(clock.start_of(date(2026, 1, 1))).hour == 0
+

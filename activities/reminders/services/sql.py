@@ -9,7 +9,7 @@ constituents). The unique constraints on ``Reminder`` make every statement idemp
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 
 from django.db import connection, models
 from django.db.models import Case, Value, When
@@ -40,10 +40,6 @@ class AddDays(models.Func):
 
 def local_date(expression):
     return TruncDate(expression, tzinfo=timezone.get_current_timezone())
-
-
-def start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 # The reminder's source, if its trigger has one (see ``Reminder``); NULL otherwise.

@@ -46,8 +46,8 @@ from activities.reminders.services.sql import (
     insert_selects,
     local_date,
     reminder_select,
-    start_of,
 )
+from members.common.clock import start_of
 from members.models import Constituent, Council, Member
 from proposals.models import Reply
 
