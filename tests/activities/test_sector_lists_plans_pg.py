@@ -19,12 +19,6 @@ from tests.activities.test_sector_lists import _logs, _reminders
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("explains PostgreSQL plans")
-
-
 def explain(sql: str) -> str:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")

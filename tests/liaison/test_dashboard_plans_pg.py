@@ -26,9 +26,7 @@ BIG = (*RAW, "members_member", "activities_reminder", "proposals_proposal",
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only(settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("explains PostgreSQL plans")
+def _figures_computed(settings):
     settings.DASHBOARD_CACHE_SECONDS = 0
 
 

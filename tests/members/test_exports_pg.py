@@ -25,12 +25,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 WHEN = timezone.make_aware(datetime(2024, 8, 31, 23, 30, 5))  # Asia/Shanghai
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("reads PostgreSQL cursors")
-
-
 def _named_cursors(client, name: str, params: dict) -> list[bool]:
     """Whether each server-side (named) cursor the export read was declared WITH HOLD."""
     held = []

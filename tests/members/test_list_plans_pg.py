@@ -35,12 +35,6 @@ BIG_TABLES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("explains PostgreSQL plans")
-
-
 @pytest.fixture
 def world(council, other_council, sector, member_a, member_b):
     MemberFactory(council=other_council, name="外区委员")

@@ -12,12 +12,6 @@ from tests.factories import ConstituentFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("how PostgreSQL is sent a search")
-
-
 def test_a_search_run_often_is_never_prepared_without_its_word():
     """The connection prepares a query it ran five times; a search's plan depends on its word,
     so the word is part of the statement and a different word is a different statement."""

@@ -28,8 +28,6 @@ LOG_PARTITION = re.compile(r"\bactivities_contactlog_p(\d{6})\b")
 
 @pytest.fixture(autouse=True)
 def _a_year_of_partitions():
-    if connection.vendor != "postgresql":
-        pytest.skip("explains PostgreSQL plans")
     partitions_ensure(first=TODAY - timedelta(days=400))
 
 
