@@ -25,6 +25,16 @@ def _day(today: str | None) -> date:
     return date.fromisoformat(today) if today else timezone.localdate()
 
 
+# A council's sweep holds this lock (``council_job_lock``), and so does every event task that
+# makes reminders in the council: the two would otherwise insert the same reminders at once
+# (a campaign's, a consultation's, a new constituent's first visit: the sweep catches each up
+# as well), and two ``INSERT … ON CONFLICT DO NOTHING`` that meet on the same keys in
+# different orders wait for each other until PostgreSQL aborts one as a deadlock. An event
+# task that arrives during its council's sweep now waits for it (seconds), then finds the
+# sweep's reminders there and adds the rest.
+SWEEP_LOCK = "reminders_sweep"
+
+
 # --- The scheduled jobs: a parent enqueues one task per council on the "reminders" queue
 # (``CELERY_TASK_ROUTES``) and waits for none. The parent fixes the day: a council's task that
 # runs after midnight still does the day it was enqueued for.
@@ -43,7 +53,7 @@ def reminders_sweep_council_task(*, council_id: int, today: str) -> int:
     council = Council.objects.filter(pk=council_id).first()
     if council is None:
         return 0
-    with council_job_lock("reminders_sweep", council_id):
+    with council_job_lock(SWEEP_LOCK, council_id):
         return sum(sweep.reminders_sweep(today=_day(today), council=council).values())
 
 
@@ -82,19 +92,28 @@ def reminders_new_constituent_task(*, constituent_id: int) -> int:
     from members.models import Constituent
 
     constituent = Constituent.objects.filter(pk=constituent_id).first()
-    return sweep.reminders_for_new_constituent(constituent=constituent) if constituent else 0
+    if constituent is None:
+        return 0
+    with council_job_lock(SWEEP_LOCK, constituent.council_id):
+        return sweep.reminders_for_new_constituent(constituent=constituent)
 
 
 @shared_task(name="activities.tasks.reminders_difficulty_task", acks_late=True)
 def reminders_difficulty_task(*, contact_log_id: int) -> int:
     contact_log = ContactLog.objects.filter(pk=contact_log_id).first()
-    return sweep.reminders_for_difficulty(contact_log=contact_log) if contact_log else 0
+    if contact_log is None:
+        return 0
+    with council_job_lock(SWEEP_LOCK, contact_log.council_id):
+        return sweep.reminders_for_difficulty(contact_log=contact_log)
 
 
 @shared_task(name="activities.tasks.reminders_consultation_task", acks_late=True)
 def reminders_consultation_task(*, consultation_id: int) -> int:
     consultation = Consultation.objects.filter(pk=consultation_id).first()
-    return sweep.reminders_for_consultation(consultation=consultation) if consultation else 0
+    if consultation is None:
+        return 0
+    with council_job_lock(SWEEP_LOCK, consultation.council_id):
+        return sweep.reminders_for_consultation(consultation=consultation)
 
 
 @shared_task(name="activities.tasks.reminders_proposal_reply_task", acks_late=True)
@@ -102,10 +121,16 @@ def reminders_proposal_reply_task(*, proposal_id: int) -> int:
     from proposals.models import Proposal
 
     proposal = Proposal.objects.filter(pk=proposal_id).first()
-    return sweep.reminders_for_proposal_reply(proposal=proposal) if proposal else 0
+    if proposal is None:
+        return 0
+    with council_job_lock(SWEEP_LOCK, proposal.council_id):
+        return sweep.reminders_for_proposal_reply(proposal=proposal)
 
 
 @shared_task(name="activities.tasks.reminders_campaign_task", acks_late=True)
 def reminders_campaign_task(*, campaign_id: int) -> int:
     campaign = Campaign.objects.prefetch_related("sectors").filter(pk=campaign_id).first()
-    return sweep.reminders_for_campaign(campaign=campaign) if campaign else 0
+    if campaign is None:
+        return 0
+    with council_job_lock(SWEEP_LOCK, campaign.council_id):
+        return sweep.reminders_for_campaign(campaign=campaign)

@@ -210,3 +210,37 @@ def test_a_second_run_of_a_councils_sweep_waits_for_the_first(councils):
         thread.join(timeout=60)
     assert results == [4]
     assert Reminder.objects.filter(council=council).count() == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_event_task_waits_for_its_councils_sweep(councils):
+    """A new constituent's first visit made while its council's sweep runs would insert the
+    same reminder as the sweep at once (two inserts meeting on the same keys in different
+    orders deadlock): the event task takes the sweep's lock, waits, then adds what is left."""
+    council = councils[0]
+    constituent = ConstituentFactory(member=Member.objects.filter(council=council).first())
+    key = [_job_key("reminders_sweep"), council.pk]
+    with connection.cursor() as cursor:  # this session plays the council's sweep
+        cursor.execute("SELECT pg_advisory_lock(%s::int, %s::int)", key)
+    results = []
+
+    def event_task():
+        try:
+            results.append(reminders_tasks.reminders_new_constituent_task(
+                constituent_id=constituent.pk))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=event_task)
+    try:
+        thread.start()
+        time.sleep(1.5)
+        assert thread.is_alive()
+        assert not Reminder.objects.filter(constituent=constituent).exists()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", key)
+        thread.join(timeout=60)
+    assert results == [1]
+    assert Reminder.objects.filter(constituent=constituent).count() == 1
