@@ -7,6 +7,7 @@ Eager here (``make test``); the two real workers on different queues are in
 
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -174,40 +175,50 @@ def test_every_routed_queue_is_consumed_by_a_worker_started_without_q():
         assert celery_app.amqp.router.route({}, name)["queue"].name == "celery"
 
 
+@contextmanager
+def sweep_running(council):
+    """This session holds ``council``'s sweep lock for the block, as a sweep that runs."""
+    key = [_job_key("reminders_sweep"), council.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s::int, %s::int)", key)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", key)
+
+
+def started(task, results: list, **kwargs) -> threading.Thread:
+    """``task(**kwargs)`` run in a thread of its own (its own connection), its answer put in
+    ``results``."""
+    def run():
+        try:
+            results.append(task(**kwargs))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_second_run_of_a_councils_sweep_waits_for_the_first(councils):
     """Two workers given the same council's sweep at once (a parent enqueued twice): the
     second waits on the council's advisory lock, then finds the work done."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: advisory locks across sessions")
-    council = councils[0]
-    key = [_job_key("reminders_sweep"), council.pk]
-    with connection.cursor() as cursor:  # this session plays the first run
-        cursor.execute("SELECT pg_advisory_lock(%s::int, %s::int)", key)
+    council, other = councils
     results = []
-
-    def second_run():
-        try:
-            results.append(reminders_tasks.reminders_sweep_council_task(
-                council_id=council.pk, today=TODAY.isoformat()))
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=second_run)
-    try:
-        thread.start()
+    with sweep_running(council):  # this session plays the first run
+        thread = started(reminders_tasks.reminders_sweep_council_task, results,
+                         council_id=council.pk, today=TODAY.isoformat())
         time.sleep(1.5)
         assert thread.is_alive()
         assert not Reminder.objects.filter(council=council).exists()
         # Another council's sweep is not held up.
-        other = councils[1]
         assert reminders_tasks.reminders_sweep_council_task(
             council_id=other.pk, today=TODAY.isoformat()) == 4
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", key)
-        thread.join(timeout=60)
+    thread.join(timeout=60)
     assert results == [4]
     assert Reminder.objects.filter(council=council).count() == 4
 
@@ -220,27 +231,13 @@ def test_an_event_task_waits_for_its_councils_sweep(councils):
     orders deadlock): the event task takes the sweep's lock, waits, then adds what is left."""
     council = councils[0]
     constituent = ConstituentFactory(member=Member.objects.filter(council=council).first())
-    key = [_job_key("reminders_sweep"), council.pk]
-    with connection.cursor() as cursor:  # this session plays the council's sweep
-        cursor.execute("SELECT pg_advisory_lock(%s::int, %s::int)", key)
     results = []
-
-    def event_task():
-        try:
-            results.append(reminders_tasks.reminders_new_constituent_task(
-                constituent_id=constituent.pk))
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=event_task)
-    try:
-        thread.start()
+    with sweep_running(council):
+        thread = started(reminders_tasks.reminders_new_constituent_task, results,
+                         constituent_id=constituent.pk)
         time.sleep(1.5)
         assert thread.is_alive()
         assert not Reminder.objects.filter(constituent=constituent).exists()
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", key)
-        thread.join(timeout=60)
+    thread.join(timeout=60)
     assert results == [1]
     assert Reminder.objects.filter(constituent=constituent).count() == 1
