@@ -211,9 +211,9 @@ def test_figures_are_cached_per_reach_and_filters(client_for, leader, staff, wor
     settings.DASHBOARD_CACHE_SECONDS = 60
     client_for(leader).get(URL)
     client = client_for(staff)
-    # session, user, council, choices, unread count (twice: phone and desktop navbar):
+    # session, user, council, choices:
     # the figures come from the cache
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         client.get(URL)
     response = client.get(URL, {"from": "2025-05-01"})  # other filters: computed
     assert figures_of(response)["contacts-total"].value == 4

@@ -39,9 +39,9 @@ def test_reminders_came_due_and_on_time_by_period_sector_committee_council(
     query = {"period_after": "2025-06-01", "period_before": "2025-06-30", "sector": sector.pk,
              "committee": committee.pk, "council": council.pk}
     # session, user, council, sector, committee, council (the three filters checked), count,
-    # unread notices, the filter bar's choices (rule, sector, committee, member, council),
+    # the filter bar's choices (rule, sector, committee, member, council),
     # the page of reminders
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         due = client.get(REMINDERS, {**query, "state": "due"})
     june = mine.filter(due_on__month=6)
     assert listed(due) == june.filter(state__in=["done", "overdue"]).count() > 0
@@ -59,8 +59,8 @@ def test_compliance_takes_the_dashboards_filters(client_for, city_leader, counci
     client = client_for(city_leader)
     query = {"period_after": "2025-01-01", "period_before": "2025-04-30", "sector": sector.pk,
              "committee": committee.pk, "council": council.pk, "by": "rule"}
-    # session, user, council, sector, committee, council (checked), one aggregate, unread
-    with django_assert_max_num_queries(8):
+    # session, user, council, sector, committee, council (checked), one aggregate
+    with django_assert_max_num_queries(7):
         response = client.get(COMPLIANCE, query)
     totals = response.context["totals"]
     # Due in March: per member of the sector and committee, one done on time.
@@ -93,9 +93,9 @@ def test_register_by_rating_and_current_session(client_for, leader, council, siz
 def test_contacts_at_a_platform(client_for, leader, sized, django_assert_max_num_queries):
     client = client_for(leader)
     point = sized["point"]
-    # session, user, council, platform (checked), count, unread, filter choices (member,
+    # session, user, council, platform (checked), count, filter choices (member,
     # sector, committee, tag, platform), page, its constituents
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         response = client.get(CONTACTS, {"platform": point.pk, "period_after": "2025-06-01"})
     assert listed(response) == ContactLog.objects.filter(platform=point).count() > 0
 

@@ -137,8 +137,8 @@ def test_ranking_query_budget(client_for, council, staff, sector, other_sector, 
                 committees=[committee, other_committee], size=size)
     client = client_for(staff)
     # session, user, districts (count), scheme, page count, page of members (annotated,
-    # ranked), sectors, committees, unread notices
-    with django_assert_max_num_queries(10):
+    # ranked), sectors, committees
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("liaison:points")).status_code == 200
 
 

@@ -514,8 +514,8 @@ def test_detail_query_budget(client_for, member_a, person, django_assert_max_num
     for _ in range(size):
         ContactLogFactory(member=member_a, constituents=[person])
     client = client_for(member_a)
-    # session, user, constituent (+member, sector), member of the user, logs, unread ×2
-    with django_assert_max_num_queries(7):
+    # session, user, constituent (+member, sector), member of the user, logs
+    with django_assert_max_num_queries(5):
         client.get(person.get_absolute_url())
 
 

@@ -254,15 +254,15 @@ def test_query_budgets(client_for, django_assert_max_num_queries, staff, council
     # "unread ×2": the navbar shows the unread count twice (phone bell, desktop link).
     with django_assert_max_num_queries(10):  # session, user, council, platforms by kind, month's contacts, active count, problem count, constituents, unread ×2
         client.get(reverse("members:staff-home"))
-    with django_assert_max_num_queries(10):  # session, user, council, count, page ids, page rows, their last contacts, unread, sector choices, committee choices
+    with django_assert_max_num_queries(9):  # session, user, council, count, page ids, page rows, their last contacts, sector choices, committee choices
         client.get(reverse("members:member-list"))
     with django_assert_max_num_queries(10):  # session, user, council, member, roster, platforms, logs, their constituents, unread ×2
         response = client.get(reverse("members:member-detail", args=[member.pk]))
     assert len(response.context["roster"]) == n + 3
     assert len(response.context["logs"]) == min(n + 2, 20)
-    with django_assert_max_num_queries(10):  # session, user, council, count, page, their sectors, their members, totals by kind, unread ×2
+    with django_assert_max_num_queries(8):  # session, user, council, count, page, their sectors, their members, totals by kind
         client.get(reverse("members:platform-list"))
-    with django_assert_max_num_queries(8):  # session, user, council, platform, sectors, members, unread ×2
+    with django_assert_max_num_queries(6):  # session, user, council, platform, sectors, members
         client.get(reverse("members:platform-detail", args=[platform.pk]))
     with django_assert_max_num_queries(10):  # session, user, council, capped count, page ids, page rows, sector, committee choices, unread ×2
         client.get(reverse("members:constituent-list"))

@@ -150,8 +150,8 @@ def test_report_page_keeps_its_budget(client_for, tree, member_a, staff, city_st
     for user in (report.member.user, city_staff):
         client = client_for(user)
         # session, user, the report (author, councils), its routings (councils, deciders), their
-        # instructions, unread notices ×2
-        with django_assert_max_num_queries(8):
+        # instructions
+        with django_assert_max_num_queries(6):
             assert client.get(report.get_absolute_url()).status_code == 200
     client = client_for(member_a)
     with django_assert_max_num_queries(7):

@@ -253,8 +253,8 @@ def test_edit_page_query_budget(client_for, member_a, staff, django_assert_max_n
     for user in (member_a, staff):
         client = client_for(user)
         # session, user, (member), log (+member, platform), its constituents, its photos,
-        # council (platform scope), unread notices, roster exists, roster, platforms,
+        # council (platform scope), roster exists, roster, platforms,
         # photos to remove (choices), proposals, consultations
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(13):
             response = client.get(url)
         assert response.status_code == 200

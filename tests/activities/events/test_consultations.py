@@ -210,7 +210,7 @@ def test_query_budgets(client_for, staff, council, n, django_assert_max_num_quer
     first = Consultation.objects.first()
     with django_assert_max_num_queries(9):  # session, user, council, count, page, totals ×2, platform choices, unread
         assert client.get(reverse("activities:consultation-list")).status_code == 200
-    with django_assert_max_num_queries(9):  # session, user, council, consultation, problems, members, photos, unread
+    with django_assert_max_num_queries(8):  # session, user, council, consultation, problems, members, photos
         assert client.get(first.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(11):  # session, user, council, counts, 4 columns, platforms, unread
         assert client.get(reverse("activities:problem-board")).status_code == 200

@@ -178,8 +178,8 @@ def test_detail_query_budget_with_named_constituents(client_for, staff, leader, 
     with django_assert_max_num_queries(11):
         assert staff_client.get(activity.get_absolute_url()).status_code == 200
     # session, user, council, activity (with counts), sectors, tags, photos, named
-    # constituents, unread
-    with django_assert_max_num_queries(9):
+    # constituents
+    with django_assert_max_num_queries(8):
         assert leader_client.get(activity.get_absolute_url()).status_code == 200
     # session, user, member, activity (with counts: the named ones a number), sectors, tags,
     # photos, my attendance, unread

@@ -225,9 +225,9 @@ def test_kinds_page_query_budget(client_for, staff, council, n, django_assert_ma
     for i in range(n):
         ActivityKindFactory(council=council, name=f"自定类别{i}", order=100 + i)
     client = client_for(staff)
-    # session, user, council, the kinds (seeded already: no insert), the formset's kinds, unread;
+    # session, user, council, the kinds (seeded already: no insert), the formset's kinds;
     # a savepoint and its release around the seeding check
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("activities:activity-kinds"))
     assert response.status_code == 200
     assert len(response.context["formset"].forms) == n + 2  # the kinds and two blank rows
@@ -291,8 +291,8 @@ def test_list_query_budget(client_for, staff, council, sector, other_sector, n, 
     _many(council, [sector, other_sector], n)
     client = client_for(staff)
     # session, user, council, count, page, sectors prefetch, 6 filter choice lists
-    # (kind, platform, sector, series, tag, committee), unread
-    with django_assert_max_num_queries(13):
+    # (kind, platform, sector, series, tag, committee)
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("activities:activity-list"), {"cross_sector": "on"})
     assert response.status_code == 200
 
@@ -301,7 +301,7 @@ def test_list_query_budget(client_for, staff, council, sector, other_sector, n, 
 def test_calendar_query_budget(client_for, staff, council, sector, n, django_assert_max_num_queries):
     _many(council, [sector], n)
     client = client_for(staff)
-    with django_assert_max_num_queries(5):  # session, user, council, the month's activities, unread
+    with django_assert_max_num_queries(4):  # session, user, council, the month's activities
         assert client.get(reverse("activities:activity-calendar")).status_code == 200
 
 
@@ -321,9 +321,9 @@ def test_detail_query_budget(client_for, staff, member_a, council, sector, activ
         Attendance.objects.create(activity=activity, member=MemberFactory(council=council, sector=sector),
                                   signed_up_at=timezone.now())
     staff_client, member_client = client_for(staff), client_for(member_a)
-    with django_assert_max_num_queries(9):  # session, user, council, activity, sectors, photos, attendances+members, member choices, unread
+    with django_assert_max_num_queries(8):  # session, user, council, activity, sectors, photos, attendances+members, member choices
         assert staff_client.get(activity.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(9):  # session, user, member, activity, sectors, photos, my attendance, open-to check, unread
+    with django_assert_max_num_queries(8):  # session, user, member, activity, sectors, photos, my attendance, open-to check
         assert member_client.get(activity.get_absolute_url()).status_code == 200
 
 

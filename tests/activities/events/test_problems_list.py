@@ -122,8 +122,8 @@ def test_query_budget(client_for, staff, council, sector, n, django_assert_max_n
         _resolved(consultation, TODAY())
     client = client_for(staff)
     # session, user, council, the chosen sector (validated), count, page (with consultation
-    # and platform), counts by state, platform and sector choices, unread notices
-    with django_assert_max_num_queries(10):
+    # and platform), counts by state, platform and sector choices
+    with django_assert_max_num_queries(9):
         response = client.get(URL, {"sector": sector.pk, "period_after": "2020-01-01"})
     assert response.context["page"].paginator.count == 2 * n
 

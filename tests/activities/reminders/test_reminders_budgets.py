@@ -42,8 +42,8 @@ def world(council, staff):
 def test_rule_list_budget(n, world, staff, client_for, django_assert_max_num_queries):
     world(n)
     client = client_for(staff)
-    # session, user, council (permission scope), rules, their sectors (one prefetch), unread
-    with django_assert_max_num_queries(6):
+    # session, user, council (permission scope), rules, their sectors (one prefetch)
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("activities:rule-list"))
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="rule-') == 8 + n
@@ -54,8 +54,8 @@ def test_campaign_list_budget(n, world, staff, client_for, django_assert_max_num
     world(n)
     client = client_for(staff)
     # session, user, council, count, page of campaigns (rule, started by and the two
-    # reminder counts joined or subqueried), their sectors (one prefetch), unread
-    with django_assert_max_num_queries(7):
+    # reminder counts joined or subqueried), their sectors (one prefetch)
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("activities:campaign-list"))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(n, response.context["page"].paginator.per_page)
@@ -66,15 +66,15 @@ def test_campaign_launcher_budget(n, world, council, staff, client_for, django_a
     sectors = world(n)
     client = client_for(staff)
     url = reverse("activities:campaign-create")
-    # session, user, council, the form's choices (campaign rules, sectors), unread
-    with django_assert_max_num_queries(6):
+    # session, user, council, the form's choices (campaign rules, sectors)
+    with django_assert_max_num_queries(5):
         assert client.get(url).status_code == 200
     meeting = rule(council, TriggerType.CAMPAIGN)
     data = {"rule": meeting.pk, "title": "传达全会精神", "kind": "meeting", "due_in_days": 30,
             "sectors": [s.pk for s in sectors]}
     # The preview: session, user, council, the chosen rule, the chosen sectors, the rule's
-    # own sectors, one COUNT, the form's choices again to render (rules, sectors), unread
-    with django_assert_max_num_queries(10):
+    # own sectors, one COUNT, the form's choices again to render (rules, sectors)
+    with django_assert_max_num_queries(9):
         response = client.post(url, data)
     assert response.status_code == 200
     assert response.context["preview"] == n

@@ -157,8 +157,8 @@ def test_staff_compliance_and_drill_down_budgets(
         with django_assert_max_num_queries(6):
             response = client.get(reverse("activities:compliance"), {"by": by})
         assert response.status_code == 200
-    # session, user, council ×2, filter choices (rule, sector, committee, member), count, page, unread
-    with django_assert_max_num_queries(12):
+    # session, user, council ×2, filter choices (rule, sector, committee, member), count, page
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("activities:reminder-list"), {"member": member_a.pk})
     assert response.content.decode().count('data-testid="reminder-') == n
 
