@@ -77,9 +77,10 @@ def test_compliance_takes_the_dashboards_filters(client_for, city_leader, counci
 def test_register_by_rating_and_current_session(client_for, leader, council, sized,
                                                 django_assert_max_num_queries):
     client = client_for(leader)
-    # session, user, council, figures, count, unread, filter choices (session, category,
-    # unit, sector, committee), page, its co-signers, assignments and ratings
-    with django_assert_max_num_queries(16):
+    # session, user, council, figures (the page's total among them), filter choices
+    # (session, category, unit, sector, committee), page, its co-signers, assignments and
+    # ratings
+    with django_assert_max_num_queries(13):
         response = client.get(REGISTER, {"rating": "positive", "current_session": "true",
                                          "council": council.pk})
     closed = len(sized["members"]) // 4  # one closed proposal per size, rated satisfied

@@ -61,8 +61,8 @@ def test_anonymous_is_sent_to_login(anonymous, db):
 def test_inbox_query_budget(client_for, member_a, n, django_assert_max_num_queries):
     notices(member_a.user, n)
     client = client_for(member_a)
-    # session, user, member (role flags), count, page of notices, unread count
-    with django_assert_max_num_queries(6):
+    # session, user (with the member: role flags), count, page of notices
+    with django_assert_max_num_queries(4):
         assert client.get(reverse("inbox")).status_code == 200
 
 

@@ -145,9 +145,9 @@ def test_query_budgets(client_for, django_assert_max_num_queries, staff, member_
             mode=ContactLog.Mode.VISIT, summary=f"回访{k}",
         )
     client = client_for(staff)
-    with django_assert_max_num_queries(8):  # session, user, council, the person, reach, contacts count, unread ×2
+    with django_assert_max_num_queries(5):  # session, user, council, the person, contacts count
         assert client.get(page(person.pk)).status_code == 200
-    with django_assert_max_num_queries(9):  # session, user, council, the person, reach, logs, reminders, activities, audit
+    with django_assert_max_num_queries(8):  # session, user, council, the person, logs, reminders, activities, audit
         assert client.post(export(person.pk)).status_code == 200
 
 

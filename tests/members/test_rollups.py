@@ -480,8 +480,8 @@ def test_the_staff_overview_keeps_its_budget(client_for, staff, council, sector,
         ContactLogFactory(member=member, constituents=ConstituentFactory.create_batch(2, member=member))
     client = client_for(staff)
     # session, user, council, platforms by kind, this month's contacts (contact tally), the
-    # roster tally (members, "两个1", constituents), unread notices (phone and desktop)
-    with django_assert_max_num_queries(8):
+    # roster tally (members, "两个1", constituents)
+    with django_assert_max_num_queries(6):
         client.get(reverse("members:staff-home"))
 
 

@@ -251,12 +251,12 @@ def _populate(council, sector, committee, n):
 def test_query_budgets(client_for, django_assert_max_num_queries, staff, council, sector, committee, n):
     platform, member = _populate(council, sector, committee, n)
     client = client_for(staff)
-    # "unread ×2": the navbar shows the unread count twice (phone bell, desktop link).
-    with django_assert_max_num_queries(10):  # session, user, council, platforms by kind, month's contacts, active count, problem count, constituents, unread ×2
+    # The navbar's unread count is the user's own counter: no query.
+    with django_assert_max_num_queries(6):  # session, user, council, platforms by kind, month's contacts (tally), roster tally (members, "两个1", constituents)
         client.get(reverse("members:staff-home"))
     with django_assert_max_num_queries(9):  # session, user, council, count, page ids, page rows, their last contacts, sector choices, committee choices
         client.get(reverse("members:member-list"))
-    with django_assert_max_num_queries(10):  # session, user, council, member, roster, platforms, logs, their constituents, unread ×2
+    with django_assert_max_num_queries(9):  # session, user, council, member, roster, audit entry, platforms, logs, their constituents
         response = client.get(reverse("members:member-detail", args=[member.pk]))
     assert len(response.context["roster"]) == n + 3
     assert len(response.context["logs"]) == min(n + 2, 20)
@@ -264,9 +264,9 @@ def test_query_budgets(client_for, django_assert_max_num_queries, staff, council
         client.get(reverse("members:platform-list"))
     with django_assert_max_num_queries(6):  # session, user, council, platform, sectors, members
         client.get(reverse("members:platform-detail", args=[platform.pk]))
-    with django_assert_max_num_queries(10):  # session, user, council, capped count, page ids, page rows, sector, committee choices, unread ×2
+    with django_assert_max_num_queries(9):  # session, user, council, capped count, page ids, page rows, audit entry, sector, committee choices
         client.get(reverse("members:constituent-list"))
-    with django_assert_max_num_queries(9):  # session, user, council, active count, problem count, page count, page, unread ×2
+    with django_assert_max_num_queries(5):  # session, user, council, the "两个1" gaps' count, roster tally
         client.get(reverse("members:coverage"))
 
 
@@ -309,9 +309,9 @@ def test_leader_query_budgets(client_for, django_assert_max_num_queries, leader,
     """A leader sees masked phones: deciding that must not cost a query per constituent."""
     _platform, member = _populate(council, sector, committee, n)
     client = client_for(leader)
-    with django_assert_max_num_queries(11):  # session, user, council, member, roster, (leader's member: none), platforms, logs, their constituents, unread ×2
+    with django_assert_max_num_queries(8):  # session, user, council, member, roster, (leader's member: none), platforms, logs, their constituents
         client.get(reverse("members:member-detail", args=[member.pk]))
-    with django_assert_max_num_queries(11):  # session, user, council, capped count, page ids, page rows, (leader's member: none), sector, committee choices, unread ×2
+    with django_assert_max_num_queries(8):  # session, user, council, capped count, page ids, page rows, (leader's member: none), sector, committee choices
         client.get(reverse("members:constituent-list"))
 
 

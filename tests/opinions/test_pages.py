@@ -133,13 +133,13 @@ def test_list_pages_keep_their_budget(client_for, tree, member_a, staff, city_le
     _reports(tree, member_a, staff, size)
     for user in (staff, city_leader):
         client = client_for(user)
-        # session, user (with council), the page's count and rows (member, councils), the
-        # queue and adopted counts, unread notices (phone and desktop navbar)
-        with django_assert_max_num_queries(8):
+        # session, user, council, the page's count and rows (member, councils), the queue
+        # and adopted counts (one query)
+        with django_assert_max_num_queries(6):
             assert client.get(reverse("opinions:report-list"), {"queue": "true"}).status_code == 200
     client = client_for(member_a)
-    # session, user (with member), count, rows, recent contacts with opinions, unread notices ×2
-    with django_assert_max_num_queries(8):
+    # session, user (with member), count, rows, recent contacts with opinions
+    with django_assert_max_num_queries(5):
         assert client.get(reverse("opinions:my-reports")).status_code == 200
 
 

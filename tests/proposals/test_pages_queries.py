@@ -40,12 +40,11 @@ def build(member_a, staff, handling_unit, unit_user, session, category, council)
 def test_member_lists(n, build, member_a, client_for, django_assert_max_num_queries):
     build(n)
     client = client_for(member_a)
-    # session, user, member, council for the scope, page count, page rows,
-    # unread count (navbar)
-    with django_assert_max_num_queries(8):
+    # session, user (with the member), page count, page rows
+    with django_assert_max_num_queries(4):
         assert client.get(reverse("proposals:my-list")).status_code == 200
-    # session, user, member, council, sessions (select), count, rows, unread count
-    with django_assert_max_num_queries(9):
+    # session, user (with the member), council, sessions (select), count, rows
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("proposals:filed-list")).status_code == 200
 
 
@@ -53,13 +52,13 @@ def test_member_lists(n, build, member_a, client_for, django_assert_max_num_quer
 def test_staff_pages(n, build, staff, client_for, django_assert_max_num_queries):
     build(n)
     client = client_for(staff)
-    # session, user, council, six queue counts, page count, page rows, unread count
-    with django_assert_max_num_queries(14):
+    # session, user, council, six queue counts, page count, page rows
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("proposals:staff-queues"), {"queue": "rating"}).status_code == 200
     # session, user, council, figures per session (one aggregate), page ids (one query per
     # run of sessions the page falls in: one here), rows, co-signers, assignments, ratings
-    # (prefetches), filter choices (session, category, unit), unread count
-    with django_assert_max_num_queries(16):
+    # (prefetches), filter choices (session, category, unit, sector, committee)
+    with django_assert_max_num_queries(14):
         assert client.get(reverse("proposals:register")).status_code == 200
     # Narrowed (a filter, a search) to few rows: one read of them gives the figures and the
     # page's ids, so one query less than above.
@@ -75,8 +74,8 @@ def test_staff_pages(n, build, staff, client_for, django_assert_max_num_queries)
 def test_unit_list(n, build, unit_user, client_for, django_assert_max_num_queries):
     build(n)
     client = client_for(unit_user)
-    # session, user, page count, page rows, my assignments (prefetch), unread count (navbar)
-    with django_assert_max_num_queries(7):
+    # session, user, page count, page rows, my assignments (prefetch)
+    with django_assert_max_num_queries(5):
         assert client.get(reverse("proposals:unit-list")).status_code == 200
 
 
@@ -91,9 +90,9 @@ def test_detail(request, n, persona, member_a, staff, handling_unit, unit_user, 
     for member in cosigners:
         services.proposal_rate(proposal=proposal, by=member.user, value="basically")
     client = client_for(request.getfixturevalue(persona))
-    # session, user (+member), council for the scope, the proposal, the viewer's relation
-    # (≤2), co-signers, attachments, assignments, replies, ratings, events, unread
-    with django_assert_max_num_queries(15):
+    # session, user (+member), the proposal, the viewer's relation (a member's: one),
+    # co-signers, attachments, assignments, replies, ratings, events
+    with django_assert_max_num_queries(10):
         assert client.get(proposal.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get(reverse("proposals:proposal-print", args=[proposal.pk])).status_code == 200

@@ -302,11 +302,11 @@ def test_review_page_query_budget(n, member_a, member_b, staff, session, council
     cosigners = [MemberFactory(council=council) for _ in range(n)]
     p = proposal_in(State.UNDER_REVIEW, proposer=member_b, staff=staff, session=session,
                     title=LIFT_AGAIN[0], reasons=LIFT_AGAIN[1], cosigners=cosigners)
-    # The detail page's eleven (session, user, council, proposal, co-signers, attachments,
-    # assignments, replies, ratings, events, unread count) and the similar list's five (the
-    # words' counts, the proposal count, the proposal's own words, the scores, the rows).
+    # The detail page's ten (session, user, council, proposal, co-signers, attachments,
+    # assignments, replies, ratings, events) and the similar list's five (the words' counts,
+    # the proposal count, the proposal's own words, the scores, the rows).
     client = client_for(staff)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         response = client.get(p.get_absolute_url())
     assert len(response.context["similar"]) == min(n, similarity.LIMIT)
 

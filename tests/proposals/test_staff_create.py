@@ -164,10 +164,9 @@ def test_query_budget(n, staff, council, session, category, client_for, django_a
         MemberFactory(council=council, name=f"委员{i}")
         SessionFactory(council=council)
     client = client_for(staff)
-    # session, user, council (scope), current session, unread count (navbar), sessions
-    # (the select, read twice while crispy renders it), members with their sector, sectors,
-    # committees, categories
-    with django_assert_max_num_queries(11):
+    # session, user, council (scope), current session, sessions (the select, read twice
+    # while crispy renders it), sectors, committees, categories
+    with django_assert_max_num_queries(9):
         assert client.get(URL).status_code == 200
 
 

@@ -360,9 +360,9 @@ def test_history_query_budget(client_for, member_a, django_assert_max_num_querie
     for _ in range(size):
         ContactLogFactory(member=member_a, constituents=ConstituentFactory.create_batch(2, member=member_a))
     client = client_for(member_a)
-    # session, user, member, count, page of logs (+member, platform), their constituents,
-    # their photos, unread notices ×2
-    with django_assert_max_num_queries(9):
+    # session, user (with the member), count, page of logs (+member, platform), their
+    # constituents, their photos
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("activities:my-contactlogs"))
     assert len(response.context["page"]) == min(size, 20)
 
@@ -373,8 +373,8 @@ def test_detail_query_budget(client_for, member_a, staff, django_assert_max_num_
     log = log_for(member_a, people, photos=[png(f"{n}.png") for n in range(photos)])
     for user in (member_a, staff):
         client = client_for(user)
-        # session, user, (member), log (+member, platform), constituents, photos, unread ×2
-        with django_assert_max_num_queries(8):
+        # session, user, (member), log (+member, platform), constituents, photos
+        with django_assert_max_num_queries(7):
             response = client.get(log.get_absolute_url())
         assert response.content.decode().count('class="thumb"') == photos
 
@@ -384,9 +384,9 @@ def test_form_query_budget(client_for, member_a, django_assert_max_num_queries, 
     ConstituentFactory.create_batch(size, member=member_a)
     PlatformFactory.create_batch(3, council=member_a.council)
     client = client_for(member_a)
-    # session, user, member, council (platform scope), roster exists, roster, platforms,
-    # my proposals, my consultations, unread notices
-    with django_assert_max_num_queries(10):
+    # session, user (with the member), roster, the lists (platforms, tags, my proposals,
+    # my consultations: one statement)
+    with django_assert_max_num_queries(4):
         client.get(reverse("activities:contactlog-create"))
 
 

@@ -101,7 +101,7 @@ def test_query_budget(client_for, django_assert_max_num_queries, staff, council,
         ContactLogFactory(member=member, constituents=ConstituentFactory.create_batch(2, member=member))
     assert Member.objects.filter(council=council).count() == n
     client = client_for(staff)
-    with django_assert_max_num_queries(12):  # session, user, council, capped count, page, its constituents, member, sector, committee, tag choices, unread ×2
+    with django_assert_max_num_queries(11):  # session, user, council, capped count, page ids, page rows, their constituents, member, sector, committee, tag choices
         client.get(reverse("activities:contactlog-list"))
     with django_assert_max_num_queries(9):  # session, user, council, logs (one chunk), their constituents, member, sector, committee choices
         response = client.get(reverse("activities:contactlog-export"))

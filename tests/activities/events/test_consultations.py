@@ -208,11 +208,11 @@ def test_query_budgets(client_for, staff, council, n, django_assert_max_num_quer
     platform = _sessions(council, n)
     client = client_for(staff)
     first = Consultation.objects.first()
-    with django_assert_max_num_queries(9):  # session, user, council, count, page, totals ×2, platform choices, unread
+    with django_assert_max_num_queries(7):  # session, user, council, count, problem totals, platform choices, page
         assert client.get(reverse("activities:consultation-list")).status_code == 200
     with django_assert_max_num_queries(8):  # session, user, council, consultation, problems, members, photos
         assert client.get(first.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(11):  # session, user, council, counts, 4 columns, platforms, unread
+    with django_assert_max_num_queries(9):  # session, user, council, counts, 4 columns, platforms
         assert client.get(reverse("activities:problem-board")).status_code == 200
     with django_assert_max_num_queries(5):  # session, user, council, consultations
         assert client.get(reverse("activities:consultation-export")).status_code == 200

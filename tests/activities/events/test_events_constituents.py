@@ -181,9 +181,9 @@ def test_detail_query_budget_with_named_constituents(client_for, staff, leader, 
     # constituents
     with django_assert_max_num_queries(8):
         assert leader_client.get(activity.get_absolute_url()).status_code == 200
-    # session, user, member, activity (with counts: the named ones a number), sectors, tags,
-    # photos, my attendance, unread
-    with django_assert_max_num_queries(9):
+    # session, user (with the member), activity (with counts: the named ones a number),
+    # sectors, tags, photos, my attendance
+    with django_assert_max_num_queries(7):
         assert member_client.get(activity.get_absolute_url()).status_code == 200
 
 

@@ -333,9 +333,9 @@ def test_member_pages_query_budget(client_for, member_a, council, sector, n, dja
     for a in Activity.objects.all()[: n // 2]:
         Attendance.objects.create(activity=a, member=member_a, attended=True)
     client = client_for(member_a)
-    with django_assert_max_num_queries(7):  # session, user, member, count, page, sectors, unread
+    with django_assert_max_num_queries(5):  # session, user (with the member), count, page, sectors
         assert client.get(reverse("activities:activity-upcoming")).status_code == 200
-    with django_assert_max_num_queries(6):  # session, user, member, count, page, unread
+    with django_assert_max_num_queries(4):  # session, user (with the member), count, page
         assert client.get(reverse("activities:activity-mine")).status_code == 200
 
 

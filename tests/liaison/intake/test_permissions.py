@@ -101,8 +101,8 @@ def test_query_budget_of_the_queue_and_the_detail(client_for, staff, platform, m
             done = submission(platform)
             if Submission.objects.count() % 3 == 0:
                 services.submission_assign(by=staff, submission=done, member=member_a)
-        # session, user, council, page of ids… : count, page, state counts, unread count
-        with django_assert_max_num_queries(12):
+        # session, user, council, count, state counts, page, its platforms
+        with django_assert_max_num_queries(7):
             assert client.get(reverse("intake:submission-list")).status_code == 200
         one = Submission.objects.first()
         with django_assert_max_num_queries(16):
@@ -119,8 +119,8 @@ def test_query_budget_of_the_posters_and_the_public_page(client_for, staff, coun
     for size in (3, 30):
         while Platform.objects.filter(council=council).count() < size:
             PlatformFactory(council=council)
-        # session, user, council, count, page, links (read, insert, read again), unread count
-        with django_assert_max_num_queries(12):
+        # session, user, council, count, page, links (read, insert, read again)
+        with django_assert_max_num_queries(8):
             page = client.get(reverse("intake:poster-all")).content.decode()
         assert page.count('data-testid="poster"') == size
         assert IntakeLink.objects.count() == size
