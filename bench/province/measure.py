@@ -92,6 +92,17 @@ BEFORE = {
 }
 
 
+# What went wrong during the run (a page not answering 200, an export that failed): printed
+# as it happens, and with ``--strict`` the run exits with an error at the end (.ci/run runs the
+# harness on a small province that way, so that the benchmark cannot rot unseen).
+PROBLEMS: list[str] = []
+
+
+def problem(text: str) -> None:
+    PROBLEMS.append(text)
+    say(f"    PROBLEM: {text}")
+
+
 def say(text: str = "") -> None:
     print(text, flush=True)
 
@@ -432,11 +443,11 @@ def timed_pairs(pairs: list[tuple[str, Client, str]], n: int) -> dict[str, list[
             times[label].append(response.total)
     bad = {label: s for label, s in statuses.items() if s != 200}
     if bad:
-        say(f"    not 200: {bad}")
+        problem(f"not 200: {bad}")
     return times
 
 
-def part_lists(server: Server, w: dict, n: int) -> list[dict]:
+def part_lists(server: Server, w: dict, n: int, deep: int = DEEP_PAGE) -> list[dict]:
     staff = login("staff-p")
     admin = login("bench-admin")
     s, name, phone = w["sector"], w["name"], w["phone"]
@@ -444,29 +455,30 @@ def part_lists(server: Server, w: dict, n: int) -> list[dict]:
     q = lambda **kw: "?" + urlencode(kw) if kw else ""  # noqa: E731
     # The same rows deep down: the portal's page 200 of 50 starts at row 9,951, the admin's
     # pages have 100 rows (list_per_page), so its page 100 holds the same offset.
-    deep, admin_deep = DEEP_PAGE, (DEEP_PAGE - 1) * PORTAL_PER_PAGE // ADMIN_PER_PAGE + 1
+    admin_deep = (deep - 1) * PORTAL_PER_PAGE // ADMIN_PER_PAGE + 1
+    deep_label = f"page {deep}"
     # (list, variant, portal path, admin path or None)
     rows = [
         ("constituents", "page 1", "/members/staff/constituents/", "/admin/members/constituent/"),
-        ("constituents", "page 200", "/members/staff/constituents/" + q(page=deep), "/admin/members/constituent/" + q(p=admin_deep)),
+        ("constituents", deep_label, "/members/staff/constituents/" + q(page=deep), "/admin/members/constituent/" + q(p=admin_deep)),
         ("constituents", "filter (sector)", "/members/staff/constituents/" + q(sector=s), "/admin/members/constituent/" + q(sector__id__exact=s)),
         ("constituents", "search (name)", "/members/staff/constituents/" + q(q=name), "/admin/members/constituent/" + q(q=name)),
         ("constituents", "search (phone)", "/members/staff/constituents/" + q(q=phone), "/admin/members/constituent/" + q(q=phone)),
         ("contact logs", "page 1", "/activities/contacts/all/", "/admin/activities/contactlog/"),
-        ("contact logs", "page 200", "/activities/contacts/all/" + q(page=deep), "/admin/activities/contactlog/" + q(p=admin_deep)),
+        ("contact logs", deep_label, "/activities/contacts/all/" + q(page=deep), "/admin/activities/contactlog/" + q(p=admin_deep)),
         # The admin has no sector filter for logs: the channel, on both sides.
         ("contact logs", "filter (channel)", "/activities/contacts/all/" + q(channel="clinic"), "/admin/activities/contactlog/" + q(channel__exact="clinic")),
         ("contact logs", "filter (sector)", "/activities/contacts/all/" + q(sector=s), None),
         ("members", "page 1", "/members/staff/members/", "/admin/members/member/"),
-        ("members", "page 200", "/members/staff/members/" + q(page=deep), "/admin/members/member/" + q(p=admin_deep)),
+        ("members", deep_label, "/members/staff/members/" + q(page=deep), "/admin/members/member/" + q(p=admin_deep)),
         ("members", "filter (sector)", "/members/staff/members/" + q(sector=s), "/admin/members/member/" + q(sector__id__exact=s)),
         ("members", "search (name)", "/members/staff/members/" + q(q=mname), "/admin/members/member/" + q(q=mname)),
         ("members", "search (phone)", "/members/staff/members/" + q(q=mphone), "/admin/members/member/" + q(q=mphone)),
         ("reminders", "page 1", "/activities/reminders/", None),
-        ("reminders", "page 200", "/activities/reminders/" + q(page=deep), None),
+        ("reminders", deep_label, "/activities/reminders/" + q(page=deep), None),
         ("reminders", "filter (sector)", "/activities/reminders/" + q(sector=s), None),
         ("proposals", "page 1", "/proposals/staff/register/", "/admin/proposals/proposal/"),
-        ("proposals", "page 200", "/proposals/staff/register/" + q(page=deep), "/admin/proposals/proposal/" + q(p=admin_deep)),
+        ("proposals", deep_label, "/proposals/staff/register/" + q(page=deep), "/admin/proposals/proposal/" + q(p=admin_deep)),
         ("proposals", "filter (state)", "/proposals/staff/register/" + q(state="assigned"), "/admin/proposals/proposal/" + q(state__exact="assigned")),
         ("proposals", "search (title)", "/proposals/staff/register/" + q(q="养老"), None),
     ]
@@ -544,6 +556,8 @@ def part_members(server: Server, w: dict, seconds: float, concurrency: int, roun
             rate, _done, bad = throughput(clients, path, seconds)
             rates[label].append(rate)
             errors[label] += bad
+            if bad:
+                problem(f"{label}: {bad} requests not answered 200")
     floor = statistics.mean(rates["session + user view"])
     results = []
     for label, _c, path in pages:
@@ -582,6 +596,8 @@ def part_dashboards(server: Server, w: dict, n: int) -> list[dict]:
             assert response.status == 200, (label, response.status)
             uncached[label].append(response.total)
             response = clients[user].get(path, keep_body=False)  # the cache just filled
+            if response.status != 200:
+                problem(f"{label}, cached: HTTP {response.status}")
             cached[label].append(response.total)
     results = []
     for label, _u, path in pages:
@@ -637,6 +653,7 @@ def part_exports(server: Server, w: dict, timeout: float) -> list[dict]:
             except TimeoutError:
                 results.append({"export": label, "format": fmt, "error": f"no answer in {timeout:.0f} s",
                                 "rss_mb": server.peak_rss_mb()})
+                problem(f"export of {label} ({fmt}): no answer in {timeout:.0f} s")
                 say(f"  {label:<14} {fmt:<5} no answer in {timeout:.0f} s; peak RSS {server.peak_rss_mb():.0f} MB")
                 client.close()
                 continue
@@ -645,6 +662,8 @@ def part_exports(server: Server, w: dict, timeout: float) -> list[dict]:
                    "bytes": response.size, "rss_mb": server.peak_rss_mb(), "rss_before_mb": rss_before,
                    "wall": time.perf_counter() - t0}
             results.append(row)
+            if response.status != 200:
+                problem(f"export of {label} ({fmt}): HTTP {response.status}")
             say(f"  {label:<14} {fmt:<5} HTTP {response.status} first byte {ms(row['first_byte'])}, "
                 f"total {ms(row['total'])}, {row['bytes'] / 1e6:,.1f} MB, worker peak RSS "
                 f"{row['rss_mb']:.0f} MB (idle {rss_before:.0f} MB)")
@@ -907,11 +926,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="seconds per member-page run")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds of member pages")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--deep-page", type=int, default=DEEP_PAGE,
+                        help="the lists' deep page (the admin's holding the same rows must exist)")
     parser.add_argument("--users", type=int, default=100, help="users of the load run")
     parser.add_argument("--minutes", type=float, default=2, help="length of the load run")
     parser.add_argument("--export-timeout", type=float, default=900, help="seconds per export")
     parser.add_argument("--fresh-copy", action="store_true", help="measure a new migrated copy")
     parser.add_argument("--no-readme", action="store_true", help="do not write bench/README.md")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with an error if any page or export did not answer 200")
     args = parser.parse_args()
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     unknown = set(parts) - set(PARTS)
@@ -947,7 +970,7 @@ def main() -> None:
             load0 = loadavg()
             t0 = time.perf_counter()
             if part == "lists":
-                data = {"rows": part_lists(server, w, args.requests), "n": args.requests}
+                data = {"rows": part_lists(server, w, args.requests, args.deep_page), "n": args.requests}
             elif part == "members":
                 data = {"rows": part_members(server, w, args.seconds, args.concurrency, args.rounds),
                         "seconds": args.seconds, "concurrency": args.concurrency, "rounds": args.rounds}
@@ -976,6 +999,8 @@ def main() -> None:
     say(f"\ndone in {results['minutes']:.0f} min (load {results['load_before']} → {results['load_after']})")
     if not args.no_readme:
         write_readme(results)
+    if args.strict and PROBLEMS:
+        sys.exit("problems during the run:\n  " + "\n  ".join(PROBLEMS))
 
 
 if __name__ == "__main__":
