@@ -158,9 +158,8 @@ def test_query_count_does_not_grow_with_the_data(client_for, leader, council, st
     # activities, activities by month × kind (and the kinds' names and councils, read apart:
     # grouping by a Chinese name sorted every row in the collation), by sector, filed
     # proposals by sector, by committee, contacts and activities per "四联四助" tag (one
-    # UNION), messages by QR code (one aggregate), public-opinion reports (one aggregate),
-    # unread notices (twice: phone and desktop navbar)
-    with django_assert_max_num_queries(20):
+    # UNION), messages by QR code (one aggregate), public-opinion reports (one aggregate)
+    with django_assert_max_num_queries(19):
         response = client.get(URL, {"from": "2025-01-01", "sector": sector.pk})
     assert response.status_code == 200
 

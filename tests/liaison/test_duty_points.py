@@ -79,10 +79,9 @@ def test_record_query_budget(client_for, council, staff, sector, other_sector, c
     member = world["members"][0]
     client = client_for(member)
     # session, user, member (with sector, committee, council), member of the user (nav),
-    # scheme, points (one annotated row), contacts by channel, must-visits, attendance,
-    # proposals led, co-signed, constituents, consultations, public-opinion reports, unread
-    # notices
-    with django_assert_max_num_queries(16):
+    # scheme, contacts by channel, must-visits, attendance, proposals led, co-signed,
+    # constituents, consultations, public-opinion reports
+    with django_assert_max_num_queries(13):
         assert client.get(record_url(member)).status_code == 200
 
 

@@ -94,5 +94,6 @@ def test_detail(request, n, persona, member_a, staff, handling_unit, unit_user, 
     # co-signers, attachments, assignments, replies, ratings, events
     with django_assert_max_num_queries(10):
         assert client.get(proposal.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(15):
+    # the same, but the events
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("proposals:proposal-print", args=[proposal.pk])).status_code == 200

@@ -275,9 +275,9 @@ def test_form_with_a_reminder_query_budget(
         ProposalFactory(proposer=member_a)
         ConsultationFactory(council=council, members=[member_a])
     client = client_for(member_a)
-    # session, user, member, reminder (+rule), council (platform scope), roster exists,
-    # roster, platforms, proposals offered, my consultations, unread notices
-    with django_assert_max_num_queries(11):
+    # session, user (with the member), reminder (+rule), council (platform scope), roster,
+    # platforms, tags, proposals offered, my consultations
+    with django_assert_max_num_queries(9):
         response = client.get(URL, {"reminder": reminder.pk})
     form = response.context["form"]
     assert len(form.fields["proposal"].queryset) == size + 1
@@ -325,9 +325,9 @@ def test_detail_shows_the_linked_proposal_and_consultation(
     log = log_for(member_a, people, proposal=proposal, consultation=consultation)
     client = client_for(member_a)
 
-    # session, user, member (role check), log with its member, platform, proposal, session and
-    # consultation, its constituents, its photos, unread count
-    with django_assert_max_num_queries(8):
+    # session, user (with the member), log with its member, platform, proposal, session and
+    # consultation, its constituents, its photos, its tags
+    with django_assert_max_num_queries(6):
         page = client.get(reverse("activities:contactlog-detail", args=[log.pk])).content.decode()
 
     assert "关于加快老旧小区改造的提案" in page

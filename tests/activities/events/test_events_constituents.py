@@ -173,9 +173,9 @@ def test_detail_query_budget_with_named_constituents(client_for, staff, leader, 
     services.activity_update(activity=activity, by=staff, constituents_reached=n,
                              constituents=named)
     staff_client, leader_client, member_client = (client_for(u) for u in (staff, leader, member_a))
-    # session, user, council, activity (with counts), sectors, tags, photos, named
-    # constituents, attendances + members, member choices, unread
-    with django_assert_max_num_queries(11):
+    # session, user, council, activity (with counts), sectors, attendances + members, tags,
+    # named constituents, photos
+    with django_assert_max_num_queries(9):
         assert staff_client.get(activity.get_absolute_url()).status_code == 200
     # session, user, council, activity (with counts), sectors, tags, photos, named
     # constituents
@@ -198,8 +198,9 @@ def test_edit_form_query_budget(client_for, staff, activity, member_a, n,
     client = client_for(staff)
     # session, user, council, activity, its council, kinds ensure (savepoint, kinds, release),
     # initial sectors, tags and constituents, choices (kind, platform, committee, sectors,
-    # series, tags, constituents with their members), photos, unread
-    with django_assert_max_num_queries(20):
+    # series, tags; the constituents', with their members, are read by the assert below),
+    # photos
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("activities:activity-edit", args=[activity.pk]))
     assert len(response.context["form"].fields["constituents"].queryset) == 2 * n
 
