@@ -1,16 +1,17 @@
 """The dashboard's breakdown tables: one row per platform, sector, special committee or
-child council, each with its counts as correlated subqueries in one query per table (a
-fixed number of queries, whatever the number of rows). Members, constituents and contacts
-are sums over the rollups (``RosterTally``, ``ContactTally``), never counts over the rows."""
+child council, with their counts in one statement per table (a fixed number of queries,
+whatever the number of rows), written in SQL (``liaison.dashboard.sql``: the ORM cost ten
+times their running to build). Members, constituents and contacts are sums over the rollups
+(``RosterTally``, ``ContactTally``), never counts over the rows. The proposals per sector
+and per child council are GROUP BYs over the session's proposals, through the ORM."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, Subquery
 from django.db.models.functions import Coalesce
 
-from activities.models import Activity, Consultation, ContactTally
-from liaison.dashboard.scope import Params, Scope, current_session_q, subtree_q
-from members.models import Committee, Council, Platform, RosterTally, Sector
+from liaison.dashboard import sql
+from liaison.dashboard.scope import Params, Scope, current_session_q
 from proposals.models import Proposal
 from proposals.models import State as ProposalState
 
@@ -26,57 +27,18 @@ class SubqueryCount(Subquery):
         super().__init__(queryset.order_by().values("pk"), **kwargs)
 
 
-def correlated_sum(rows, column: str = "logs"):
-    """The sum of ``column`` over correlated rollup rows (0 when there are none)."""
-    total = rows.order_by().annotate(_all=Value(1)).values("_all").annotate(n=Sum(column)).values("n")
-    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
-
-
-def contact_sum(tallies):
-    """The contact logs counted by correlated ``ContactTally`` rows (0 when there are none)."""
-    return correlated_sum(tallies, "logs")
-
-
-def roster_sums(tally) -> dict:
-    """Serving members and active constituents summed over correlated ``RosterTally`` rows."""
-    return {"n_members": correlated_sum(tally, "members"),
-            "n_constituents": correlated_sum(tally, "constituents")}
-
-
 def platform_rows(scope: Scope, params: Params) -> list[dict]:
     """Every platform with its contacts (from the daily counts), activities held and
-    consultations in the period."""
-    contacts = ContactTally.objects.filter(
-        dimension=ContactTally.Dimension.PLATFORM, item_id=OuterRef("pk")
-    ).in_period(params.date_from, params.date_to)
-    activities = Activity.objects.filter(
-        platform=OuterRef("pk"), state=Activity.State.HELD
-    ).filter(params.span("starts_at", is_datetime=True))
-    consultations = Consultation.objects.filter(platform=OuterRef("pk")).filter(
-        params.span("held_on", is_datetime=False)
-    )
-    return list(
-        scope.rows(Platform)
-        .annotate(
-            n_contacts=contact_sum(contacts),
-            n_activities=SubqueryCount(activities),
-            n_consultations=SubqueryCount(consultations),
-        )
-        .order_by("kind", "name", "pk")
-        .values("pk", "name", "kind", "active", "council_id", "n_contacts", "n_activities", "n_consultations")
-    )
+    consultations in the period (``sql.platform_figures``)."""
+    return sql.platform_figures(scope, params)
 
 
 def sector_rows(scope: Scope, params: Params) -> list[dict]:
     """Each sector's serving members and active constituents (from the roster tally: the
-    member's sector for members, the constituent's for constituents) and filed proposals."""
+    member's sector for members, the constituent's for constituents: ``sql.sector_figures``)
+    and filed proposals."""
     filed = filed_by_sector(scope, params)
-    rows = list(
-        scope.rows(Sector)
-        .annotate(**roster_sums(RosterTally.objects.filter(sector_id=OuterRef("pk"))))
-        .order_by("council_id", "order", "name", "pk")
-        .values("pk", "name", "is_key", "council_id", "n_members", "n_constituents")
-    )
+    rows = sql.sector_figures(scope)
     for row in rows:
         row["n_proposals_filed"] = filed.get(row["pk"], 0)
     return rows
@@ -96,51 +58,16 @@ def filed_by_sector(scope: Scope, params: Params) -> dict[int, int]:
 
 def committee_rows(scope: Scope, params: Params) -> list[dict]:
     """Each committee's serving members and their active constituents (the roster tally)
-    and activities held."""
-    activities = Activity.objects.filter(
-        committee=OuterRef("pk"), state=Activity.State.HELD
-    ).filter(params.span("starts_at", is_datetime=True))
-    return list(
-        scope.rows(Committee)
-        .annotate(
-            **roster_sums(RosterTally.objects.filter(committee_id=OuterRef("pk"))),
-            n_activities=SubqueryCount(activities),
-        )
-        .order_by("council_id", "order", "name", "pk")
-        .values("pk", "name", "council_id", "n_members", "n_constituents", "n_activities")
-    )
+    and activities held (``sql.committee_figures``)."""
+    return sql.committee_figures(scope, params)
 
 
 def council_rows(scope: Scope, params: Params, root_id: int | None,
                  proposals: dict[tuple, int] | None = None) -> list[dict]:
-    """Roll-up: each child council of ``root_id`` with its subtree's figures. ``proposals``:
-    ``proposals_per_council``'s answer, when the caller has it already."""
-    # The child's subtree as a list of council ids, so that each table's council index
-    # serves the count (a condition through the council's parents read every row in reach).
-    subtree = Council.objects.filter(subtree_q(OuterRef(OuterRef("pk")), "pk")).values("pk")
-
-    def under(model, **extra):
-        return model.objects.filter(council_id__in=subtree, **extra)
-
-    contacts = under(ContactTally).filter(dimension=ContactTally.Dimension.CHANNEL).in_period(
-        params.date_from, params.date_to
-    )
-    consultations = under(Consultation).filter(params.span("held_on", is_datetime=False))
-    activities = under(Activity, state=Activity.State.HELD).filter(
-        params.span("starts_at", is_datetime=True)
-    )
-    children = scope.rows(Council, "pk").filter(parent_id=root_id)
-    rows = list(
-        children.annotate(
-            **roster_sums(under(RosterTally)),
-            n_contacts=contact_sum(contacts),
-            n_consultations=SubqueryCount(consultations),
-            n_activities=SubqueryCount(activities),
-        )
-        .order_by("name", "pk")
-        .values("pk", "name", "level", "n_members", "n_constituents", "n_contacts",
-                "n_consultations", "n_activities")
-    )
+    """Roll-up: each child council of ``root_id`` with its subtree's figures, in one statement
+    written in SQL (``sql.council_figures``). ``proposals``: ``proposals_per_council``'s
+    answer, when the caller has it already."""
+    rows = sql.council_figures(scope, params, root_id)
     if proposals is None:
         proposals = proposals_per_council(scope, params)
     for row in rows:
