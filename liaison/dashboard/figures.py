@@ -21,17 +21,16 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from activities.models import (
     Activity,
     ActivityKind,
     Channel,
-    Consultation,
-    Problem,
     Reminder,
     ReminderTally,
 )
+from liaison.dashboard import sql
 from liaison.dashboard.breakdowns import (
     committee_rows,
     council_rows,
@@ -44,10 +43,8 @@ from liaison.dashboard.contacts import contact_figures
 from liaison.dashboard.scope import Params, Scope, current_session_q
 from liaison.dashboard.tags import tag_figures
 from liaison.intake.models import Submission
-from members.models import Committee, Council, Platform, RosterTally, Sector
-from members.permissions import is_superuser
-from opinions.models import Report
-from proposals.models import Proposal, ProposalTally, Rating, Reply, Session
+from members.models import Platform
+from proposals.models import Proposal, ProposalTally, Rating, Reply
 from proposals.models import State as ProposalState
 
 CHANNELS = [value for value, _label in Channel.choices]
@@ -61,35 +58,13 @@ RATING_VALUES = [value for value, _label in Rating.Value.choices]
 
 def reference(scope: Scope, root_id: int | None = None) -> dict:
     """Sessions, sectors and committees in scope, and every council the user reaches (for the
-    drill-down), in one UNION query. ``root_id``: the council the dashboard shows, whose own
-    sectors and committees alone the filters offer (on a roll-up, a child council's are on
-    its dashboard; without children, the scope holds no other council's). A province read its
-    councils' 330 sectors and 88 committees to keep 30 and 8."""
-
-    def rows(qs, kind, a, b, extra):
-        return (
-            qs.order_by()
-            .annotate(_k=Value(kind), _n=F("name"), _a=a, _b=b, _e=extra)
-            .values_list("_k", "pk", "_n", "_a", "_b", "_e")
-        )
-
-    zero = Value(0, output_field=IntegerField())
-    reach = Scope(user=scope.user)
-    # A superuser's reach is every council, whatever their own (``root_id``): theirs is read
-    # whole, and the view keeps a roll-up's own rows.
-    whole = scope.user is not None and is_superuser(scope.user)
-    own = Q(council_id=root_id) if root_id is not None and not whole else Q()
-    union = (
-        rows(scope.rows(Session), "session", -F("term"), -F("number"),
-             Cast("is_current", IntegerField()))
-        .union(rows(scope.rows(Sector).filter(own), "sector", F("order"), zero, F("council_id")),
-               all=True)
-        .union(rows(scope.rows(Committee).filter(own), "committee", F("order"), zero,
-                    F("council_id")), all=True)
-        .union(rows(reach.rows(Council, "pk"), "council", zero, zero, F("parent_id")), all=True)
-    )
+    drill-down), in one UNION query written in SQL (``sql.reference_rows``: every dashboard
+    request reads them, cached figures or not). ``root_id``: the council the dashboard shows,
+    whose own sectors and committees alone the filters offer (on a roll-up, a child council's
+    are on its dashboard; without children, the scope holds no other council's). A province
+    read its councils' 330 sectors and 88 committees to keep 30 and 8."""
     result = {"session": [], "sector": [], "committee": [], "council": []}
-    for kind, pk, name, a, b, extra in union:
+    for kind, pk, name, a, b, extra in sql.reference_rows(scope, root_id):
         result[kind].append({"id": pk, "name": name, "a": a, "b": b, "extra": extra})
     for kind in result:
         result[kind].sort(key=lambda row: (row["a"], row["b"], row["name"], row["id"]))
@@ -104,16 +79,8 @@ def roster_figures(scope: Scope, params: Params) -> dict:
     constituents: one sum over the roster tally (``members.RosterTally``, kept equal to the
     rows by every write), tens of rows where the rosters hold a million. The sector filter
     is the member's sector for members and the constituent's for constituents, as the lists
-    behind the figures filter them."""
-    return (
-        scope.rows(RosterTally)
-        .filter(params.by("sector_id", "committee_id"))
-        .aggregate(
-            active=Coalesce(Sum("members"), 0),
-            missing=Coalesce(Sum("members_missing"), 0),
-            constituents=Coalesce(Sum("constituents"), 0),
-        )
-    )
+    behind the figures filter them. Written in SQL (``sql.roster_figures``)."""
+    return sql.roster_figures(scope, params)
 
 
 def contact_months(scope: Scope, params: Params) -> list[dict]:
@@ -210,16 +177,9 @@ def proposal_figures(scope: Scope, params: Params, groups: list[tuple] | None = 
 
 
 def consultation_figures(scope: Scope, params: Params) -> dict:
-    """Consultations held in the period and the problems they raised and solved."""
-    return (
-        scope.rows(Consultation)
-        .filter(params.span("held_on", is_datetime=False))
-        .aggregate(
-            held=Count("pk", distinct=True),
-            raised=Count("problems"),
-            solved=Count("problems", filter=Q(problems__state=Problem.State.RESOLVED)),
-        )
-    )
+    """Consultations held in the period and the problems they raised and solved (in SQL:
+    ``sql.consultation_figures``)."""
+    return sql.consultation_figures(scope, params)
 
 
 def activity_rows(scope: Scope, params: Params):
@@ -333,27 +293,9 @@ def intake_figures(scope: Scope, params: Params) -> dict:
 def opinion_figures(scope: Scope, params: Params) -> dict:
     """社情民意信息 of the councils in scope submitted in the period (narrowed by the author's
     sector and committee): where they stand, how many went up, were adopted at some level,
-    received a leader's instruction. One aggregate query; the report list filters alike."""
-    S = Report.State
-    return (
-        scope.rows(Report)
-        .filter(params.span("submitted_at", is_datetime=True))
-        .filter(params.by("member__sector_id", "member__committee_id"))
-        .aggregate(
-            submitted=Count("pk"),
-            pending=Count("pk", filter=Q(state=S.PENDING)),
-            forwarded=Count("pk", filter=Q(times_forwarded__gt=0)),
-            adopted=Count("pk", filter=Q(state=S.ADOPTED)),
-            instructed=Count("pk", filter=Q(instructed_at__isnull=False)),
-            not_used=Count("pk", filter=Q(state=S.NOT_USED)),
-        )
-    )
-
-
-# --- breakdowns -----------------------------------------------------------------------------
-
-
-# --- all of it ------------------------------------------------------------------------------
+    received a leader's instruction. One aggregate query written in SQL
+    (``sql.opinion_figures``); the report list filters alike."""
+    return sql.opinion_figures(scope, params)
 
 
 def dashboard_data(scope: Scope, params: Params, *, root_id: int | None, has_children: bool) -> dict:

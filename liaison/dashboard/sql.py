@@ -23,11 +23,13 @@ from datetime import date, timedelta
 from django.db import connections, router
 
 from activities.common.tallies import period_ranges
-from activities.models import Activity, Consultation, ContactTally
+from activities.models import Activity, Consultation, ContactTally, Problem
 from liaison.dashboard.scope import Params, Scope
 from members import permissions
 from members.common.clock import start_of
-from members.models import Committee, Council, Platform, RosterTally, Sector
+from members.models import Committee, Council, Member, Platform, RosterTally, Sector
+from opinions.models import Report
+from proposals.models import Session
 
 # The councils of ``%s`` and under it (the same as ``permissions.subtree_ids``).
 SUBTREE = ("SELECT id FROM {council} WHERE id = %s OR parent_id = %s "
@@ -47,7 +49,8 @@ class Clause:
 def _tables(connection) -> dict[str, str]:
     models = {"council": Council, "sector": Sector, "committee": Committee, "platform": Platform,
               "roster": RosterTally, "contacts": ContactTally, "activity": Activity,
-              "consultation": Consultation}
+              "consultation": Consultation, "session": Session, "problem": Problem,
+              "report": Report, "member": Member}
     return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
 
 
@@ -276,3 +279,113 @@ def committee_figures(scope: Scope, params: Params) -> list[dict]:
     return [{"pk": pk, "name": name, "council_id": council, "n_members": members,
              "n_constituents": constituents, "n_activities": activities}
             for pk, name, council, members, constituents, activities in rows]
+
+
+# The filter bar's choices: (kind, id, name, a, b, extra), sorted by the caller.
+REFERENCE_SQL = """
+SELECT 'session', s.id, s.name, -s.term, -s.number, CASE WHEN s.is_current THEN 1 ELSE 0 END
+  FROM {session} s WHERE {c0}
+UNION ALL
+SELECT 'sector', x.id, x.name, x.{order}, 0, x.council_id FROM {sector} x WHERE {c1}
+UNION ALL
+SELECT 'committee', m.id, m.name, m.{order}, 0, m.council_id FROM {committee} m WHERE {c2}
+UNION ALL
+SELECT 'council', c.id, c.name, 0, 0, c.parent_id FROM {council} c WHERE {c3}
+"""
+
+
+def reference_rows(scope: Scope, root_id: int | None) -> list[tuple]:
+    """Sessions, sectors and committees in ``scope``, and every council the user reaches
+    (without the drill-down), as ``figures.reference`` describes them; the sectors and
+    committees of ``root_id`` alone, unless the user is a superuser or there is no root."""
+    connection = _connection(Session)
+    whole = root_id is None or (scope.user is not None and permissions.is_superuser(scope.user))
+
+    def own(column: str) -> Clause:
+        return reach(connection, scope, column) & (
+            Clause() if whole else Clause(f"{column} = %s", (root_id,)))
+
+    return _rows(connection, REFERENCE_SQL, [
+        reach(connection, scope, "s.council_id"),
+        own("x.council_id"),
+        own("m.council_id"),
+        reach(connection, Scope(user=scope.user), "c.id"),
+    ])
+
+
+# --- headline figures -----------------------------------------------------------------------
+
+
+def _by(params: Params, sector: str | None, committee: str | None) -> Clause:
+    """The sector and committee filters on the given columns, as ``Params.by``."""
+    clause = Clause()
+    if params.sector_id and sector:
+        clause = clause & Clause(f"{sector} = %s", (params.sector_id,))
+    if params.committee_id and committee:
+        clause = clause & Clause(f"{committee} = %s", (params.committee_id,))
+    return clause
+
+
+ROSTER_SQL = """
+SELECT COALESCE(SUM(t.members), 0), COALESCE(SUM(t.members_missing), 0),
+       COALESCE(SUM(t.constituents), 0)
+  FROM {roster} t WHERE {c0}
+"""
+
+
+def roster_figures(scope: Scope, params: Params) -> dict:
+    """Serving members, those missing "两个1" and active constituents: the roster tally's
+    sum, narrowed by its sector and committee."""
+    connection = _connection(RosterTally)
+    (active, missing, constituents), = _rows(connection, ROSTER_SQL, [
+        reach(connection, scope, "t.council_id") & _by(params, "t.sector_id", "t.committee_id"),
+    ])
+    return {"active": active, "missing": missing, "constituents": constituents}
+
+
+CONSULTATIONS_SQL = """
+SELECT COUNT(DISTINCT k.id), COUNT(p.id),
+       COALESCE(SUM(CASE WHEN p.state = {c0} THEN 1 ELSE 0 END), 0)
+  FROM {consultation} k LEFT JOIN {problem} p ON p.consultation_id = k.id
+ WHERE {c1}
+"""
+
+
+def consultation_figures(scope: Scope, params: Params) -> dict:
+    """Consultations held in the period, the problems they raised and those solved."""
+    connection = _connection(Consultation)
+    (held, raised, solved), = _rows(connection, CONSULTATIONS_SQL, [
+        Clause("%s", (Problem.State.RESOLVED,)),
+        span(connection, params, "k.held_on", is_datetime=False)
+        & reach(connection, scope, "k.council_id"),
+    ])
+    return {"held": held, "raised": raised, "solved": solved}
+
+
+OPINIONS_SQL = """
+SELECT COUNT(*),
+       COALESCE(SUM(CASE WHEN r.state = {c0} THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN r.times_forwarded > 0 THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN r.state = {c1} THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN r.instructed_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN r.state = {c2} THEN 1 ELSE 0 END), 0)
+  FROM {report} r {join}
+ WHERE {c3}
+"""
+
+
+def opinion_figures(scope: Scope, params: Params) -> dict:
+    """社情民意信息 submitted in the period, narrowed by the author's sector and committee:
+    pending, forwarded, adopted, instructed, not used."""
+    connection = _connection(Report)
+    S = Report.State
+    narrowed = bool(params.sector_id or params.committee_id)
+    text = OPINIONS_SQL.replace(
+        "{join}", "JOIN {member} a ON a.id = r.member_id" if narrowed else "")
+    (submitted, pending, forwarded, adopted, instructed, not_used), = _rows(connection, text, [
+        Clause("%s", (S.PENDING,)), Clause("%s", (S.ADOPTED,)), Clause("%s", (S.NOT_USED,)),
+        span(connection, params, "r.submitted_at", is_datetime=True)
+        & reach(connection, scope, "r.council_id") & _by(params, "a.sector_id", "a.committee_id"),
+    ])
+    return {"submitted": submitted, "pending": pending, "forwarded": forwarded,
+            "adopted": adopted, "instructed": instructed, "not_used": not_used}
