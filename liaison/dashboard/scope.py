@@ -76,26 +76,40 @@ class Params:
     # own); when given, ``session_id`` is not used.
     session_ids: tuple[int, ...] = ()
 
+    def bounds(self, *, is_datetime: bool) -> list[tuple[str, object]]:
+        """The period's bounds on a date or datetime field, both ends inclusive, as
+        ``(lookup, value)``: ``gte`` the first day (its local midnight), and ``lte`` the last
+        day or ``lt`` the midnight after it. ``span`` filters by them, and the dashboard's
+        statements written in SQL (``liaison.dashboard.sql``) write the same."""
+        bounds = []
+        if self.date_from:
+            bounds.append(("gte", start_of(self.date_from) if is_datetime else self.date_from))
+        if self.date_to:
+            if is_datetime:
+                bounds.append(("lt", start_of(self.date_to + timedelta(days=1))))
+            else:
+                bounds.append(("lte", self.date_to))
+        return bounds
+
     def span(self, field_name: str, *, is_datetime: bool) -> Q:
         """The period as a filter on a date or datetime field (both ends inclusive)."""
         q = Q()
-        if self.date_from:
-            start = start_of(self.date_from) if is_datetime else self.date_from
-            q &= Q(**{f"{field_name}__gte": start})
-        if self.date_to:
-            if is_datetime:
-                q &= Q(**{f"{field_name}__lt": start_of(self.date_to + timedelta(days=1))})
-            else:
-                q &= Q(**{f"{field_name}__lte": self.date_to})
+        for lookup, value in self.bounds(is_datetime=is_datetime):
+            q &= Q(**{f"{field_name}__{lookup}": value})
         return q
+
+    def narrowing(self, sector_field: str | None, committee_field: str | None) -> list[tuple]:
+        """The sector and committee filters as ``(field, id)`` on the given fields (None:
+        not applicable); ``by`` filters by them, the SQL statements write the same."""
+        return [(field, value) for field, value in ((sector_field, self.sector_id),
+                                                    (committee_field, self.committee_id))
+                if value and field]
 
     def by(self, sector_field: str | None, committee_field: str | None) -> Q:
         """The sector and committee filters on the given fields (None: not applicable)."""
         q = Q()
-        if self.sector_id and sector_field:
-            q &= Q(**{sector_field: self.sector_id})
-        if self.committee_id and committee_field:
-            q &= Q(**{committee_field: self.committee_id})
+        for field_name, value in self.narrowing(sector_field, committee_field):
+            q &= Q(**{field_name: value})
         return q
 
     @property

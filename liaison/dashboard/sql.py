@@ -18,22 +18,15 @@ models.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from django.db import connections, router
 
 from activities.common.tallies import period_ranges
 from activities.models import Activity, Consultation, ContactTally, Problem
 from liaison.dashboard.scope import Params, Scope
 from members import permissions
-from members.common.clock import start_of
 from members.models import Committee, Council, Member, Platform, RosterTally, Sector
 from opinions.models import Report
 from proposals.models import Session
-
-# The councils of ``%s`` and under it (the same as ``permissions.subtree_ids``).
-SUBTREE = ("SELECT id FROM {council} WHERE id = %s OR parent_id = %s "
-           "OR parent_id IN (SELECT id FROM {council} WHERE parent_id = %s)")
 
 
 class Clause:
@@ -54,9 +47,10 @@ def _tables(connection) -> dict[str, str]:
     return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
 
 
-def _subtree(connection, column: str, council_id: int) -> Clause:
-    return Clause(f"{column} IN ({SUBTREE.format(**_tables(connection))})",
-                  (council_id, council_id, council_id))
+def _subtree(column: str, council_id: int) -> Clause:
+    """``column`` among the councils of ``council_id`` and under it."""
+    subtree = permissions.subtree_ids(council_id)
+    return Clause(f"{column} IN ({subtree.sql})", subtree.params)
 
 
 def reach(connection, scope: Scope, column: str) -> Clause:
@@ -71,26 +65,24 @@ def reach(connection, scope: Scope, column: str) -> Clause:
         if user.council.level == Council.Level.DISTRICT:
             clause = Clause(f"{column} = %s", (user.council_id,))
         else:
-            clause = _subtree(connection, column, user.council_id)
+            clause = _subtree(column, user.council_id)
     if scope.council_id is not None and scope.own_only:
         clause = clause & Clause(f"{column} = %s", (scope.council_id,))
     elif scope.council_id is not None:
-        clause = clause & _subtree(connection, column, scope.council_id)
+        clause = clause & _subtree(column, scope.council_id)
     return clause
 
 
+OPERATORS = {"gte": ">=", "lt": "<", "lte": "<="}
+
+
 def span(connection, params: Params, column: str, *, is_datetime: bool) -> Clause:
-    """The period on a date or datetime column, as ``Params.span`` (both ends inclusive)."""
+    """The period on a date or datetime column (``Params.bounds``, both ends inclusive)."""
     clause = Clause()
-    if params.date_from:
-        clause = clause & Clause(f"{column} >= %s",
-                                 (_value(connection, params.date_from, is_datetime),))
-    if params.date_to:
-        if is_datetime:
-            clause = clause & Clause(
-                f"{column} < %s", (_value(connection, params.date_to + timedelta(days=1), True),))
-        else:
-            clause = clause & Clause(f"{column} <= %s", (_value(connection, params.date_to, False),))
+    for lookup, value in params.bounds(is_datetime=is_datetime):
+        adapted = (connection.ops.adapt_datetimefield_value(value) if is_datetime
+                   else connection.ops.adapt_datefield_value(value))
+        clause = clause & Clause(f"{column} {OPERATORS[lookup]} %s", (adapted,))
     return clause
 
 
@@ -103,19 +95,12 @@ def in_period(connection, params: Params, prefix: str) -> Clause:
         values.append(period)
         if first:
             part.append(f"{prefix}start >= %s")
-            values.append(_value(connection, first, False))
+            values.append(connection.ops.adapt_datefield_value(first))
         if end:
             part.append(f"{prefix}start < %s")
-            values.append(_value(connection, end, False))
+            values.append(connection.ops.adapt_datefield_value(end))
         parts.append("(" + " AND ".join(part) + ")")
     return Clause(" OR ".join(parts), values)
-
-
-def _value(connection, day: date, is_datetime: bool):
-    """A bound as the column's field would send it (a datetime: the day's local midnight)."""
-    if is_datetime:
-        return connection.ops.adapt_datetimefield_value(start_of(day))
-    return connection.ops.adapt_datefield_value(day)
 
 
 def _connection(model):
@@ -157,8 +142,9 @@ ORDER BY 4, 2
 
 def council_figures(scope: Scope, params: Params, root_id: int | None) -> list[dict]:
     """Each child council of ``root_id`` (None: the top councils, for a superuser of no
-    council) in reach, in the order of their names, with its subtree's serving members and active constituents (the roster tally), contacts (the
-    contact tally) and consultations and activities held in the period."""
+    council) in reach, in the order of their names, with its subtree's serving members and
+    active constituents (the roster tally), contacts (the contact tally) and consultations
+    and activities held in the period."""
     connection = _connection(Council)
     rows = _rows(connection, COUNCILS_SQL, [
         reach(connection, scope, "c.id"),
@@ -317,12 +303,10 @@ def reference_rows(scope: Scope, root_id: int | None) -> list[tuple]:
 
 
 def _by(params: Params, sector: str | None, committee: str | None) -> Clause:
-    """The sector and committee filters on the given columns, as ``Params.by``."""
+    """The sector and committee filters on the given columns (``Params.narrowing``)."""
     clause = Clause()
-    if params.sector_id and sector:
-        clause = clause & Clause(f"{sector} = %s", (params.sector_id,))
-    if params.committee_id and committee:
-        clause = clause & Clause(f"{committee} = %s", (params.committee_id,))
+    for column, value in params.narrowing(sector, committee):
+        clause = clause & Clause(f"{column} = %s", (value,))
     return clause
 
 
