@@ -46,8 +46,8 @@ from reminders_sweep import ensure_data  # noqa: E402
 
 from activities.contacts.rollups import rollups_rebuild  # noqa: E402
 from activities.models import ContactDay, ContactLog  # noqa: E402
-from liaison.dashboard.contacts import contact_figures  # noqa: E402
 from liaison.dashboard.scope import Params, Scope  # noqa: E402
+from liaison.dashboard.sql import contact_figures  # noqa: E402
 from members.models import Constituent, User  # noqa: E402
 from members.rollups import roster_rebuild  # noqa: E402
 
@@ -98,7 +98,7 @@ def contacts_both_ways(staff) -> None:
                         date_to=date.fromisoformat(query["to"]) if query else None)
         results = {}
         for way, run in (("raw logs", from_logs),
-                         ("rollups", lambda p: contact_figures(scope, p)["months"])):
+                         ("rollups", lambda p: contact_figures(scope, p, scope)["months"])):
             times = []
             for _ in range(RUNS):
                 t0 = time.perf_counter()

@@ -40,8 +40,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from bench.province.measure import loadavg  # noqa: E402
-from liaison.dashboard import breakdowns, contacts, figures, tags  # noqa: E402
+from liaison.dashboard import breakdowns, figures, sql  # noqa: E402
 from liaison.dashboard.scope import Params, Scope  # noqa: E402
+from liaison.dashboard.sql import headline, tables, trends  # noqa: E402
 from members.models import User  # noqa: E402
 
 USERS = [("district", "staff-d1"), ("city", "staff-c1"), ("province", "staff-p")]
@@ -87,7 +88,7 @@ def per_function(call, requests: int) -> dict[str, list[float]]:
     spent: dict[str, list[float]] = defaultdict(list)
     depth = [0]
     patched = []
-    for module in (figures, breakdowns, contacts, tags):
+    for module in (figures, breakdowns, tables, headline, trends):
         for name, fn in list(vars(module).items()):
             if not callable(fn) or getattr(fn, "__module__", None) != module.__name__:
                 continue
@@ -105,7 +106,7 @@ def per_function(call, requests: int) -> dict[str, list[float]]:
                         spent[_name].append(time.thread_time() - start)
 
             # The caller may hold its own reference (``from … import``): patch it there too.
-            for holder in (figures, breakdowns, contacts, tags):
+            for holder in (figures, breakdowns, sql, tables, headline, trends):
                 if vars(holder).get(name) is fn:
                     patched.append((holder, name, fn))
                     setattr(holder, name, timed)

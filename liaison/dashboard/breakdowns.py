@@ -2,13 +2,13 @@
 child council, with their counts in one statement per table (a fixed number of queries,
 whatever the number of rows), written in SQL (``liaison.dashboard.sql``: the ORM cost ten
 times their running to build). Members, constituents and contacts are sums over the rollups
-(``RosterTally``, ``ContactTally``), never counts over the rows. The proposals per sector
-and per child council are GROUP BYs over the session's proposals, through the ORM."""
+(``RosterTally``, ``ContactTally``), never counts over the rows. The filed proposals
+per sector are a GROUP BY over the session's proposals in the same statement; narrowed by
+sector or committee, the proposals per child council are one through the ORM."""
 
 from __future__ import annotations
 
 from django.db.models import Count, IntegerField, Subquery
-from django.db.models.functions import Coalesce
 
 from liaison.dashboard import sql
 from liaison.dashboard.scope import Params, Scope, current_session_q
@@ -35,25 +35,9 @@ def platform_rows(scope: Scope, params: Params) -> list[dict]:
 
 def sector_rows(scope: Scope, params: Params) -> list[dict]:
     """Each sector's serving members and active constituents (from the roster tally: the
-    member's sector for members, the constituent's for constituents: ``sql.sector_figures``)
-    and filed proposals."""
-    filed = filed_by_sector(scope, params)
-    rows = sql.sector_figures(scope)
-    for row in rows:
-        row["n_proposals_filed"] = filed.get(row["pk"], 0)
-    return rows
-
-
-def filed_by_sector(scope: Scope, params: Params) -> dict[int, int]:
-    """The session's filed proposals per sector, in one GROUP BY: a member's proposal counts
-    for the member's sector, a collective one for its proposing sector (a proposal has one
-    kind of proposer). A correlated count per sector read the session's proposals once for
-    every sector."""
-    return dict(
-        scope.rows(Proposal).filter(number__isnull=False).filter(current_session_q(params))
-        .annotate(_sector=Coalesce("proposer_sector_id", "proposer__sector_id"))
-        .order_by().values_list("_sector").annotate(n=Count("pk"))
-    )
+    member's sector for members, the constituent's for constituents) and the session's filed
+    proposals (``sql.sector_figures``)."""
+    return sql.sector_figures(scope, params)
 
 
 def committee_rows(scope: Scope, params: Params) -> list[dict]:

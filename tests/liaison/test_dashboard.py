@@ -192,7 +192,7 @@ def test_the_roll_up_counts_proposals_once_and_never_narrowed(
     reads = [
         q["sql"] for q in queries.captured_queries
         if ('FROM "proposals_proposal"' in q["sql"] or 'FROM "proposals_proposaltally"' in q["sql"])
-        and ('"counted_rating"' in q["sql"] or '"council__parent_id"' in q["sql"])
+        and ("counted_rating" in q["sql"] or "council__parent_id" in q["sql"])
     ]
     assert len(reads) == 1, reads
     assert 'FROM "proposals_proposaltally"' in reads[0]

@@ -88,3 +88,63 @@ def test_the_period_clause_reads_the_tally_rows_in_period_reads(council, period)
     by_orm = set(ContactTally.objects.in_period(date_from, date_to).values_list("pk", flat=True))
     assert by_sql == by_orm
     assert by_orm
+
+
+def test_an_activity_counts_in_the_month_of_its_local_day(council):
+    """The trend's months are truncated in the database in the portal's time zone (a
+    datetime stored in UTC): half an hour after local midnight on the 1st is that month's,
+    half an hour before it the month before, on SQLite as on PostgreSQL."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from activities.models import Activity
+    from tests.activities.events.event_helpers import ActivityFactory, ActivityKindFactory
+
+    kind = ActivityKindFactory(council=council, name="座谈交流")
+    zone = timezone.get_current_timezone()
+    for day, moment in ((date(2025, 3, 31), time(23, 30)), (date(2025, 4, 1), time(0, 30)),
+                        (date(2025, 4, 30), time(23, 59))):
+        ActivityFactory(council=council, kind=kind, state=Activity.State.HELD,
+                        starts_at=datetime.combine(day, moment, tzinfo=zone))
+    groups = sql.activity_groups(Scope(), Params())
+    assert groups["months"] == [{"month": "2025-03", "n": 1}, {"month": "2025-04", "n": 2}]
+    assert groups["kinds"] == [{"name": "座谈交流", "ids": [kind.pk], "n": 3}]
+
+
+def test_the_held_clause_reads_the_activities_activity_rows_reads(council, other_council, sector,
+                                                                  other_sector, committee, staff):
+    """The activity figures (``sql.held``) count the activities the report lists
+    (``figures.activity_rows``): held, in the period (local days), in reach, with the sector
+    among theirs, of the committee."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from activities.models import Activity
+    from liaison.dashboard.figures import activity_rows
+    from tests.activities.events.event_helpers import ActivityFactory
+
+    zone = timezone.get_current_timezone()
+    for n, (day, state) in enumerate([(date(2026, 3, 1), "held"), (date(2026, 3, 31), "held"),
+                                      (date(2026, 4, 1), "held"), (date(2026, 3, 10), "planned")]):
+        for where in (council, other_council):
+            activity = ActivityFactory(
+                council=where, state=state, committee=committee if n % 2 else None,
+                starts_at=datetime.combine(day, time(0, 10) if n else time(23, 50), tzinfo=zone))
+            activity.sectors.set([sector, other_sector][: n % 3])
+    table = connection.ops.quote_name(Activity._meta.db_table)
+    seen = set()
+    for scope in (Scope(), Scope(user=staff)):
+        for params in (Params(), Params(date(2026, 3, 1), date(2026, 3, 31)),
+                       Params(sector_id=sector.pk), Params(sector_id=other_sector.pk),
+                       Params(committee_id=committee.pk),
+                       Params(date(2026, 3, 2), None, sector_id=sector.pk, committee_id=committee.pk)):
+            clause = sql.held(connection, scope, params)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT a.id FROM {table} a WHERE {clause.sql}", clause.params)
+                by_sql = {pk for (pk,) in cursor.fetchall()}
+            by_orm = set(activity_rows(scope, params).values_list("pk", flat=True))
+            assert by_sql == by_orm, (scope, params)
+            seen.add(len(by_orm))
+    assert len(seen) >= 4  # the filters tell the activities apart
