@@ -120,16 +120,35 @@ def subtree_ids(council_id: int) -> RawSQL:
     )
 
 
+# What councils a user reaches (``reach_of``).
+REACH_ALL, REACH_NONE, REACH_OWN, REACH_SUBTREE = "all", "none", "own", "subtree"
+
+
+def reach_of(user) -> tuple[str, int | None]:
+    """The councils ``user`` reaches, as ``(kind, council id)``: every council (a superuser),
+    none (anyone without a council), their own (a district's user) or their council's subtree
+    (a city's or province's). ``council_q``, ``CouncilScopedQuerySet.in_reach_of`` and the
+    dashboard's SQL (``liaison.dashboard.sql.reach``) each write this one answer."""
+    if is_superuser(user):
+        return REACH_ALL, None
+    if not user.is_authenticated or user.council_id is None:
+        return REACH_NONE, None
+    if user.council.level == "district":
+        return REACH_OWN, user.council_id
+    return REACH_SUBTREE, user.council_id
+
+
 def council_q(user, field: str = "council") -> Q:
     """A filter on ``field`` (a FK to Council, or ``pk`` on Council itself) limiting rows to
     the councils ``user`` reaches: their own and, for a city or province, its subtree."""
-    if is_superuser(user):
+    kind, council_id = reach_of(user)
+    if kind == REACH_ALL:
         return Q()
-    if not user.is_authenticated or user.council_id is None:
+    if kind == REACH_NONE:
         return Q(pk__in=[])
-    if user.council.level == "district":
-        return Q(**{field if field == "pk" else f"{field}_id": user.council_id})
-    return subtree_q(user.council_id, field)
+    if kind == REACH_OWN:
+        return Q(**{field if field == "pk" else f"{field}_id": council_id})
+    return subtree_q(council_id, field)
 
 
 def may_act_for(user, member) -> bool:

@@ -21,13 +21,14 @@ class CouncilScopedQuerySet(models.QuerySet):
     council_field = "council"
 
     def in_reach_of(self, user):
-        if self.council_field != "pk" and _spans_councils(user):
+        kind, council_id = permissions.reach_of(user)
+        if self.council_field != "pk" and kind == permissions.REACH_SUBTREE:
             # A city's or province's councils as ``council_id IN (SELECT id FROM council …)``:
             # the same rows as ``council_q``'s OR over two joins to the council table, which
             # the database evaluated against every row an index scan passed (page 200 of a
             # province's contact logs: 10,000 rows × 11 councils).
             return self.filter(
-                **{f"{self.council_field}__in": permissions.subtree_ids(user.council_id)}
+                **{f"{self.council_field}__in": permissions.subtree_ids(council_id)}
             )
         return self.filter(permissions.council_q(user, field=self.council_field))
 
@@ -49,13 +50,3 @@ class CouncilFiguresQuerySet(CouncilScopedQuerySet):
         if permissions.can_read_council(user):
             return self.in_reach_of(user)
         return self.none()
-
-
-def _spans_councils(user) -> bool:
-    """A user of a city or province council (their reach is a subtree)."""
-    return (
-        user.is_authenticated
-        and not user.is_superuser
-        and user.council_id is not None
-        and user.council.level != "district"
-    )

@@ -49,6 +49,31 @@ def test_in_reach_of_is_the_own_council_and_its_subtree(council, other_council, 
     assert outside not in Sector.objects.in_reach_of(staff)
 
 
+@pytest.mark.django_db
+def test_reach_of_names_what_every_scoped_lookup_reads(council, other_council, staff, sector):
+    """``permissions.reach_of`` is the one answer that ``council_q``, ``in_reach_of`` and the
+    dashboard's SQL write: all, none, the own council, or the subtree."""
+    from django.contrib.auth.models import AnonymousUser
+
+    city = CouncilFactory(name="七台河市政协", level=Council.Level.CITY)
+    council.parent = city
+    council.save()
+    city_staff = UserFactory(role=User.Role.STAFF, council=city)
+    root = UserFactory(username="root", is_superuser=True, council=city)
+    homeless = UserFactory(username="nobody", role=User.Role.STAFF, council=None)
+
+    assert permissions.reach_of(staff) == (permissions.REACH_OWN, council.pk)
+    assert permissions.reach_of(city_staff) == (permissions.REACH_SUBTREE, city.pk)
+    assert permissions.reach_of(root) == (permissions.REACH_ALL, None)
+    assert permissions.reach_of(homeless) == (permissions.REACH_NONE, None)
+    assert permissions.reach_of(AnonymousUser()) == (permissions.REACH_NONE, None)
+    # The queryset of a subtree and the Q of the same reach read the same rows.
+    SectorFactory(council=other_council, name="外区经济界")
+    for user in (staff, city_staff, root, homeless, AnonymousUser()):
+        assert set(Sector.objects.in_reach_of(user)) == set(
+            Sector.objects.filter(permissions.council_q(user)))
+
+
 class _NameForm(forms.Form):
     name = forms.CharField()
 

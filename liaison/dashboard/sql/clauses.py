@@ -78,13 +78,14 @@ def reach(connection, scope: Scope, column: str) -> Clause:
     superuser, every council; staff and leaders, their council and, for a city or province,
     its subtree; anyone else, none (the dashboards are for council readers alone)."""
     user, clause = scope.user, Clause()
-    if user is not None and not permissions.is_superuser(user):
-        if not permissions.can_read_council(user) or user.council_id is None:
+    if user is not None:
+        kind, council_id = permissions.reach_of(user)
+        if not permissions.can_read_council(user) or kind == permissions.REACH_NONE:
             return Clause("1 = 0")
-        if user.council.level == Council.Level.DISTRICT:
-            clause = Clause(f"{column} = %s", (user.council_id,))
-        else:
-            clause = _subtree(column, user.council_id)
+        if kind == permissions.REACH_OWN:
+            clause = Clause(f"{column} = %s", (council_id,))
+        elif kind == permissions.REACH_SUBTREE:
+            clause = _subtree(column, council_id)
     if scope.council_id is not None and scope.own_only:
         clause = clause & Clause(f"{column} = %s", (scope.council_id,))
     elif scope.council_id is not None:
