@@ -79,14 +79,16 @@ def breakdown_rows(rows, table: str) -> str:
 
     def row(r) -> str:
         name = _text(r["name"])
+        # A space before each badge and the council, as the template's line breaks wrote:
+        # between inline elements it shows.
         if table == "platforms":
             name = f'<a href="{_text(platform_url(r["pk"]))}">{name}</a>'
             if not r["active"]:
-                name += closed
+                name += " " + closed
         elif table == "sectors" and r["is_key"]:
-            name += key_sector
+            name += " " + key_sector
         if r.get("council_name"):
-            name += COUNCIL.format(bold=bold, name=_text(r["council_name"]))
+            name += " " + COUNCIL.format(bold=bold, name=_text(r["council_name"]))
         cells = "".join(
             f'<td class="text-end"><a href="{_text(r[url])}">{_text(r[count])}</a></td>'
             for count, url in COLUMNS[table])

@@ -83,11 +83,17 @@ OLD_ROWS = {
 }
 
 
+BLOCK = r"(?:tr|th|td|div)"
+
+
 def _same(html: str) -> str:
-    """Markup without the whitespace between tags and around text (which the page's layout
-    never shows), and with attributes on one line."""
+    """Markup as the browser lays it out: runs of whitespace as one space, and none next to a
+    block's tag (a row, a cell, a card's box), where it never shows. Between inline
+    elements, or text and an inline element, a space shows and is kept."""
     html = re.sub(r"\s+", " ", html)
-    return re.sub(r"\s*(<|>)\s*", r"\1", html).strip()
+    html = re.sub(rf"\s+(?=</?{BLOCK}\b)", "", html)
+    html = re.sub(rf"(</?{BLOCK}\b[^>]*>)\s+", r"\1", html)
+    return html.strip()
 
 
 FIGURES = [
