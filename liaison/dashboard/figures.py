@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef
 
-from activities.models import Activity, Channel
+from activities.models import Activity
 from liaison.dashboard import sql
 from liaison.dashboard.breakdowns import (
     committee_rows,
@@ -36,7 +36,6 @@ from members.models import Platform
 from proposals.models import Rating, Reply
 from proposals.models import State as ProposalState
 
-CHANNELS = [value for value, _label in Channel.choices]
 PLATFORM_KINDS = [value for value, _label in Platform.Kind.choices]
 REPLY_CATEGORIES = [value for value, _label in Reply.Category.choices]
 RATING_VALUES = [value for value, _label in Rating.Value.choices]

@@ -148,3 +148,32 @@ def test_the_held_clause_reads_the_activities_activity_rows_reads(council, other
             assert by_sql == by_orm, (scope, params)
             seen.add(len(by_orm))
     assert len(seen) >= 4  # the filters tell the activities apart
+
+
+def test_the_sessions_clause_reads_the_sessions_current_session_q_reads(council, other_council):
+    """The proposal figures' session (``sql.sessions``) is the one the ORM's
+    ``current_session_q`` chooses: the chosen one, several (a city's report), or each
+    council's current session."""
+    from liaison.dashboard.scope import current_session_q
+    from proposals.models import ProposalTally
+    from tests.proposals.factories import SessionFactory
+
+    current = SessionFactory(council=council, is_current=True)
+    earlier = SessionFactory(council=council, is_current=False)
+    elsewhere = SessionFactory(council=other_council, is_current=True)
+    for session in (current, earlier, elsewhere):
+        ProposalTally.objects.create(council=session.council, session=session, state="filed",
+                                     filed=True, latest_reply="", counted_rating="", proposals=1)
+    table = connection.ops.quote_name(ProposalTally._meta.db_table)
+    seen = set()
+    for params in (Params(), Params(session_id=earlier.pk),
+                   Params(session_ids=(earlier.pk, elsewhere.pk))):
+        clause = sql.sessions(connection, params, "t.session_id")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT t.session_id FROM {table} t WHERE {clause.sql}", clause.params)
+            by_sql = {pk for (pk,) in cursor.fetchall()}
+        by_orm = set(ProposalTally.objects.filter(current_session_q(params))
+                     .values_list("session_id", flat=True))
+        assert by_sql == by_orm, params
+        seen.add(frozenset(by_orm))
+    assert len(seen) == 3  # current ones, the earlier one, two chosen
