@@ -141,7 +141,12 @@ def reach_of(user) -> tuple[str, int | None]:
 def council_q(user, field: str = "council") -> Q:
     """A filter on ``field`` (a FK to Council, or ``pk`` on Council itself) limiting rows to
     the councils ``user`` reaches: their own and, for a city or province, its subtree."""
-    kind, council_id = reach_of(user)
+    return reach_q(reach_of(user), field)
+
+
+def reach_q(reach: tuple[str, int | None], field: str = "council") -> Q:
+    """``council_q`` for a reach already answered by ``reach_of``."""
+    kind, council_id = reach
     if kind == REACH_ALL:
         return Q()
     if kind == REACH_NONE:

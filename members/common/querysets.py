@@ -21,7 +21,8 @@ class CouncilScopedQuerySet(models.QuerySet):
     council_field = "council"
 
     def in_reach_of(self, user):
-        kind, council_id = permissions.reach_of(user)
+        reach = permissions.reach_of(user)  # asked once; reach_q writes the other kinds
+        kind, council_id = reach
         if self.council_field != "pk" and kind == permissions.REACH_SUBTREE:
             # A city's or province's councils as ``council_id IN (SELECT id FROM council …)``:
             # the same rows as ``council_q``'s OR over two joins to the council table, which
@@ -30,7 +31,7 @@ class CouncilScopedQuerySet(models.QuerySet):
             return self.filter(
                 **{f"{self.council_field}__in": permissions.subtree_ids(council_id)}
             )
-        return self.filter(permissions.council_q(user, field=self.council_field))
+        return self.filter(permissions.reach_q(reach, field=self.council_field))
 
 
 class CouncilOwnedQuerySet(CouncilScopedQuerySet):
